@@ -1,0 +1,113 @@
+"""Command line: the same functions the pages call. `python -m unionstats --help`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import catalog, demo, indicators, store
+from .format import fmt_number
+
+USAGE_ERROR = 2
+STORE_ERROR = 1
+
+
+class UsageError(Exception):
+    """Bad argument value: one line on stderr, exit code 2."""
+
+
+def _db(args) -> Path:
+    return Path(args.db) if args.db else store.db_path()
+
+
+def _cmd_demo(args) -> int:
+    path = _db(args)
+
+    def progress(fraction: float, step: str) -> None:
+        print(f"\r生成示例数据库… {fraction:4.0%} {step:<12}", end="", file=sys.stderr, flush=True)
+
+    demo.build(path, units=args.units, progress=progress)
+    print(f"\n示例数据库已生成：{path}", file=sys.stderr)
+    return 0
+
+
+def _scope_from_args(args, path: Path) -> indicators.Scope:
+    known_years = indicators.years(path)
+    if args.year not in known_years:
+        span = f"{known_years[0]}–{known_years[-1]}" if known_years else "无"
+        raise UsageError(f"没有 {args.year} 年的数据（已有年度：{span}）")
+    regions = None
+    if args.region:
+        codes = set(store.query("regions", path=path)["code"])
+        if args.region not in codes:
+            raise UsageError(f"未知乡镇代码：{args.region}（可用：{', '.join(sorted(codes))}）")
+        regions = (args.region,)
+    return indicators.Scope(regions=regions, ownership_group=args.ownership)
+
+
+def _cmd_summary(args) -> int:
+    path = _db(args)
+    scope = _scope_from_args(args, path)
+    values = indicators.summary(args.year, scope, path)
+    if args.json:
+        print(json.dumps(values, ensure_ascii=False))
+        return 0
+    for ind in catalog.INDICATORS:
+        print(f"{ind.name_zh:<16}\t{fmt_number(values[ind.code], ind.unit)}\t{ind.code}")
+    return 0
+
+
+def _ownership(value: str) -> str:
+    if value not in indicators.OWNERSHIP_GROUPS:
+        raise argparse.ArgumentTypeError(f"所有制只能是 public（公有制）或 nonpublic（非公有制），不是 {value!r}")
+    return value
+
+
+def _year(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"年度应为四位数字，不是 {value!r}") from None
+
+
+def _units(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 200:
+        raise argparse.ArgumentTypeError(f"单位数应为不小于 200 的整数，不是 {value!r}")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m unionstats", description="工会数据看板 命令行工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "数据库文件（默认取环境变量 UNIONSTATS_DB，否则 data/unionstats.duckdb）"
+
+    p = sub.add_parser("demo", help="生成示例县数据库")
+    p.add_argument("--units", type=_units, default=demo.DEFAULT_UNITS, help="单位数（默认 2000）")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("summary", help="某年某范围的全部指标")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--region", help="乡镇代码")
+    p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--json", action="store_true", help="输出 JSON：{指标代码: 数值}，比率为小数，金额为元")
+    p.set_defaults(func=_cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except store.StoreError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return STORE_ERROR

@@ -1,0 +1,103 @@
+"""Every number shown to a user goes through here: 万/亿, thousands separators, %, 个百分点, "—".
+
+Chinese first: 680000 yuan → "68.0万元", 0.75 → "75.0%", 1046 people → "1,046人".
+"""
+from __future__ import annotations
+
+import math
+
+MISSING = "—"
+
+# unit key → (Chinese suffix, English suffix)
+UNITS = {
+    "unit": ("家", " units"),
+    "person": ("人", " people"),
+    "household": ("户次", " households"),
+    "case": ("件", " cases"),
+    "yuan": ("元", ""),
+    "rate": ("%", "%"),
+}
+
+# Below these, counts keep every digit (1,046人; 40,123人); above, they switch to 万/亿.
+_WAN = 1e4
+_YI = 1e8
+_COUNT_WAN_FROM = 1e6
+
+
+def is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _scaled_zh(value: float, small_from: float) -> tuple[str, str]:
+    """Number text and scale word (''/万/亿), choosing the scale after rounding (99,999,999 → 1.00亿)."""
+    magnitude = abs(value)
+    if magnitude >= _YI or round(magnitude / _WAN, 1) >= _WAN and magnitude >= small_from:
+        return f"{value / _YI:,.2f}", "亿"
+    if magnitude >= small_from:
+        return f"{value / _WAN:,.1f}", "万"
+    return f"{value:,.0f}", ""
+
+
+def _scaled_en(value: float, small_from: float) -> str:
+    magnitude = abs(value)
+    if magnitude >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if magnitude >= max(small_from, 1e6):
+        return f"{value / 1e6:,.2f} m"
+    return f"{value:,.0f}"
+
+
+def fmt_number(value, unit: str, lang: str = "zh") -> str:
+    """A value with its unit: fmt_number(680000, 'yuan') == '68.0万元'."""
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    zh_suffix, en_suffix = UNITS[unit]
+    if unit == "rate":
+        return f"{value * 100:.1f}%"
+    small_from = _WAN if unit == "yuan" else _COUNT_WAN_FROM
+    if lang == "en":
+        text = _scaled_en(value, small_from)
+        return f"¥{text}" if unit == "yuan" else f"{text}{en_suffix}"
+    text, scale = _scaled_zh(value, small_from)
+    return f"{text}{scale}{zh_suffix}"
+
+
+def fmt_plain(value, unit: str, lang: str = "zh") -> str:
+    """The number without a unit word, for table cells and axes where the header names the unit."""
+    if is_missing(value):
+        return MISSING
+    if unit == "rate":
+        return f"{float(value) * 100:.1f}%"
+    return f"{float(value):,.0f}"
+
+
+def fmt_delta(change, unit: str, lang: str = "zh") -> str:
+    """A signed change: rates in percentage points ('+2.3个百分点'), others in their unit."""
+    if is_missing(change):
+        return MISSING
+    change = float(change)
+    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    if unit == "rate":
+        points = abs(change) * 100
+        return f"{sign}{points:.1f} pp" if lang == "en" else f"{sign}{points:.1f}个百分点"
+    return sign + fmt_number(abs(change), unit, lang)
+
+
+def fmt_pct_change(new, old) -> str:
+    """Relative change '+12.5%'; '—' when there is no base to compare with."""
+    if is_missing(new) or is_missing(old) or float(old) == 0:
+        return MISSING
+    change = (float(new) - float(old)) / abs(float(old))
+    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    return f"{sign}{abs(change) * 100:.1f}%"
+
+
+def axis_tickformat(unit: str) -> str:
+    """plotly d3 tick format for a unit's axis."""
+    return ".0%" if unit == "rate" else ",.0f"

@@ -1,0 +1,62 @@
+"""Catalog × store: indicator values for a scope, at any grain, through queries/indicators.sql."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import catalog, store
+
+GRAINS = ("county", "region", "industry", "ownership", "ownership_group")
+OWNERSHIP_GROUPS = ("public", "nonpublic")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the user filtered to. None means "all"."""
+    regions: tuple[str, ...] | None = None
+    industries: tuple[str, ...] | None = None
+    ownership_group: str | None = None
+
+    @property
+    def is_region_only(self) -> bool:
+        """True when aid and subsidies (recorded per township) apply to this scope."""
+        return self.industries is None and self.ownership_group is None
+
+    def params(self) -> dict:
+        return {"regions": self.regions, "industries": self.industries,
+                "ownership_group": self.ownership_group}
+
+
+def table(scope: Scope = Scope(), grain: str = "county", years: tuple[int, ...] | None = None,
+          path: Path | None = None) -> pd.DataFrame:
+    """One row per year × key with every catalog code as a column (NaN where not applicable)."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    return store.query("indicators", path=path, grain=grain,
+                       years=list(years) if years else None, **scope.params())
+
+
+def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, float | None]:
+    """Every catalog indicator for one year and scope: {code: value}; None where not reported."""
+    frame = table(scope, "county", (year,), path)
+    if frame.empty:
+        return {ind.code: None for ind in catalog.INDICATORS}
+    row = frame.iloc[0]
+    out = {}
+    for ind in catalog.INDICATORS:
+        value = row[ind.code]
+        out[ind.code] = None if pd.isna(value) else (float(value) if ind.is_rate or ind.denominator
+                                                    else int(value))
+    return out
+
+
+def years(path: Path | None = None) -> list[int]:
+    return [int(y) for y in store.query("years", path=path)["year"]]
+
+
+def targets(year: int, path: Path | None = None) -> dict[tuple[str, str], float]:
+    """{(indicator, region_code): value}; region_code '' is the county."""
+    frame = store.query("targets", path=path, year=year)
+    return {(r.indicator, r.region_code): float(r.value) for r in frame.itertuples()}
