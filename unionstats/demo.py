@@ -39,6 +39,7 @@ REGIONS = (
     ("qingquan", "清泉乡", "Qingquan Township", "乡", 0.5, 0),
 )
 TOTALS_ONLY_REGIONS = ("qingquan",)
+LAGGING_REGIONS = tuple(r[0] for r in REGIONS if r[5])
 
 # ownership code → (share of units, mean employees, industries it works in)
 OWNERSHIP_PROFILE = {

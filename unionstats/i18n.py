@@ -49,6 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_person": ("人", "people"),
     "unit_yuan_wan": ("万元", "¥10k"),
     "rank": ("排名", "Rank"),
+    "url_dropped": ("链接中的筛选条件无效，已忽略：{values}", "Invalid filters in the link were ignored: {values}"),
     "region": ("乡镇", "Township"),
     "value": ("数值", "Value"),
 }

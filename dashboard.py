@@ -1,0 +1,19 @@
+"""工会数据看板 · entry point: `streamlit run dashboard.py`."""
+import streamlit as st
+
+from unionstats import app, filters
+from unionstats.i18n import t
+
+st.set_page_config(page_title="工会数据看板", page_icon=":material/bar_chart:", layout="wide")
+
+lang = filters.lang()
+if not app.ensure_database(lang):
+    st.stop()
+current = filters.sidebar()
+lang = current.lang
+
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
+            url_path="overview", default=True),
+]
+st.navigation(pages).run()

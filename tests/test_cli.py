@@ -1,0 +1,102 @@
+"""The CLI: seed figures on the demo database (issue #2 must-show), bad input, broken databases."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args, db: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if db is not None:
+        env["UNIONSTATS_DB"] = str(db)
+    return subprocess.run([sys.executable, "-m", "unionstats", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def summary(db, *extra) -> dict:
+    done = run_cli("summary", "--year", "2024", *extra, "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_seed_figures_2024(demo_db):
+    s = summary(demo_db)
+    assert s["unions_new"] == 21
+    assert s["members_new"] >= 1000
+    assert s["arrears_recovered_yuan"] == 680000
+    assert s["aid_households"] == 186
+    assert s["aid_yuan"] == 96180
+    assert s["model_worker_aid_yuan"] == 26000
+    assert s["subsidy_yuan"] >= 250000
+    assert s["units_inspected"] >= 50 and s["compliance_rate"] >= 0.80
+    assert s["workers_helped_sign"] >= 1000
+
+
+def test_seed_figures_nonpublic(demo_db):
+    s = summary(demo_db, "--ownership", "nonpublic")
+    assert s["units_congress"] == 63
+    assert s["congress_rate"] >= 0.75
+
+
+def test_region_scope_is_a_part_of_the_county(demo_db):
+    county = summary(demo_db)
+    town = summary(demo_db, "--region", "nanshan")
+    assert 0 < town["units"] < county["units"]
+    assert 0 <= town["unionization_rate"] <= 1
+
+
+@pytest.mark.parametrize("args, words", [
+    (("summary", "--year", "2024", "--region", "atlantis", "--json"), "未知乡镇代码"),
+    (("summary", "--year", "1999", "--json"), "没有 1999 年的数据"),
+    (("summary", "--year", "20x4", "--json"), "年度应为四位数字"),
+    (("summary", "--year", "2024", "--ownership", "mixed", "--json"), "所有制只能是"),
+    (("demo", "--units", "12"), "不小于 200"),
+])
+def test_bad_arguments_exit_2_with_one_line(demo_db, args, words):
+    done = run_cli(*args, db=demo_db)
+    assert done.returncode == 2
+    assert words in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_missing_database_says_how_to_rebuild(tmp_path):
+    done = run_cli("summary", "--year", "2024", "--json", db=tmp_path / "nothing.duckdb")
+    assert done.returncode == 1
+    assert "找不到数据库文件" in done.stderr and "python -m unionstats demo" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("content", [b"this is not a database" * 100, b""])
+def test_corrupt_database_says_how_to_rebuild(tmp_path, content):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(content)
+    done = run_cli("summary", "--year", "2024", "--json", db=bad)
+    assert done.returncode == 1
+    assert "python -m unionstats demo" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_foreign_duckdb_file_is_refused(tmp_path):
+    import duckdb
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    done = run_cli("summary", "--year", "2024", "--json", db=other)
+    assert done.returncode == 1
+    assert "不是工会数据看板的数据库" in done.stderr
+
+
+def test_demo_command_builds_a_database(tmp_path):
+    target = tmp_path / "sub" / "built.duckdb"
+    done = run_cli("demo", "--db", str(target))
+    assert done.returncode == 0, done.stderr
+    assert summary(target)["unions_new"] == 21

@@ -1,0 +1,138 @@
+"""Sidebar filters (year, townships, industry sections, ownership group, language), mirrored in
+the URL so that a copied link reopens the same view. Invalid URL values are dropped with a notice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from . import store
+from .i18n import LANGS, t
+from .indicators import OWNERSHIP_GROUPS, Scope, years
+
+# session-state key → URL parameter
+_URL = {"f_year": "year", "f_regions": "region", "f_industries": "industry",
+        "f_ownership": "ownership", "f_lang": "lang"}
+_ALL = "all"
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    scope: Scope
+    lang: str
+    years: tuple[int, ...]  # every year with data, oldest first
+
+
+def current() -> Filters:
+    """The filters the sidebar set during this run (pages call this)."""
+    return st.session_state["_filters"]
+
+
+def lang() -> str:
+    return st.session_state.get("f_lang", "zh")
+
+
+def _from_url(options: dict[str, list]) -> list[str]:
+    """Seed widget state from the URL on the first run of a session; return notices for bad values."""
+    notices = []
+    params = st.query_params
+    for key, param in _URL.items():
+        if key in st.session_state or param not in params:
+            continue
+        raw = params.get_all(param)
+        values = [v for part in raw for v in part.split(",") if v]
+        allowed = options[key]
+        good = [v for v in values if v in allowed]
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            notices.append(f"{param}={','.join(bad)}")
+        if key in ("f_regions", "f_industries"):
+            st.session_state[key] = good
+        elif good:
+            st.session_state[key] = good[0]
+    return notices
+
+
+def _to_url() -> None:
+    wanted = {}
+    for key, param in _URL.items():
+        value = st.session_state.get(key)
+        if isinstance(value, list):
+            if value:
+                wanted[param] = ",".join(value)
+        elif value not in (None, _ALL) and not (key == "f_lang" and value == "zh"):
+            wanted[param] = str(value)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def sidebar() -> Filters:
+    """Draw the sidebar filters and remember the result for current()."""
+    regions = store.query("regions")
+    industries = store.query("industries")
+    all_years = years()
+    options = {
+        "f_year": [str(y) for y in all_years],
+        "f_regions": list(regions["code"]),
+        "f_industries": list(industries["code"]),
+        "f_ownership": [_ALL, *OWNERSHIP_GROUPS],
+        "f_lang": list(LANGS),
+    }
+    notices = _from_url(options)
+    st.session_state.setdefault("f_lang", "zh")
+    st.session_state.setdefault("f_year", options["f_year"][-1] if options["f_year"] else None)
+    st.session_state.setdefault("f_ownership", _ALL)
+    lng = st.session_state["f_lang"]
+
+    with st.sidebar:
+        st.selectbox(t("language", lng), LANGS, key="f_lang",
+                     format_func=lambda v: "中文" if v == "zh" else "English")
+        lng = st.session_state["f_lang"]
+        region_label, industry_label = region_names(lng), industry_names(lng)
+        st.subheader(t("filters", lng))
+        st.selectbox(t("year", lng), options["f_year"], key="f_year")
+        st.multiselect(t("regions", lng), options["f_regions"], key="f_regions",
+                       format_func=region_label.get, placeholder=t("all", lng))
+        st.multiselect(t("industries", lng), options["f_industries"], key="f_industries",
+                       format_func=lambda c: f"{c} {industry_label[c]}", placeholder=t("all", lng))
+        st.selectbox(t("ownership_group", lng), options["f_ownership"], key="f_ownership",
+                     format_func=lambda v: t(v, lng))
+    _to_url()
+    if notices:
+        st.warning(t("url_dropped", lng, values="; ".join(notices)))
+    scope = Scope(
+        regions=tuple(st.session_state["f_regions"]) or None,
+        industries=tuple(st.session_state["f_industries"]) or None,
+        ownership_group=None if st.session_state["f_ownership"] == _ALL else st.session_state["f_ownership"],
+    )
+    year = int(st.session_state["f_year"]) if st.session_state["f_year"] else None
+    filters = Filters(year=year, scope=scope, lang=lng, years=tuple(all_years))
+    st.session_state["_filters"] = filters
+    return filters
+
+
+def region_names(lng: str) -> dict[str, str]:
+    regions = store.query("regions")
+    return dict(zip(regions["code"], regions["name_en" if lng == "en" else "name_zh"]))
+
+
+def industry_names(lng: str) -> dict[str, str]:
+    industries = store.query("industries")
+    return dict(zip(industries["code"], industries["name_en" if lng == "en" else "name_zh"]))
+
+
+def scope_label(scope: Scope, lng: str) -> str:
+    """Human words for the scope: '全县' or '城关镇、东城街道 · 制造业 · 非公有制'."""
+    sep = ", " if lng == "en" else "、"
+    parts = []
+    if scope.regions:
+        names = region_names(lng)
+        parts.append(sep.join(names[c] for c in scope.regions))
+    if scope.industries:
+        names = industry_names(lng)
+        parts.append(sep.join(names[c] for c in scope.industries))
+    if scope.ownership_group:
+        parts.append(t(scope.ownership_group, lng))
+    return " · ".join(parts) if parts else t("scope_all", lng)
