@@ -98,6 +98,21 @@ def fmt_pct_change(new, old) -> str:
     return f"{sign}{abs(change) * 100:.1f}%"
 
 
+def axis_scale(unit: str, values, lang: str = "zh") -> tuple[float, str]:
+    """Divisor and axis title so that money axes read 60万 rather than 600,000."""
+    finite = [abs(float(v)) for v in values if not is_missing(v)]
+    top = max(finite, default=0.0)
+    if unit != "yuan":
+        return 1.0, ""
+    if lang == "en":
+        return (1e6, "¥ million") if top >= 1e6 else (1.0, "¥")
+    if top >= _YI:
+        return _YI, "亿元"
+    if top >= _WAN:
+        return _WAN, "万元"
+    return 1.0, "元"
+
+
 def axis_tickformat(unit: str) -> str:
     """plotly d3 tick format for a unit's axis."""
     return ".0%" if unit == "rate" else ",.0f"

@@ -1,0 +1,137 @@
+"""Real browser: `streamlit run` on 127.0.0.1, Debian's Chromium driven by Playwright.
+
+Skips without Chromium on a user's machine; under CI=true it must run (conftest.require_browser).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import require_browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SHOTS = Path(os.environ.get("UNIONSTATS_SCREENSHOTS", ROOT / "tests" / "screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    port = _free_port()
+    env = dict(os.environ, UNIONSTATS_DB=str(demo_db))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # up to 60 s for a cold start on a slow machine
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("streamlit did not start: " + proc.stdout.read1().decode(errors="replace"))
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+
+
+def _assert_page_healthy(page, name: str) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, f"{name}: exception shown"
+    charts = page.locator(".js-plotly-plot")
+    charts.first.wait_for(timeout=30_000)
+    for i in range(charts.count()):
+        drawn = charts.nth(i).locator(".scatterlayer .trace, .barlayer .trace, .heatmaplayer .hm")
+        assert drawn.count() > 0, f"{name}: chart {i} drew nothing"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_every_page_renders(server, page):
+    _open(page, server)
+    links = page.locator("[data-testid='stSidebarNav'] a, [data-testid='stSidebarNavLink']")
+    hrefs = sorted({links.nth(i).get_attribute("href") for i in range(links.count())} - {None})
+    targets = hrefs or [server + "/"]
+    for href in targets:
+        url = href if href.startswith("http") else server + "/" + href.lstrip("/")
+        _open(page, url)
+        name = url.rstrip("/").rsplit("/", 1)[-1] or "overview"
+        if name.startswith("127.0.0.1"):
+            name = "overview"
+        _assert_page_healthy(page, name)
+
+
+def _kpi(page, label: str) -> str:
+    metric = page.locator("[data-testid='stMetric']", has_text=label).first
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def test_changing_the_year_changes_a_kpi(server, page):
+    _open(page, server)
+    before = _kpi(page, "追回欠薪")
+    assert before == "68.0万元"
+    page.get_by_role("combobox", name="年度").click()
+    page.get_by_role("option", name="2019", exact=True).click()
+    page.wait_for_function(
+        """(before) => {
+            const m = [...document.querySelectorAll("[data-testid='stMetric']")]
+                .find(e => e.innerText.includes('追回欠薪'));
+            return m && !m.innerText.includes(before);
+        }""", arg=before, timeout=30_000)
+    page.wait_for_selector(IDLE)
+    after = _kpi(page, "追回欠薪")
+    assert after != before
+    assert "year=2019" in page.url
+    _assert_page_healthy(page, "overview-2019")
+
+
+def test_link_with_filters_reopens_the_view(server, page):
+    _open(page, server + "/?year=2018&region=nanshan")
+    assert "南山乡" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
