@@ -34,6 +34,7 @@ for i, code in enumerate(catalog.HEADLINE):
         delta=None if fmt.is_missing(delta) else fmt.fmt_delta(delta, ind.unit, lang),
         delta_color="off" if ind.higher_is_better is None or delta == 0
         else ("normal" if ind.higher_is_better else "inverse"),
+        delta_arrow="off" if delta == 0 else "auto",
         delta_description=t("vs_prev_year", lang, year=prev_year) if prev is not None else None,
         help=help_text,
         border=True,

@@ -23,6 +23,9 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str 
         separators=".,",
     )
     fig.update_yaxes(tickformat=fmt.axis_tickformat(unit), rangemode="tozero", title_text=axis_title)
+    top = max((y for trace in fig.data for y in (trace.y or ()) if y is not None), default=0)
+    if unit != "rate" and top < 5:  # small counts: whole-number ticks, not 0, 0, 1, 1
+        fig.update_yaxes(dtick=1, range=[0, max(top, 1) * 1.1])
     return fig
 
 

@@ -181,7 +181,7 @@ def _union_years(rng, units: pd.DataFrame, k: float) -> tuple[np.ndarray, np.nda
     np_before_2024 = _split_exact(rng, max(0, np_own_decade - np_2024), new_per_year[:-1])
     np_per_year = list(np_before_2024) + [np_2024]
     # Units organized during the decade are mostly smaller ones: size matters less.
-    decade_score = 0.4 * np.log1p(size) + rng.gumbel(size=n) - lag * 1.6
+    decade_score = 0.4 * np.log1p(size) + rng.gumbel(size=n) - lag * 0.9
     for year, total, np_count in zip(YEARS, new_per_year, np_per_year):
         free = np.isnan(union_year) & np.isnan(joint_year) & (start <= year)
         chosen_np = _top_k(decade_score, free & ~public, int(np_count))
