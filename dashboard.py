@@ -15,5 +15,7 @@ lang = current.lang
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
             url_path="overview", default=True),
+    st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/travel_explore:",
+            url_path="coverage"),
 ]
 st.navigation(pages).run()

@@ -79,7 +79,7 @@ def page(browser):
 def _open(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(IDLE, timeout=60_000)
-    page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
 
 
 def _assert_page_healthy(page, name: str) -> None:
@@ -135,3 +135,26 @@ def test_link_with_filters_reopens_the_view(server, page):
     _open(page, server + "/?year=2018&region=nanshan")
     assert "南山乡" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_coverage_click_on_a_township_narrows_the_gap_list(server, page, tmp_path):
+    _open(page, server + "/coverage?year=2024")
+    _assert_page_healthy(page, "coverage")
+    bars = page.locator(".js-plotly-plot").first.locator(".barlayer .point path")
+    assert bars.count() >= 12
+    box = bars.first.bounding_box()  # plotly's drag layer sits on top: click where a user would
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    notice = page.get_by_text("已选乡镇：")
+    notice.wait_for(timeout=30_000)
+    page.wait_for_selector(IDLE)
+    township = notice.inner_text().split("：", 1)[1].strip()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 CSV").click()
+    saved = tmp_path / "gaps.csv"
+    download.value.save_as(saved)
+    import pandas as pd
+    listed = pd.read_csv(saved, encoding="utf-8-sig")
+    assert len(listed) > 0 and set(listed["乡镇"]) == {township}
+    _assert_page_healthy(page, "coverage-drilled")
+    page.get_by_role("button", name="返回全部乡镇").click()
+    page.get_by_text("已选乡镇：").wait_for(state="detached", timeout=30_000)

@@ -10,6 +10,7 @@ from . import format as fmt
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Noto Sans SC, SimHei, sans-serif"
 PALETTE = ("#c0392b", "#2e86c1", "#d68910", "#27ae60", "#7d3c98", "#5d6d7e", "#16a085", "#a04000")
 TARGET_COLOR = "#7f8c8d"
+GAIN, LOSS = "#27ae60", "#c0392b"
 
 
 def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "") -> go.Figure:
@@ -51,3 +52,96 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
         ))
     fig.update_xaxes(dtick=1, tickformat="d")
     return _layout(fig, title, unit, height, axis_title)
+
+
+def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
+                lines: list[tuple[str, float]] = (), colors=None, height: int | None = None,
+                selected: str | None = None) -> go.Figure:
+    """Horizontal bars, lowest first (gaps on top), with reference lines (county value, target).
+
+    customdata carries [key, formatted value] so a click can tell which bar it was.
+    """
+    texts = [fmt.fmt_number(v, unit, lang) for v in values]
+    if colors is None:
+        colors = [PALETTE[0] if selected and k == selected else PALETTE[1] for k in keys]
+    fig = go.Figure(go.Bar(
+        y=list(labels), x=list(values), orientation="h", text=texts, textposition="outside",
+        marker={"color": list(colors)}, customdata=[[k, s] for k, s in zip(keys, texts)],
+        hovertemplate="%{y}: %{customdata[1]}<extra></extra>", cliponaxis=False,
+    ))
+    for i, (label, value) in enumerate(lines):
+        if fmt.is_missing(value):
+            continue
+        fig.add_vline(x=value, line_dash="dash" if i == 0 else "dot",
+                      line_color=PALETTE[0] if i == 0 else TARGET_COLOR, line_width=2,
+                      annotation_text=f"{label} {fmt.fmt_number(value, unit, lang)}",
+                      annotation_position="top right" if i == 0 else "bottom right")
+    _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)))
+    fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select")
+    top = max([v for v in [*values, *(v for _, v in lines)] if not fmt.is_missing(v)], default=1)
+    # Room on the right for the value labels printed outside the bars.
+    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[0, (top or 1) * 1.2])
+    fig.update_yaxes(autorange="reversed", tickformat="", dtick=None, range=None, title_text="")
+    return fig
+
+
+def change_bars(labels, changes, unit: str, title: str, lang: str = "zh") -> go.Figure:
+    """Diverging bars of a change: gains green, losses red, biggest gain on top."""
+    texts = [fmt.fmt_delta(v, unit, lang) for v in changes]
+    fig = go.Figure(go.Bar(
+        y=list(labels), x=list(changes), orientation="h", text=texts, textposition="outside",
+        marker={"color": [GAIN if v >= 0 else LOSS for v in changes]}, cliponaxis=False,
+        customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
+    ))
+    _layout(fig, title, unit, max(260, 60 + 28 * len(labels)))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    low = min([0, *(v for v in changes if not fmt.is_missing(v))])
+    high = max([0, *(v for v in changes if not fmt.is_missing(v))])
+    pad = (high - low or 1) * 0.35  # labels sit outside the bars on both sides
+    fig.update_xaxes(tickformat="+.0%" if unit == "rate" else "+,.0f", zeroline=True,
+                     range=[low - (pad if low < 0 else 0), high + pad])
+    fig.update_yaxes(autorange="reversed", rangemode="normal", dtick=None, range=None, title_text="")
+    return fig
+
+
+def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few: int = 3,
+            row_labels=None, column_labels=None) -> go.Figure:
+    """Cells of a rate; cells with fewer than `too_few` units are grey "too few", never 0% or 100%.
+
+    rows/columns/rates/counts are parallel lists, one entry per cell that has units.
+    """
+    row_labels = row_labels or {}
+    column_labels = column_labels or {}
+    y = list(dict.fromkeys(rows))
+    x = list(dict.fromkeys(columns))
+    shown = [[None] * len(x) for _ in y]
+    grey = [[None] * len(x) for _ in y]
+    hover = [[""] * len(x) for _ in y]
+    few_word = "too few units" if lang == "en" else "单位过少"
+    unit_word = "units" if lang == "en" else "家"
+    for r, c, rate, n in zip(rows, columns, rates, counts):
+        i, j = y.index(r), x.index(c)
+        place = f"{row_labels.get(r, r)} · {column_labels.get(c, c)}"
+        if n < too_few:
+            grey[i][j] = 1
+            hover[i][j] = f"{place}<br>{few_word}（{int(n)}{unit_word}）" if lang == "zh" else \
+                f"{place}<br>{few_word} ({int(n)})"
+        else:
+            shown[i][j] = rate
+            hover[i][j] = f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)}（{int(n)}{unit_word}）" \
+                if lang == "zh" else f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)} ({int(n)} units)"
+    ylab = [row_labels.get(r, r) for r in y]
+    xlab = x  # section letters on the axis; full names on hover
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(z=grey, x=xlab, y=ylab, colorscale=[[0, "#d5d8dc"], [1, "#d5d8dc"]],
+                             showscale=False, text=hover, hovertemplate="%{text}<extra></extra>",
+                             xgap=2, ygap=2, name="too_few"))
+    fig.add_trace(go.Heatmap(z=shown, x=xlab, y=ylab, zmin=0, zmax=1, colorscale="RdYlGn",
+                             colorbar={"tickformat": ".0%", "len": 0.8}, text=hover,
+                             hovertemplate="%{text}<extra></extra>", xgap=2, ygap=2, name="rate",
+                             texttemplate="%{z:.0%}", textfont={"size": 10}))
+    _layout(fig, title, "rate", max(200, 110 + 30 * len(y)))
+    fig.update_layout(hovermode="closest", margin={"t": 90})  # room for the title above the top axis
+    fig.update_yaxes(autorange="reversed", tickformat="", rangemode="normal")
+    fig.update_xaxes(side="top", tickangle=0)
+    return fig

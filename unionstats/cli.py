@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import catalog, demo, indicators, store
+from . import catalog, demo, gaps, indicators, store
 from .format import fmt_number
 
 USAGE_ERROR = 2
@@ -58,6 +58,31 @@ def _cmd_summary(args) -> int:
     return 0
 
 
+def _cmd_gaps(args) -> int:
+    path = _db(args)
+    scope = _scope_from_args(args, path)
+    frame = gaps.uncovered_table(args.year, scope, args.min_employees, path=path)
+    if args.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+        return 0
+    s = gaps.summary(args.year, scope, args.min_employees, path)
+    print(f"{args.year}年 {args.min_employees}人以上未建会单位 {fmt_number(s['gap_units'], 'unit')}，"
+          f"涉及职工 {fmt_number(s['gap_employees'], 'person')}；若全部建会，建会率 "
+          f"{fmt_number(s['unionization_rate'], 'rate')} → {fmt_number(s['unionization_rate_if_joined'], 'rate')}")
+    print(frame.to_string(index=False))
+    return 0
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，不是 {value!r}")
+    return n
+
+
 def _ownership(value: str) -> str:
     if value not in indicators.OWNERSHIP_GROUPS:
         raise argparse.ArgumentTypeError(f"所有制只能是 public（公有制）或 nonpublic（非公有制），不是 {value!r}")
@@ -97,7 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
     p.add_argument("--db", help=db_help)
     p.add_argument("--json", action="store_true", help="输出 JSON：{指标代码: 数值}，比率为小数，金额为元")
-    p.set_defaults(func=_cmd_summary)
+    p.set_defaults(func=_cmd_summary, ownership=None)
+
+    p = sub.add_parser("gaps", help="空白点：未建会单位名单")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--region", help="乡镇代码")
+    p.add_argument("--min-employees", type=_positive, default=gaps.DEFAULT_MIN_EMPLOYEES,
+                   help=f"职工人数下限（默认 {gaps.DEFAULT_MIN_EMPLOYEES}）")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--csv", action="store_true", help="以 CSV 输出名单")
+    p.set_defaults(func=_cmd_gaps, ownership=None)
     return parser
 
 

@@ -108,6 +108,33 @@ def _trend(year: np.ndarray | int, start: float, end: float) -> np.ndarray:
     return start + (end - start) * (np.asarray(year) - FIRST) / (LAST - FIRST)
 
 
+_ORDINALS = "一二三四五六七八九十"
+
+
+def _unit_names(region, industry, ownership) -> list[str]:
+    """Plausible, clearly invented names; a clash takes another brand (companies) or an
+    ordinal (public bodies) before falling back to a number."""
+    region_zh = {r[0]: r[1] for r in REGIONS}
+    taken: set[str] = set()
+    names = []
+    for i, (reg, ind, o) in enumerate(zip(region, industry, ownership)):
+        if o in ("500", "400") and ind in _PUBLIC_NAMES:
+            kind = _PUBLIC_NAMES[ind][i % len(_PUBLIC_NAMES[ind])]
+            candidates = [region_zh[reg] + kind] + [f"{region_zh[reg]}第{x}{kind}" for x in _ORDINALS[1:]]
+        else:
+            suffix = {"600": "经营部", "700": "服务中心", "160": "股份有限公司"}.get(o, "有限公司")
+            candidates = [f"{region_zh[reg][:2]}{_BRANDS[(i + k) % len(_BRANDS)]}{_TRADE[ind]}{suffix}"
+                          for k in range(len(_BRANDS))]
+        name = next((c for c in candidates if c not in taken), None)
+        k = 2
+        while name is None or name in taken:
+            name = f"{candidates[0]}（{k}）"
+            k += 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
 def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
     regions = [r[0] for r in REGIONS]
     region_w = np.array([r[4] for r in REGIONS])
@@ -130,22 +157,7 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
     start[: len(dimensions.INDUSTRIES)] = FIRST
     mean_size = np.array([OWNERSHIP_PROFILE[o][1] for o in ownership], dtype=float)
     size = np.maximum(1, np.round(mean_size * rng.lognormal(-0.3, 0.75, size=n))).astype(int)
-    names = []
-    seen: dict[str, int] = {}
-    region_zh = {r[0]: r[1] for r in REGIONS}
-    for i in range(n):
-        o, ind, reg = ownership[i], industry[i], region[i]
-        if o in ("500", "400") and ind in _PUBLIC_NAMES:
-            base = region_zh[reg] + _PUBLIC_NAMES[ind][i % len(_PUBLIC_NAMES[ind])]
-        elif o == "600":
-            base = f"{_BRANDS[i % len(_BRANDS)]}{_TRADE[ind]}经营部"
-        elif o == "700":
-            base = f"示例县{_BRANDS[i % len(_BRANDS)]}{_TRADE[ind]}服务中心"
-        else:
-            suffix = "股份有限公司" if o == "160" else "有限公司"
-            base = f"示例县{_BRANDS[i % len(_BRANDS)]}{_TRADE[ind]}{suffix}"
-        seen[base] = seen.get(base, 0) + 1
-        names.append(base if seen[base] == 1 else f"{base}（{seen[base]}）")
+    names = _unit_names(region, industry, ownership)
     return pd.DataFrame({
         "unit_id": np.arange(1, n + 1), "name": names, "credit_code": None,
         "region_code": region, "industry_code": industry, "ownership_code": ownership,

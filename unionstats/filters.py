@@ -27,6 +27,13 @@ class Filters:
 
 def current() -> Filters:
     """The filters the sidebar set during this run (pages call this)."""
+    if "_filters" not in st.session_state:
+        # Streamlit's legacy pages/ auto-discovery serves the very first request of a server
+        # process without running dashboard.py when a page URL is opened directly. Switch that
+        # discovery off (st.navigation does the same on its first call) and start again.
+        from streamlit.runtime.pages_manager import PagesManager
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["_filters"]
 
 
@@ -53,6 +60,10 @@ def _from_url(options: dict[str, list]) -> list[str]:
         elif good:
             st.session_state[key] = good[0]
     return notices
+
+
+def _forget_url_notice() -> None:
+    st.session_state.pop("_url_notice", None)
 
 
 def _to_url() -> None:
@@ -92,16 +103,18 @@ def sidebar() -> Filters:
         lng = st.session_state["f_lang"]
         region_label, industry_label = region_names(lng), industry_names(lng)
         st.subheader(t("filters", lng))
-        st.selectbox(t("year", lng), options["f_year"], key="f_year")
-        st.multiselect(t("regions", lng), options["f_regions"], key="f_regions",
+        st.selectbox(t("year", lng), options["f_year"], key="f_year", on_change=_forget_url_notice)
+        st.multiselect(t("regions", lng), options["f_regions"], key="f_regions", on_change=_forget_url_notice,
                        format_func=region_label.get, placeholder=t("all", lng))
-        st.multiselect(t("industries", lng), options["f_industries"], key="f_industries",
+        st.multiselect(t("industries", lng), options["f_industries"], key="f_industries", on_change=_forget_url_notice,
                        format_func=lambda c: f"{c} {industry_label[c]}", placeholder=t("all", lng))
-        st.selectbox(t("ownership_group", lng), options["f_ownership"], key="f_ownership",
+        st.selectbox(t("ownership_group", lng), options["f_ownership"], key="f_ownership", on_change=_forget_url_notice,
                      format_func=lambda v: t(v, lng))
     _to_url()
     if notices:
-        st.warning(t("url_dropped", lng, values="; ".join(notices)))
+        st.session_state["_url_notice"] = "; ".join(notices)
+    if st.session_state.get("_url_notice"):  # stays until the user changes a filter
+        st.warning(t("url_dropped", lng, values=st.session_state["_url_notice"]))
     scope = Scope(
         regions=tuple(st.session_state["f_regions"]) or None,
         industries=tuple(st.session_state["f_industries"]) or None,
@@ -121,6 +134,16 @@ def region_names(lng: str) -> dict[str, str]:
 def industry_names(lng: str) -> dict[str, str]:
     industries = store.query("industries")
     return dict(zip(industries["code"], industries["name_en" if lng == "en" else "name_zh"]))
+
+
+def ownership_names(lng: str) -> dict[str, str]:
+    owners = store.query("ownership")
+    return dict(zip(owners["code"], owners["name_en" if lng == "en" else "name_zh"]))
+
+
+def ownership_groups() -> dict[str, str]:
+    owners = store.query("ownership")
+    return dict(zip(owners["code"], owners["grp"]))
 
 
 def scope_label(scope: Scope, lng: str) -> str:

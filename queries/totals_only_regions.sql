@@ -1,0 +1,6 @@
+-- Townships that report totals only (no unit register) in $year: their 空白点 cannot be listed.
+SELECT DISTINCT ry.region_code
+FROM region_year AS ry
+WHERE ry.year = $year
+  AND ($regions IS NULL OR list_contains($regions, ry.region_code))
+ORDER BY ry.region_code;

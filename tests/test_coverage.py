@@ -1,0 +1,136 @@
+"""组织覆盖与空白点: the gap list, the heat map, exports, drill, bad URLs (issue #3)."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from unionstats import exports, gaps
+from unionstats.indicators import Scope
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def coverage(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page("pages/coverage.py").run()
+
+
+def independent_gaps(db: Path, year: int, region: str | None, min_employees: int) -> pd.DataFrame:
+    """Uncovered employers straight from the unit facts, in pandas."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        uy = con.execute("SELECT * FROM unit_year").df()
+        units = con.execute("SELECT * FROM units").df()
+    finally:
+        con.close()
+    rows = uy.merge(units, on="unit_id")
+    rows = rows[(rows["year"] == year) & (rows["union_status"] == "none") & (rows["employees"] >= min_employees)]
+    if region:
+        rows = rows[rows["region_code"] == region]
+    return rows
+
+
+def test_gap_table_equals_independent_count_and_cli(demo_db):
+    at = coverage(year="2024", region="nanshan")
+    assert not at.exception
+    shown = at.dataframe[0].value
+    expected = independent_gaps(demo_db, 2024, "nanshan", 25)
+    assert len(shown) == len(expected) > 0
+    assert sorted(shown["单位名称"]) == sorted(expected["name"])
+    assert shown["职工人数"].sum() == expected["employees"].sum()
+    assert list(shown["职工人数"]) == sorted(shown["职工人数"], reverse=True)  # largest first
+    assert set(shown["乡镇"]) == {"南山乡"}
+
+    cli = subprocess.run([sys.executable, "-m", "unionstats", "gaps", "--year", "2024", "--region", "nanshan",
+                          "--db", str(demo_db), "--csv"], cwd=ROOT, capture_output=True, text=True, check=True)
+    from_cli = pd.read_csv(io.StringIO(cli.stdout))
+    pd.testing.assert_frame_equal(from_cli, shown.reset_index(drop=True), check_dtype=False)
+
+
+def test_threshold_changes_the_list(demo_db):
+    at = coverage(year="2024")
+    at.number_input(key="min_employees").set_value(50).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) == len(independent_gaps(demo_db, 2024, None, 50))
+    assert shown["职工人数"].min() >= 50
+
+
+def test_gap_summary_what_if(demo_db):
+    s = gaps.summary(2024, Scope(), 25, demo_db)
+    expected = independent_gaps(demo_db, 2024, None, 25)
+    assert s["gap_units"] == len(expected)
+    assert s["gap_employees"] == expected["employees"].sum()
+    assert s["unionization_rate_if_joined"] == pytest.approx((s["units_unionized"] + len(expected)) / s["units"])
+    assert s["membership_rate_if_joined"] == pytest.approx(
+        (s["members"] + expected["employees"].sum()) / s["employees"])
+
+
+def test_heat_map_one_cell_per_township_industry(demo_db):
+    at = coverage(year="2024")
+    heat = [c for c in at.get("plotly_chart") if c.proto.id.endswith("coverage_heatmap") or
+            json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"][0]
+    grey, rate = json.loads(heat.proto.spec)["data"][:2]
+    assert grey["name"] == "too_few" and rate["name"] == "rate"
+    filled = sum(v is not None for row in grey["z"] for v in row)
+    rated = sum(v is not None for row in rate["z"] for v in row)
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        per_unit = con.execute(
+            "SELECT u.region_code, u.industry_code FROM unit_year uy JOIN units u USING (unit_id) "
+            "WHERE uy.year = 2024").df()
+        totals = con.execute(
+            "SELECT region_code, industry_code, units FROM region_year WHERE year = 2024 AND units > 0").df()
+    finally:
+        con.close()
+    counts = pd.concat([per_unit.assign(units=1), totals]).groupby(["region_code", "industry_code"])["units"].sum()
+    assert filled + rated == len(counts)
+    assert filled == (counts < gaps.TOO_FEW_UNITS).sum() > 0
+    assert all("单位过少" in text for row_z, row_t in zip(grey["z"], grey["text"])
+               for z, text in zip(row_z, row_t) if z is not None)
+
+
+def test_bad_township_in_url_is_ignored_with_notice(demo_db):
+    at = coverage(year="2024", region="atlantis")
+    assert not at.exception
+    assert any("atlantis" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == len(independent_gaps(demo_db, 2024, None, 25))
+
+
+def test_xlsx_export_opens_with_pandas_and_matches(demo_db):
+    table = gaps.uncovered_table(2024, Scope(regions=("chengguan",)), 25, path=demo_db)
+    data = exports.xlsx_bytes({"空白点_2024": table})
+    back = pd.read_excel(io.BytesIO(data))
+    pd.testing.assert_frame_equal(back, table, check_dtype=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "单位名称" and sheet["A1"].font.bold
+
+
+def test_csv_export_has_bom_for_excel(demo_db):
+    table = gaps.uncovered_table(2024, Scope(), 25, path=demo_db)
+    data = exports.csv_bytes(table)
+    assert data.startswith(b"\xef\xbb\xbf")
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig"), table, check_dtype=False)
+
+
+def test_change_since_earlier_year(demo_db):
+    from unionstats import indicators
+    moved = gaps.region_changes("unionization_rate", 2019, 2024, Scope(), demo_db)
+    by = indicators.table(Scope(), "region", (2019, 2024), demo_db).set_index(["key", "year"])["unionization_rate"]
+    for row in moved.itertuples():
+        assert row.change == pytest.approx(by[(row.region_code, 2024)] - by[(row.region_code, 2019)])
+    assert list(moved["change"]) == sorted(moved["change"], reverse=True)
