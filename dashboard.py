@@ -17,5 +17,9 @@ pages = [
             url_path="overview", default=True),
     st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/travel_explore:",
             url_path="coverage"),
+    st.Page("pages/rights.py", title=t("page_rights", lang), icon=":material/gavel:", url_path="rights"),
+    st.Page("pages/aid.py", title=t("page_aid", lang), icon=":material/volunteer_activism:", url_path="aid"),
+    st.Page("pages/compare.py", title=t("page_compare", lang), icon=":material/compare_arrows:",
+            url_path="compare"),
 ]
 st.navigation(pages).run()

@@ -11,9 +11,8 @@ RATES = ("unionization_rate", "membership_rate", "migrant_membership_rate", "con
 f = filters.current()
 lang = f.lang
 app.header(t("page_coverage", lang), f)
-if f.year is None:
-    st.warning(t("no_data_at_all", lang))
-    st.stop()
+by_year = app.indicators_by_year(f)
+app.kpi_grid(RATES, by_year, f.year, lang, per_row=len(RATES))
 regions = filters.region_names(lang)
 industries = filters.industry_names(lang)
 ownership = filters.ownership_names(lang)
@@ -21,7 +20,7 @@ ownership = filters.ownership_names(lang)
 code = st.selectbox(t("coverage_indicator", lang), RATES, key="coverage_indicator",
                     format_func=lambda c: catalog.get(c).name(lang))
 ind = catalog.get(code)
-overall = indicators.summary(f.year, f.scope)[code]
+overall = by_year.loc[f.year, code]
 target = indicators.targets(f.year).get((code, ""))
 lines = [(t("scope_value" if f.scope.regions else "county_value", lang), overall),
          (t("target", lang), target)]

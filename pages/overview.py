@@ -9,36 +9,11 @@ f = filters.current()
 lang = f.lang
 app.header(t("page_overview", lang), f)
 
-by_year = indicators.table(f.scope).set_index("year")
-if f.year not in by_year.index:
-    st.warning(t("no_data_scope", lang, year=f.year))
-    st.stop()
-now = by_year.loc[f.year]
-prev_year = f.year - 1
-prev = by_year.loc[prev_year] if prev_year in by_year.index else None
+by_year = app.indicators_by_year(f)
 targets = indicators.targets(f.year)
 
 st.subheader(t("overview_headline", lang, year=f.year))
-columns = st.columns(4)
-for i, code in enumerate(catalog.HEADLINE):
-    ind = catalog.get(code)
-    value = now[code]
-    delta = None if prev is None or fmt.is_missing(value) else value - prev[code]
-    target = targets.get((code, ""))
-    help_text = ind.definition(lang)
-    if target is not None:
-        help_text += "\n\n" + t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang))
-    columns[i % 4].metric(
-        ind.name(lang),
-        fmt.fmt_number(value, ind.unit, lang),
-        delta=None if fmt.is_missing(delta) else fmt.fmt_delta(delta, ind.unit, lang),
-        delta_color="off" if ind.higher_is_better is None or delta == 0
-        else ("normal" if ind.higher_is_better else "inverse"),
-        delta_arrow="off" if delta == 0 else "auto",
-        delta_description=t("vs_prev_year", lang, year=prev_year) if prev is not None else None,
-        help=help_text,
-        border=True,
-    )
+app.kpi_grid(catalog.HEADLINE, by_year, f.year, lang)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))
 

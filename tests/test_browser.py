@@ -158,3 +158,14 @@ def test_coverage_click_on_a_township_narrows_the_gap_list(server, page, tmp_pat
     _assert_page_healthy(page, "coverage-drilled")
     page.get_by_role("button", name="返回全部乡镇").click()
     page.get_by_text("已选乡镇：").wait_for(state="detached", timeout=30_000)
+
+
+def test_filters_survive_switching_pages_in_the_browser(server, page):
+    _open(page, server + "/?year=2020&region=nanshan")
+    page.locator("[data-testid='stSidebarNav'] a", has_text="维权").click()
+    page.wait_for_url("**/rights**", timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert "year=2020" in page.url and "region=nanshan" in page.url
+    assert "南山乡" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -1,9 +1,11 @@
 """Streamlit-side glue shared by dashboard.py and the pages: first-start demo build, page header."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from . import demo, store
+from . import catalog, demo, indicators, store
+from . import format as fmt
 from .filters import Filters, scope_label
 from .i18n import t
 
@@ -36,3 +38,46 @@ def header(title: str, filters: Filters) -> None:
     st.caption(f"{t('scope_line', lang, scope=scope_label(filters.scope, lang))} · {t(basis, lang)}")
     if is_demo:
         st.info(t("demo_notice", lang), icon=":material/science:")
+
+
+def indicators_by_year(filters: Filters) -> pd.DataFrame:
+    """Every indicator per year for the filtered scope; stops the page with a hint when the
+    chosen year has no data."""
+    lang = filters.lang
+    if filters.year is None:
+        st.warning(t("no_data_at_all", lang))
+        st.stop()
+    by_year = indicators.table(filters.scope).set_index("year")
+    if filters.year not in by_year.index:
+        st.warning(t("no_data_scope", lang, year=filters.year))
+        st.stop()
+    return by_year
+
+
+def kpi_grid(codes, by_year: pd.DataFrame, year: int, lang: str, per_row: int = 4) -> None:
+    """Metric cards: value, change against the year before (coloured by higher-is-better,
+    percentage points for rates), the definition and any target on hover."""
+    now = by_year.loc[year]
+    prev = by_year.loc[year - 1] if year - 1 in by_year.index else None
+    targets = indicators.targets(year)
+    columns = st.columns(per_row)
+    for i, code in enumerate(codes):
+        ind = catalog.get(code)
+        value = now[code]
+        delta = None if prev is None or fmt.is_missing(value) else value - prev[code]
+        flat = not fmt.is_missing(delta) and fmt.is_negligible(delta, ind.unit)
+        target = targets.get((code, ""))
+        help_text = ind.definition(lang)
+        if target is not None:
+            help_text += "\n\n" + t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang))
+        columns[i % per_row].metric(
+            ind.name(lang),
+            fmt.fmt_number(value, ind.unit, lang),
+            delta=None if fmt.is_missing(delta) else fmt.fmt_delta(delta, ind.unit, lang),
+            delta_color="off" if ind.higher_is_better is None or flat
+            else ("normal" if ind.higher_is_better else "inverse"),
+            delta_arrow="off" if flat else "auto",
+            delta_description=t("vs_prev_year", lang, year=year - 1) if prev is not None else None,
+            help=help_text,
+            border=True,
+        )

@@ -5,12 +5,17 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from . import format as fmt
+from .i18n import t
 
 # Fonts the client has: Microsoft YaHei on Chinese Windows, Noto Sans CJK on Linux.
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Noto Sans SC, SimHei, sans-serif"
 PALETTE = ("#c0392b", "#2e86c1", "#d68910", "#27ae60", "#7d3c98", "#5d6d7e", "#16a085", "#a04000")
 TARGET_COLOR = "#7f8c8d"
 GAIN, LOSS = "#27ae60", "#c0392b"
+
+
+def _scaled(values, divisor: float) -> list:
+    return [None if fmt.is_missing(v) else float(v) / divisor for v in values]
 
 
 def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "") -> go.Figure:
@@ -24,9 +29,6 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str 
         separators=".,",
     )
     fig.update_yaxes(tickformat=fmt.axis_tickformat(unit), rangemode="tozero", title_text=axis_title)
-    top = max((y for trace in fig.data for y in (trace.y or ()) if y is not None), default=0)
-    if unit != "rate" and top < 5:  # small counts: whole-number ticks, not 0, 0, 1, 1
-        fig.update_yaxes(dtick=1, range=[0, max(top, 1) * 1.1])
     return fig
 
 
@@ -37,7 +39,7 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
     divisor, axis_title = fmt.axis_scale(unit, [v for _, values in series for v in values], lang)
     for i, (label, values) in enumerate(series):
         fig.add_trace(go.Scatter(
-            x=list(years), y=[None if fmt.is_missing(v) else v / divisor for v in values], name=label, mode="lines+markers",
+            x=list(years), y=_scaled(values, divisor), name=label, mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)], "width": 3},
             customdata=[fmt.fmt_number(v, unit, lang) for v in values],
             hovertemplate="%{customdata}",
@@ -46,12 +48,16 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
         year, value = target
         label = fmt.fmt_number(value, unit, lang)
         fig.add_trace(go.Scatter(
-            x=[year], y=[value / divisor], name=("target" if lang == "en" else "目标"), mode="markers",
+            x=[year], y=[value / divisor], name=t("target", lang), mode="markers",
             marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOR, "line": {"width": 3}},
             customdata=[label], hovertemplate="%{customdata}",
         ))
     fig.update_xaxes(dtick=1, tickformat="d")
-    return _layout(fig, title, unit, height, axis_title)
+    _layout(fig, title, unit, height, axis_title)
+    top = max((y for trace in fig.data for y in trace.y if y is not None), default=0)
+    if unit != "rate" and top < 5:  # small counts: whole-number ticks, not 0, 0, 1, 1
+        fig.update_yaxes(dtick=1, range=[0, max(top, 1) * 1.1])
+    return fig
 
 
 def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
@@ -62,25 +68,26 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     customdata carries [key, formatted value] so a click can tell which bar it was.
     """
     texts = [fmt.fmt_number(v, unit, lang) for v in values]
+    divisor, axis_title = fmt.axis_scale(unit, values, lang)
     if colors is None:
         colors = [PALETTE[0] if selected and k == selected else PALETTE[1] for k in keys]
     fig = go.Figure(go.Bar(
-        y=list(labels), x=list(values), orientation="h", text=texts, textposition="outside",
+        y=list(labels), x=_scaled(values, divisor), orientation="h", text=texts, textposition="outside",
         marker={"color": list(colors)}, customdata=[[k, s] for k, s in zip(keys, texts)],
         hovertemplate="%{y}: %{customdata[1]}<extra></extra>", cliponaxis=False,
     ))
     for i, (label, value) in enumerate(lines):
         if fmt.is_missing(value):
             continue
-        fig.add_vline(x=value, line_dash="dash" if i == 0 else "dot",
+        fig.add_vline(x=value / divisor, line_dash="dash" if i == 0 else "dot",
                       line_color=PALETTE[0] if i == 0 else TARGET_COLOR, line_width=2,
                       annotation_text=f"{label} {fmt.fmt_number(value, unit, lang)}",
                       annotation_position="top right" if i == 0 else "bottom right")
     _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)))
     fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select")
-    top = max([v for v in [*values, *(v for _, v in lines)] if not fmt.is_missing(v)], default=1)
+    top = max([v for v in [*values, *(v for _, v in lines)] if not fmt.is_missing(v)], default=1) / divisor
     # Room on the right for the value labels printed outside the bars.
-    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[0, (top or 1) * 1.2])
+    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[0, (top or 1) * 1.2], title_text=axis_title)
     fig.update_yaxes(autorange="reversed", tickformat="", dtick=None, range=None, title_text="")
     return fig
 
@@ -117,19 +124,16 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
     shown = [[None] * len(x) for _ in y]
     grey = [[None] * len(x) for _ in y]
     hover = [[""] * len(x) for _ in y]
-    few_word = "too few units" if lang == "en" else "单位过少"
-    unit_word = "units" if lang == "en" else "家"
     for r, c, rate, n in zip(rows, columns, rates, counts):
         i, j = y.index(r), x.index(c)
         place = f"{row_labels.get(r, r)} · {column_labels.get(c, c)}"
+        units = fmt.fmt_number(n, "unit", lang)
         if n < too_few:
             grey[i][j] = 1
-            hover[i][j] = f"{place}<br>{few_word}（{int(n)}{unit_word}）" if lang == "zh" else \
-                f"{place}<br>{few_word} ({int(n)})"
+            hover[i][j] = f"{place}<br>{t('too_few_units', lang, units=units)}"
         else:
             shown[i][j] = rate
-            hover[i][j] = f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)}（{int(n)}{unit_word}）" \
-                if lang == "zh" else f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)} ({int(n)} units)"
+            hover[i][j] = f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)} ({units})"
     ylab = [row_labels.get(r, r) for r in y]
     xlab = x  # section letters on the axis; full names on hover
     fig = go.Figure()
@@ -144,4 +148,30 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
     fig.update_layout(hovermode="closest", margin={"t": 90})  # room for the title above the top axis
     fig.update_yaxes(autorange="reversed", tickformat="", rangemode="normal")
     fig.update_xaxes(side="top", tickangle=0)
+    return fig
+
+
+def dumbbell(labels, before, after, unit: str, title: str, lang: str, name_before: str,
+             name_after: str) -> go.Figure:
+    """Two years per township: a grey dot for the earlier year, a coloured one for the later,
+    joined by a line."""
+    fig = go.Figure()
+    divisor, axis_title = fmt.axis_scale(unit, [*before, *after], lang)
+    before, after = list(before), list(after)
+    xs, ys = [], []
+    for label, a, b in zip(labels, _scaled(before, divisor), _scaled(after, divisor)):
+        xs += [a, b, None]
+        ys += [label, label, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#bdc3c7", "width": 4},
+                             hoverinfo="skip", showlegend=False))
+    for values, name, color in ((before, name_before, TARGET_COLOR), (after, name_after, PALETTE[0])):
+        texts = [fmt.fmt_number(v, unit, lang) for v in values]
+        fig.add_trace(go.Scatter(x=_scaled(values, divisor), y=list(labels), mode="markers", name=name,
+                                 marker={"size": 12, "color": color}, customdata=texts,
+                                 hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>"))
+    _layout(fig, title, unit, max(280, 70 + 28 * len(labels)))
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), title_text=axis_title)
+    fig.update_yaxes(autorange="reversed", tickformat="", rangemode="normal", dtick=None, range=None,
+                     title_text="")
     return fig

@@ -82,11 +82,18 @@ def fmt_delta(change, unit: str, lang: str = "zh") -> str:
     if is_missing(change):
         return MISSING
     change = float(change)
+    if is_negligible(change, unit):
+        change = 0.0  # the sign follows what is shown: never "-0.0个百分点"
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
     if unit == "rate":
         points = abs(change) * 100
         return f"{sign}{points:.1f} pp" if lang == "en" else f"{sign}{points:.1f}个百分点"
     return sign + fmt_number(abs(change), unit, lang)
+
+
+def is_negligible(change: float, unit: str) -> bool:
+    """A change too small to show: under 0.05 percentage points for rates, under 0.5 otherwise."""
+    return abs(change) < (0.0005 if unit == "rate" else 0.5)
 
 
 def fmt_pct_change(new, old) -> str:
@@ -96,6 +103,13 @@ def fmt_pct_change(new, old) -> str:
     change = (float(new) - float(old)) / abs(float(old))
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
     return f"{sign}{abs(change) * 100:.1f}%"
+
+
+def fmt_signed_int(value) -> str:
+    """Places moved in a ranking: '↑2', '↓1', '—' for none."""
+    if is_missing(value) or int(value) == 0:
+        return MISSING
+    return f"↑{int(value)}" if value > 0 else f"↓{-int(value)}"
 
 
 def axis_scale(unit: str, values, lang: str = "zh") -> tuple[float, str]:

@@ -1,0 +1,71 @@
+"""年度对比: any two years side by side, per township, and who moved up or down the ranking."""
+import streamlit as st
+
+from unionstats import app, catalog, charts, comparison, exports, filters
+from unionstats import format as fmt
+from unionstats.i18n import t
+
+VERDICT_COLOR = {"better": "color: #1e8449", "worse": "color: #c0392b"}
+
+f = filters.current()
+lang = f.lang
+app.header(t("page_compare", lang), f)
+if f.year is None:
+    st.warning(t("no_data_at_all", lang))
+    st.stop()
+years = list(f.years)
+left, right, _ = st.columns([1, 1, 2])
+year_b = right.selectbox(t("year_b", lang), years[::-1], index=years[::-1].index(f.year), key="compare_year_b")
+default_a = year_b - 1 if year_b - 1 in years else years[0]
+year_a = left.selectbox(t("year_a", lang), years[::-1], index=years[::-1].index(default_a), key="compare_year_a")
+if year_a == year_b:
+    st.warning(t("same_years", lang))
+    st.stop()
+
+st.subheader(t("compare_table", lang))
+result = comparison.compare(f.scope, year_a, year_b)
+col = {k: t(k, lang) for k in ("col_indicator", "col_change", "col_relative", "col_verdict")}
+col_a, col_b = t("col_value_a", lang, year=year_a), t("col_value_b", lang, year=year_b)
+shown = result.assign(
+    **{col["col_indicator"]: [catalog.get(c).name(lang) for c in result["code"]],
+       col_a: [fmt.fmt_number(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["a"])],
+       col_b: [fmt.fmt_number(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["b"])],
+       col["col_change"]: [fmt.fmt_delta(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["change"])],
+       col["col_relative"]: [fmt.fmt_pct_change(1 + r, 1) if r is not None else fmt.MISSING for r in result["relative"]],
+       col["col_verdict"]: [t(v, lang) if isinstance(v, str) else fmt.MISSING for v in result["verdict"]]},
+)[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
+styled = shown.style.apply(
+    lambda row: [VERDICT_COLOR.get(result.loc[row.name, "verdict"], "")] * len(row), axis=1,
+    subset=[col["col_change"], col["col_verdict"]])
+st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown))
+numbers = result.rename(columns={"code": t("col_code", lang), "a": col_a, "b": col_b,
+                                 "change": col["col_change"], "relative": col["col_relative"]})
+numbers.insert(1, col["col_indicator"], shown[col["col_indicator"]])
+st.download_button(
+    t("compare_download", lang),
+    exports.xlsx_bytes({t("page_compare", lang): shown, "data": numbers.drop(columns="verdict")},
+                       {col["col_relative"]: "0.0%"}),
+    f"{t('page_compare', lang)}_{year_a}_{year_b}.xlsx", exports.XLSX_MIME, icon=":material/download:",
+    key="compare_xlsx")
+
+available = [c for c in result.dropna(subset=["a", "b"])["code"]]
+code = st.selectbox(t("compare_indicator", lang), available, index=available.index("unionization_rate")
+                    if "unionization_rate" in available else 0, format_func=lambda c: catalog.get(c).name(lang),
+                    key="compare_indicator")
+ind = catalog.get(code)
+ranks = comparison.region_ranks(code, f.scope, year_a, year_b)
+regions = filters.region_names(lang)
+left, right = st.columns([3, 2])
+left.plotly_chart(charts.dumbbell(
+    [regions[k] for k in ranks["region_code"]], ranks["a"], ranks["b"], ind.unit,
+    t("compare_dumbbell", lang, indicator=ind.name(lang), a=year_a, b=year_b), lang, str(year_a), str(year_b)),
+    key="compare_dumbbell")
+with right:
+    st.markdown(f"**{t('rank_moves', lang, indicator=ind.name(lang))}**")
+    moved = t("col_moved", lang)
+    st.dataframe(
+        {t("region", lang): [regions[k] for k in ranks["region_code"]],
+         t("col_rank_a", lang, year=year_a): ranks["rank_a"],
+         t("col_rank_b", lang, year=year_b): ranks["rank_b"],
+         moved: [fmt.fmt_signed_int(m) for m in ranks["moved"]]},
+        hide_index=True, width="stretch", height=40 + 35 * len(ranks))

@@ -1,0 +1,22 @@
+"""Hardship aid by program: the one aid view the indicator catalog does not hold (program is not
+a grain). Model-worker visits are counted in persons, not households, and shown on their own."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import store
+from .indicators import Scope
+
+
+def by_program(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> pd.DataFrame:
+    """Per hardship program: name, households (户次), yuan; sums equal aid_households and aid_yuan."""
+    frame = store.query("aid_by_program", path=path, years=[year], regions=scope.regions)
+    frame = frame[frame["kind"] == "hardship"]
+    return pd.DataFrame({
+        "program_code": frame["program_code"],
+        "name": frame["name_en" if lang == "en" else "name_zh"],
+        "households": frame["households"],
+        "yuan": frame["yuan"],
+    }).sort_values("yuan").reset_index(drop=True)

@@ -1,0 +1,50 @@
+"""Two years side by side: every indicator's change, per-township values, ranking moves."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import catalog, store
+from .format import is_missing, is_negligible
+from .indicators import Scope, table
+
+
+def _verdict(ind: catalog.Indicator, change) -> str | None:
+    """'better', 'worse', 'same', or None when the indicator has no good direction."""
+    if is_missing(change) or ind.higher_is_better is None:
+        return None
+    if is_negligible(change, ind.unit):
+        return "same"
+    return "better" if (change > 0) == ind.higher_is_better else "worse"
+
+
+def compare(scope: Scope, year_a: int, year_b: int, path: Path | None = None) -> pd.DataFrame:
+    """One row per catalog indicator: value in year_a and year_b, change (percentage points as a
+    fraction for rates), relative change (not for rates), verdict."""
+    frame = table(scope, "county", (year_a, year_b), path).set_index("year")
+    rows = []
+    for ind in catalog.INDICATORS:
+        a = frame[ind.code].get(year_a) if year_a in frame.index else None
+        b = frame[ind.code].get(year_b) if year_b in frame.index else None
+        change = None if is_missing(a) or is_missing(b) else float(b) - float(a)
+        relative = None if ind.is_rate or change is None or float(a) == 0 else change / abs(float(a))
+        rows.append({"code": ind.code, "a": a, "b": b, "change": change, "relative": relative,
+                     "verdict": _verdict(ind, change)})
+    return pd.DataFrame(rows)
+
+
+def region_ranks(code: str, scope: Scope, year_a: int, year_b: int, path: Path | None = None) -> pd.DataFrame:
+    """Per township: the indicator in both years and its rank (1 = best) in each; `moved` > 0
+    means it climbed."""
+    ind = catalog.get(code)
+    frame = table(scope, "region", (year_a, year_b), path)
+    wide = frame.pivot(index="key", columns="year", values=code)
+    out = pd.DataFrame({"region_code": wide.index, "a": wide.get(year_a), "b": wide.get(year_b)})
+    best_first = ind.higher_is_better is not False
+    for col in ("a", "b"):
+        out[f"rank_{col}"] = out[col].rank(ascending=not best_first, method="min").astype("Int64")
+    out["moved"] = out["rank_a"] - out["rank_b"]
+    order = store.query("regions", path=path)["code"].tolist()
+    out["order"] = out["region_code"].map({c: i for i, c in enumerate(order)})
+    return out.sort_values(["rank_b", "order"]).drop(columns="order").reset_index(drop=True)
