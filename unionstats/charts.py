@@ -18,6 +18,24 @@ def _scaled(values, divisor: float) -> list:
     return [None if fmt.is_missing(v) else float(v) / divisor for v in values]
 
 
+def _short(labels, width: int = 24) -> list[str]:
+    """Axis labels cut to a display width (CJK counts double) so long names leave room for the
+    bars; the full name stays on hover. Cut labels get a unique tail so bars never merge."""
+    out = []
+    for label in labels:
+        text, used = "", 0
+        for ch in str(label):
+            used += 2 if ord(ch) > 0x2E80 else 1
+            if used > width:
+                text += "…"
+                break
+            text += ch
+        while text in out:
+            text += "\u200b"  # zero-width: same look, distinct category
+        out.append(text)
+    return out
+
+
 def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "") -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
@@ -71,10 +89,11 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     divisor, axis_title = fmt.axis_scale(unit, values, lang)
     if colors is None:
         colors = [PALETTE[0] if selected and k == selected else PALETTE[1] for k in keys]
+    labels = list(labels)
     fig = go.Figure(go.Bar(
-        y=list(labels), x=_scaled(values, divisor), orientation="h", text=texts, textposition="outside",
-        marker={"color": list(colors)}, customdata=[[k, s] for k, s in zip(keys, texts)],
-        hovertemplate="%{y}: %{customdata[1]}<extra></extra>", cliponaxis=False,
+        y=_short(labels), x=_scaled(values, divisor), orientation="h", text=texts, textposition="outside",
+        marker={"color": list(colors)}, customdata=[[k, s, full] for k, s, full in zip(keys, texts, labels)],
+        hovertemplate="%{customdata[2]}: %{customdata[1]}<extra></extra>", cliponaxis=False,
     ))
     for i, (label, value) in enumerate(lines):
         if fmt.is_missing(value):
