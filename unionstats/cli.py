@@ -6,10 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from . import catalog, demo, gaps, indicators, store
+from . import auth, catalog, demo, gaps, importing, indicators, snapshots, store, template
 from .format import fmt_number
 
 USAGE_ERROR = 2
+SHOWN_PROBLEMS = 100
 STORE_ERROR = 1
 
 
@@ -73,6 +74,87 @@ def _cmd_gaps(args) -> int:
     return 0
 
 
+def _cmd_template(args) -> int:
+    tables = template.store_tables(_db(args)) if args.with_data else {
+        "regions": store.query("regions", path=_db(args))} if store.resolve(_db(args)).exists() else None
+    out = template.write(Path(args.out), tables)
+    print(f"模板已写入：{out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_import(args) -> int:
+    path = _db(args)
+    file = Path(args.file)
+    if not file.is_file():
+        raise UsageError(f"找不到文件：{file}")
+    prepared = importing.prepare(path, file.name, file.read_bytes())
+    if prepared.batch.problems:
+        problems = prepared.batch.problems
+        print(f"发现 {len(problems)} 个问题，数据库没有任何改动：", file=sys.stderr)
+        for problem in problems[:SHOWN_PROBLEMS]:
+            print("  " + problem.line(), file=sys.stderr)
+        if args.problems:
+            prepared.batch.problems_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
+            print(f"全部问题已写入：{args.problems}", file=sys.stderr)
+        elif len(problems) > SHOWN_PROBLEMS:
+            print(f"  …其余 {len(problems) - SHOWN_PROBLEMS} 个问题略；加 --problems 问题.csv 导出全部", file=sys.stderr)
+        return USAGE_ERROR
+    if prepared.no_change:
+        print("文件内容与现有数据完全相同，没有任何改动。", file=sys.stderr)
+        return 0
+    counts, changes = importing.preview(prepared)
+    print(counts.to_string(index=False))
+    shown = changes.assign(**{c: [fmt_number(v, catalog.get(k).unit) for k, v in zip(changes["code"], changes[c])]
+                              for c in ("导入前", "导入后")}).drop(columns="code")
+    print(shown.to_string(index=False))
+    if prepared.candidate.replaced_demo:
+        print("注意：当前为示例数据，导入后将替换全部示例数据（可撤销）。", file=sys.stderr)
+    if args.dry_run:
+        snapshots.discard(prepared.candidate)
+        print("试运行（--dry-run）：没有写入。", file=sys.stderr)
+        return 0
+    snapshots.publish(prepared.candidate)
+    print(f"已导入并发布快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo", file=sys.stderr)
+    return 0
+
+
+def _cmd_history(args) -> int:
+    records = snapshots.history(_db(args))
+    if not records:
+        print("还没有导入记录。")
+        return 0
+    for r in records:
+        mark = "*" if r.get("current") else " "
+        rows = ", ".join(f"{k} {v}" for k, v in (r.get("rows") or {}).items())
+        print(f"{mark} {r.get('time', '')}  {r.get('action', ''):<6} {r.get('snapshot') or '(基础库)':<14} "
+              f"{r.get('user', '')}  {r.get('file', '')}  {r.get('outcome', '')}  {rows}  {r.get('sha256', '')[:12]}")
+    return 0
+
+
+def _cmd_undo(args) -> int:
+    path = _db(args)
+    if args.to is not None:
+        snapshots.go_to(path, "" if args.to in ("base", "") else args.to)
+        target = args.to
+    else:
+        target = snapshots.undo(path) or "(基础库)"
+    print(f"已回到：{target}", file=sys.stderr)
+    return 0
+
+
+def _cmd_set_password(args) -> int:
+    import getpass
+    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("新管理员密码：")
+    if not args.stdin and getpass.getpass("再输入一次：") != password:
+        raise UsageError("两次输入的密码不一致")
+    try:
+        file = auth.set_password(password)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"管理员密码已设置（只保存加盐哈希）：{file}", file=sys.stderr)
+    return 0
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -132,6 +214,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--csv", action="store_true", help="以 CSV 输出名单")
     p.set_defaults(func=_cmd_gaps, ownership=None)
+
+    p = sub.add_parser("template", help="生成导入模板（Excel）")
+    p.add_argument("--out", required=True, help="输出文件 .xlsx")
+    p.add_argument("--with-data", action="store_true", help="填入当前数据（导出）")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("import", help="导入 Excel/CSV（先校验，全部通过才写入）")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
+    p.add_argument("--problems", help="把全部问题写入此 CSV 文件")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("history", help="导入历史")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("undo", help="撤销最近一次导入，或回到指定快照")
+    p.add_argument("--to", help="快照名（如 000003.duckdb），base 表示基础库")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("set-password", help="设置数据管理页的管理员密码")
+    p.add_argument("--stdin", action="store_true", help="从标准输入读取密码")
+    p.set_defaults(func=_cmd_set_password)
     return parser
 
 

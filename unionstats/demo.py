@@ -267,7 +267,8 @@ def _panel(rng, units: pd.DataFrame, k: float) -> pd.DataFrame:
         "female_employees": female, "migrant_workers": migrant, "members": members,
         "female_members": female_members, "migrant_members": migrant_members,
         "union_status": status,
-        "union_founded_year": pd.array(np.where(np.isnan(uy), None, uy), dtype="Int64"),
+        # Known only once the union exists: a year-end record cannot name a future founding.
+        "union_founded_year": pd.array(np.where(uy <= year, uy, None), dtype="Int64"),
         "has_congress": unionized & (congress[ui] <= year),
         "has_openness": unionized & (openness[ui] <= year),
         "has_collective_contract": unionized & (collective[ui] <= year),

@@ -1,28 +1,132 @@
-"""Writing a database: build a complete new file beside the target, then publish it with one
-atomic rename, so a reader never sees a half-built database and a crash leaves the old one.
+"""Publishing data without ever showing a half-written store (DESIGN.md §4).
+
+A store is the database file P (`UNIONSTATS_DB`) plus, once anything is imported, a folder
+`P.snapshots/` holding numbered snapshot files, a one-line pointer `CURRENT` naming the one in
+force, and `history.jsonl`. Every import builds a complete new snapshot file, then switches the
+pointer with one atomic rename. So:
+- readers see the old snapshot or the new one, never a mix; the app notices the pointer change
+  on its next query and moves over (store.resolve);
+- a crash (even SIGKILL) at any moment leaves the pointer on a complete file;
+- undo is a pointer switch back; old snapshots stay until pruned;
+- nothing is ever renamed over, or deleted while open (Windows cannot do either).
+No `CURRENT` means P itself is in force (the demo database, or a file someone pointed us at).
 """
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
 import os
+import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 import pandas as pd
 
-from . import store
+from . import dimensions, store
 
 # Load order respects foreign keys.
 TABLE_ORDER = ("settings", "regions", "industries", "ownership", "aid_programs", "units",
                "unit_year", "region_year", "inspections", "arrears", "aid", "subsidies",
                "targets", "notes", "imports")
+DATA_TABLES = ("regions", "units", "unit_year", "region_year", "inspections", "arrears", "aid",
+               "subsidies", "targets", "notes")
+POINTER = store.POINTER
+HISTORY = "history.jsonl"
+DEFAULT_KEEP = 10
+_SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
+Progress = Callable[[float, str], None]
 
 
-def write_database(path: Path, tables: dict[str, pd.DataFrame],
-                   progress: Callable[[float, str], None] | None = None) -> Path:
-    """Create the schema, load `tables` (name → frame with the table's columns), build the cube,
-    and atomically replace `path` with the result."""
+def _pause_point(stage: str) -> None:
+    """Crash tests stop the process here (UNIONSTATS_PAUSE_AT=stage); a no-op otherwise."""
+    if os.environ.get("UNIONSTATS_PAUSE_AT") == stage:
+        Path(os.environ["UNIONSTATS_PAUSE_FILE"]).write_text(stage)
+        import time
+        time.sleep(3600)
+
+
+snapshot_dir, current_name, resolve = store.snapshot_dir, store.current_name, store.resolve
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "nt":  # Windows cannot open a directory; its renames are durable enough
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _switch_pointer(path: Path, name: str) -> None:
+    folder = snapshot_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    pointer = folder / POINTER
+    if not name:
+        pointer.unlink(missing_ok=True)
+    else:
+        tmp = folder / (POINTER + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        _pause_point("pointer_written")
+        os.replace(tmp, pointer)
+    _fsync_dir(folder)
+    store.clear_results()
+
+
+def _log(path: Path, record: dict) -> None:
+    folder = snapshot_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / HISTORY, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def history(path: Path) -> list[dict]:
+    """Every recorded action, oldest first, with `current` marking the snapshot in force."""
+    file = snapshot_dir(path) / HISTORY
+    if not file.exists():
+        return []
+    records = []
+    for line in file.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut by a crash mid-append
+    now = current_name(path)
+    for r in records:
+        r["current"] = r.get("action") in ("import", "edit") and r.get("snapshot") == now
+    return records
+
+
+def user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+# --- whole-file writes (demo) ----------------------------------------------------------------------
+
+def _load(con, name: str, frame: pd.DataFrame) -> None:
+    columns = ", ".join(f'"{c}"' for c in frame.columns)  # column names are ours, never user text
+    con.register("incoming", frame)
+    con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
+    con.unregister("incoming")
+
+
+def write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progress | None = None) -> Path:
+    """Create a complete database from frames and atomically replace `path` with it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     unknown = set(tables) - set(TABLE_ORDER)
@@ -40,16 +144,11 @@ def write_database(path: Path, tables: dict[str, pd.DataFrame],
             for i, name in enumerate(names):
                 if progress:
                     progress(i / (len(names) + 1), name)
-                frame = tables[name]
-                columns = ", ".join(f'"{c}"' for c in frame.columns)  # column names are ours, not user text
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
-                con.unregister("incoming")
+                _load(con, name, tables[name])
             if progress:
                 progress(len(names) / (len(names) + 1), "cube")
             con.execute(store.sql("build_cube"))
-            con.execute("INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)",
-                        [store.SCHEMA_VERSION])
+            con.execute("INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)", [store.SCHEMA_VERSION])
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -61,3 +160,287 @@ def write_database(path: Path, tables: dict[str, pd.DataFrame],
     if progress:
         progress(1.0, "done")
     return path
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """A store with the built-in dimensions and nothing else."""
+    return {
+        "settings": pd.DataFrame([("county_name_zh", ""), ("county_name_en", ""), ("is_demo", "false"),
+                                  ("year_basis", "calendar")], columns=["key", "value"]),
+        "industries": dimensions.industries_frame(), "ownership": dimensions.ownership_frame(),
+        "aid_programs": dimensions.aid_programs_frame(),
+    }
+
+
+# --- imports -----------------------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    """A complete snapshot built from an import, not yet in force."""
+    store_path: Path
+    file: Path
+    parent: str          # snapshot it was built on ('' = base file)
+    base_file: Path | None
+    replaced_demo: bool
+    record: dict
+
+
+def _next_name(folder: Path) -> str:
+    numbers = [int(m.group(1)) for p in folder.glob("*.duckdb") if (m := _SNAPSHOT_NAME.match(p.name))]
+    return f"{max(numbers, default=0) + 1:06d}.duckdb"
+
+
+def base_is_demo(path: Path) -> bool:
+    base = resolve(path)
+    if not base.exists():
+        return False
+    try:
+        return store.setting("is_demo", path=base) == "true"
+    except store.StoreError:
+        return False
+
+
+def _match_units(base_units: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """All units after the import and the unit_id of each incoming row. A unit is the same unit
+    when its credit code matches, or else its name and township."""
+    units = base_units.copy()
+    by_credit = {c: i for c, i in zip(units["credit_code"], units["unit_id"]) if isinstance(c, str) and c}
+    by_name = {(n, r): i for n, r, i in zip(units["name"], units["region_code"], units["unit_id"])}
+    next_id = int(units["unit_id"].max()) + 1 if len(units) else 1
+    base_ids = set(units["unit_id"])
+    ids, new_rows, updates = [], [], {}
+    for row in incoming.itertuples():
+        credit = row.credit_code if isinstance(row.credit_code, str) and row.credit_code else None
+        unit_id = by_credit.get(credit) if credit else None
+        if unit_id is None:
+            unit_id = by_name.get((row.name, row.region_code))
+        attrs = {"name": row.name, "credit_code": credit, "region_code": row.region_code,
+                 "industry_code": row.industry_code, "ownership_code": row.ownership_code}
+        if unit_id is None:
+            unit_id = next_id
+            next_id += 1
+            new_rows.append({"unit_id": unit_id, **attrs})
+            by_name[(row.name, row.region_code)] = unit_id
+            if credit:
+                by_credit[credit] = unit_id
+        elif unit_id in base_ids:
+            updates[unit_id] = attrs
+        ids.append(unit_id)
+    if updates:
+        index = units.set_index("unit_id")
+        for unit_id, attrs in updates.items():
+            for key, value in attrs.items():
+                if key != "credit_code" or value:
+                    index.loc[unit_id, key] = value
+        units = index.reset_index()
+    if new_rows:
+        units = pd.concat([units, pd.DataFrame(new_rows)], ignore_index=True)
+    return units, pd.Series(ids, index=incoming.index)
+
+
+def build_candidate(path: Path, batch, user: str | None = None, progress: Progress | None = None) -> Candidate:
+    """Build the snapshot an import would publish. Nothing in force changes."""
+    path = Path(path)
+    folder = snapshot_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    parent = current_name(path)
+    base_file = resolve(path) if resolve(path).exists() else None
+    replaced_demo = base_file is not None and base_is_demo(path)
+    if replaced_demo:
+        base_file = None  # the county's own data replaces the demo county wholesale
+    frames = {k: v.drop(columns="__row__", errors="ignore") for k, v in batch.frames.items()}
+    target = folder / _next_name(folder)
+    tmp = target.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    record = {"action": "import", "snapshot": target.name, "parent": parent, "time": _now(),
+              "user": user or user_name(), "file": batch.file_name, "sha256": batch.sha256,
+              "rows": {k: int(len(v)) for k, v in frames.items()}, "outcome": "built"}
+
+    def step(fraction: float, label: str) -> None:
+        if progress:
+            progress(fraction, label)
+        _pause_point(label)
+
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(store.sql("schema"))
+        if base_file is not None:
+            escaped = str(base_file).replace("'", "''")  # our own file path, not user input
+            con.execute(f"ATTACH '{escaped}' AS cur (READ_ONLY)")
+            base = lambda table: con.execute(f"SELECT * FROM cur.{table}").df()  # noqa: E731
+        else:
+            empty = empty_tables()
+            base = lambda table: empty.get(table, con.execute(f"SELECT * FROM {table}").df())  # noqa: E731
+        step(0.05, "settings")
+        settings = base("settings")
+        settings = settings[~settings["key"].isin(["is_demo", "parent_snapshot", "schema_version"])]
+        settings = pd.concat([settings, pd.DataFrame([("is_demo", "false"), ("parent_snapshot", parent)],
+                                                     columns=["key", "value"])])
+        _load(con, "settings", settings)
+
+        regions = base("regions")
+        if "regions" in frames:
+            incoming = frames["regions"]
+            kept = regions[~regions["code"].isin(incoming["code"])]
+            order = dict(zip(regions["code"], regions["sort_order"]))
+            start = int(regions["sort_order"].max()) + 1 if len(regions) else 0
+            incoming = incoming.assign(sort_order=[order.get(c, start + i) for i, c in enumerate(incoming["code"])])
+            regions = pd.concat([kept, incoming[["code", "name_zh", "name_en", "kind", "sort_order"]]])
+        _load(con, "regions", regions.sort_values("sort_order"))
+        for table in ("industries", "ownership", "aid_programs"):
+            _load(con, table, base(table))
+
+        step(0.2, "units")
+        units = base("units")
+        unit_rows = frames.get("unit_year")
+        if unit_rows is not None:
+            units, ids = _match_units(units, unit_rows)
+            unit_rows = unit_rows.assign(unit_id=ids)
+        _load(con, "units", units)
+
+        # Slices an import replaces: (year, township) per table; unit and total rows of a
+        # township-year replace each other, so a township can switch from one to the other.
+        def slices(*tables: str) -> pd.DataFrame:
+            parts = [frames[t][["year", "region_code"]] for t in tables if t in frames]
+            return (pd.concat(parts).drop_duplicates() if parts
+                    else pd.DataFrame({"year": pd.Series(dtype="int64"), "region_code": pd.Series(dtype="str")}))
+
+        step(0.35, "unit_year")
+        con.register("stock_slices", slices("unit_year", "region_year"))
+        if base_file is not None:
+            con.execute("""INSERT INTO unit_year SELECT uy.* FROM cur.unit_year AS uy
+                           JOIN cur.units AS u USING (unit_id)
+                           ANTI JOIN stock_slices AS s ON s.year = uy.year AND s.region_code = u.region_code""")
+            con.execute("""INSERT INTO region_year SELECT ry.* FROM cur.region_year AS ry
+                           ANTI JOIN stock_slices AS s ON s.year = ry.year AND s.region_code = ry.region_code""")
+        if unit_rows is not None:
+            columns = [c for c in con.execute("SELECT * FROM unit_year LIMIT 0").df().columns]
+            _load(con, "unit_year", unit_rows[columns])
+        step(0.5, "region_year")
+        if "region_year" in frames:
+            _load(con, "region_year", frames["region_year"])
+
+        for i, table in enumerate(("inspections", "arrears", "aid", "subsidies")):
+            step(0.55 + 0.05 * i, table)
+            con.register("table_slices", slices(table))
+            if base_file is not None:
+                con.execute(f"""INSERT INTO {table} SELECT t.* FROM cur.{table} AS t
+                                ANTI JOIN table_slices AS s ON s.year = t.year AND s.region_code = t.region_code""")
+            if table in frames:
+                _load(con, table, frames[table])
+            con.unregister("table_slices")
+
+        step(0.75, "targets")
+        targets = base("targets")
+        if "targets" in frames:
+            new = frames["targets"]
+            keys = set(zip(new["year"], new["indicator"], new["region_code"]))
+            targets = pd.concat([targets[[k not in keys for k in zip(targets["year"], targets["indicator"],
+                                                                    targets["region_code"])]], new])
+        _load(con, "targets", targets)
+        _load(con, "notes", base("notes"))
+        imports = base("imports")
+        this = pd.DataFrame([{"import_id": int(imports["import_id"].max()) + 1 if len(imports) else 1,
+                              "file_name": batch.file_name, "sha256": batch.sha256,
+                              "row_counts": json.dumps(record["rows"], ensure_ascii=False),
+                              "imported_at": dt.datetime.now(), "imported_by": record["user"],
+                              "outcome": "published"}])
+        _load(con, "imports", pd.concat([imports, this]) if len(imports) else this)
+        step(0.85, "cube")
+        con.execute(store.sql("build_cube"))
+        con.execute("INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)", [store.SCHEMA_VERSION])
+        step(0.95, "checkpoint")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    con.close()
+    _pause_point("before_rename")
+    os.replace(tmp, target)
+    _pause_point("after_rename")
+    return Candidate(path, target, parent, base_file, replaced_demo, record)
+
+
+def checksums(file: Path) -> dict[str, tuple[int, int]]:
+    """(row count, order-free hash) of every data table: equal checksums, equal data."""
+    con = store.connect(file)
+    out = {}
+    for table in DATA_TABLES:  # table names from our own list, never user text
+        count, digest = con.cursor().execute(
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t").fetchone()
+        out[table] = (int(count), int(digest))
+    return out
+
+
+def unchanged(candidate: Candidate) -> bool:
+    return candidate.base_file is not None and checksums(candidate.base_file) == checksums(candidate.file)
+
+
+def discard(candidate: Candidate) -> None:
+    store.forget(candidate.file)
+    candidate.file.unlink(missing_ok=True)
+
+
+def publish(candidate: Candidate, keep: int | None = None) -> None:
+    """Put a candidate in force: log it, then switch the pointer (the one atomic step)."""
+    if current_name(candidate.store_path) != candidate.parent:
+        discard(candidate)
+        raise store.StoreError("发布前数据已被他人更新，请重新导入 / the store changed while this import was prepared")
+    _log(candidate.store_path, {**candidate.record, "outcome": "published"})
+    _pause_point("logged")
+    _switch_pointer(candidate.store_path, candidate.file.name)
+    _pause_point("published")
+    prune(candidate.store_path, keep)
+
+
+def log_rejected(path: Path, batch, user: str | None = None) -> None:
+    _log(path, {"action": "import", "snapshot": "", "parent": current_name(path), "time": _now(),
+                "user": user or user_name(), "file": batch.file_name, "sha256": batch.sha256,
+                "rows": {}, "outcome": f"rejected: {len(batch.problems)} problems"})
+
+
+def go_to(path: Path, name: str, user: str | None = None) -> None:
+    """Put any kept snapshot (or '' for the base file) in force."""
+    if name and not (snapshot_dir(path) / name).exists():
+        raise store.StoreError(f"没有这个快照：{name}")
+    if not name and not Path(path).exists():
+        raise store.StoreError("没有可回退的基础数据库")
+    _log(path, {"action": "go_to", "snapshot": name, "parent": current_name(path), "time": _now(),
+                "user": user or user_name(), "outcome": "published"})
+    _switch_pointer(path, name)
+
+
+def undo(path: Path, user: str | None = None) -> str:
+    """Go back to the snapshot the one in force was built on; returns its name ('' = base)."""
+    now = current_name(path)
+    if not now:
+        raise store.StoreError("没有可撤销的导入 / nothing to undo")
+    parents = {r["snapshot"]: r.get("parent", "") for r in history(path)
+               if r.get("action") in ("import", "edit") and r.get("snapshot")}
+    if now not in parents:
+        raise store.StoreError(f"历史记录中找不到快照 {now} 的来源")
+    go_to(path, parents[now], user)
+    return parents[now]
+
+
+def prune(path: Path, keep: int | None = None) -> list[str]:
+    """Delete the oldest snapshots beyond `keep` (UNIONSTATS_KEEP_SNAPSHOTS, default 10), never
+    the one in force or its parent, never one this process has open, and never P itself."""
+    keep = keep if keep is not None else int(os.environ.get("UNIONSTATS_KEEP_SNAPSHOTS", DEFAULT_KEEP))
+    folder = snapshot_dir(path)
+    names = sorted(p.name for p in folder.glob("*.duckdb") if _SNAPSHOT_NAME.match(p.name))
+    now = current_name(path)
+    protected = {now, *(r.get("parent", "") for r in history(path) if r.get("snapshot") == now)}
+    removed = []
+    for name in names[:max(0, len(names) - keep)]:
+        file = folder / name
+        if name in protected or store.is_open(file):
+            continue
+        try:
+            file.unlink()
+            removed.append(name)
+        except OSError:
+            continue  # open in another process (Windows): try again next time
+    return removed

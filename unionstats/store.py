@@ -22,8 +22,11 @@ REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "u
                    "region_year", "inspections", "arrears", "aid_programs", "aid", "subsidies",
                    "targets", "notes", "imports", "cube")
 
+POINTER = "CURRENT"
+
 _lock = threading.Lock()
 _connections: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_in_force: dict[str, tuple] = {}  # store path → identity of the file it last resolved to
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _RESULT_CACHE_SIZE = 512
 
@@ -39,6 +42,27 @@ def db_path() -> Path:
 
 def is_default_path(path: Path) -> bool:
     return path.resolve() == DEFAULT_DB.resolve()
+
+
+def snapshot_dir(path: Path) -> Path:
+    """Where imports keep their snapshots of store P (see snapshots.py)."""
+    path = Path(path)
+    return path.with_name(path.name + ".snapshots")
+
+
+def current_name(path: Path) -> str:
+    """The snapshot in force for store P ('' = P itself)."""
+    try:
+        return (snapshot_dir(path) / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+
+
+def resolve(path: Path) -> Path:
+    """The database file in force for store P: read on every query, so a publish by any
+    process is seen at the next query."""
+    name = current_name(path)
+    return snapshot_dir(path) / name if name else Path(path)
 
 
 def rebuild_hint(path: Path) -> str:
@@ -57,37 +81,49 @@ def _file_identity(path: Path) -> tuple:
 
 
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """The cached read-only connection for `path`; raises StoreError with a Chinese message."""
-    path = Path(path or db_path())
-    if not path.exists():
-        raise StoreError(f"找不到数据库文件：{path}\n{rebuild_hint(path)}")
-    identity = _file_identity(path)
+    """The cached read-only connection to the file in force for store `path`; raises
+    StoreError with a Chinese message."""
+    return _open(Path(path or db_path()))[0]
+
+
+def _open(configured: Path) -> tuple[duckdb.DuckDBPyConnection, tuple]:
+    file = resolve(configured)
+    if not file.exists():
+        if file != configured:
+            raise StoreError(f"当前快照文件丢失：{file}\n请在“数据管理”页或用 python -m unionstats undo 回到其他快照。")
+        raise StoreError(f"找不到数据库文件：{file}\n{rebuild_hint(file)}")
+    identity = _file_identity(file)
+    store_key = str(configured.resolve())
     with _lock:
         con = _connections.get(identity)
         if con is not None:
-            return con
-        # The file changed under us (rebuilt): drop connections to older versions first, or
-        # DuckDB's instance cache hands back the old database.
-        for key in [k for k in _connections if k[0] == identity[0]]:
+            return con, identity
+        # The store moved to another file (a publish) or the file was rebuilt: close what this
+        # store had open. Cursors already running keep their own handle; and DuckDB's instance
+        # cache would otherwise hand back the old database for a rebuilt path.
+        previous = _in_force.get(store_key)
+        stale = [k for k in _connections if k[0] == identity[0] or (previous and k == previous)]
+        for key in stale:
             _connections.pop(key).close()
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = duckdb.connect(str(file), read_only=True)
         except duckdb.Error as exc:
-            raise StoreError(f"数据库文件无法打开或已损坏：{path}（{exc.__class__.__name__}）\n"
-                             f"{rebuild_hint(path)}") from exc
+            raise StoreError(f"数据库文件无法打开或已损坏：{file}（{exc.__class__.__name__}）\n"
+                             f"{rebuild_hint(configured)}") from exc
         try:
             tables = {row[0] for row in con.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
         except duckdb.Error as exc:
             con.close()
-            raise StoreError(f"数据库文件已损坏：{path}\n{rebuild_hint(path)}") from exc
+            raise StoreError(f"数据库文件已损坏：{file}\n{rebuild_hint(configured)}") from exc
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if missing:
             con.close()
-            raise StoreError(f"这不是工会数据看板的数据库（缺少表：{', '.join(missing)}）：{path}\n"
-                             f"{rebuild_hint(path)}")
+            raise StoreError(f"这不是工会数据看板的数据库（缺少表：{', '.join(missing)}）：{file}\n"
+                             f"{rebuild_hint(configured)}")
         _connections[identity] = con
-        return con
+        _in_force[store_key] = identity
+        return con, identity
 
 
 def _freeze(value):
@@ -101,9 +137,9 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
 
     The returned frame is shared by the cache: treat it as read-only.
     """
-    path = Path(path or db_path())
-    con = connect(path)
-    key = (_file_identity(path), name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+    configured = Path(path or db_path())
+    con, identity = _open(configured)
+    key = (identity, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
     with _lock:
         hit = _results.get(key)
         if hit is not None:
@@ -111,9 +147,14 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
             return hit
     bound = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
     try:
-        frame = con.cursor().execute(sql(name), bound).df()
+        try:
+            cursor = con.cursor()
+        except duckdb.ConnectionException:  # closed by a publish in another thread just now
+            con, identity = _open(configured)
+            cursor = con.cursor()
+        frame = cursor.execute(sql(name), bound).df()
     except duckdb.Error as exc:
-        raise StoreError(f"查询 {name} 失败：{exc}\n{rebuild_hint(path)}") from exc
+        raise StoreError(f"查询 {name} 失败：{exc}\n{rebuild_hint(configured)}") from exc
     with _lock:
         _results[key] = frame
         while len(_results) > _RESULT_CACHE_SIZE:
@@ -126,6 +167,28 @@ def setting(key: str, default: str | None = None, path: Path | None = None) -> s
     return frame["value"].iloc[0] if len(frame) else default
 
 
+def clear_results() -> None:
+    """Forget cached query results (connections stay open)."""
+    with _lock:
+        _results.clear()
+
+
+def is_open(file: Path) -> bool:
+    target = str(Path(file).resolve())
+    with _lock:
+        return any(key[0] == target for key in _connections)
+
+
+def forget(file: Path) -> None:
+    """Close this process's connections to one file (before deleting it)."""
+    target = str(Path(file).resolve())
+    with _lock:
+        for key in [k for k in _connections if k[0] == target]:
+            _connections.pop(key).close()
+        for key in [k for k in _results if k[0][0] == target]:
+            del _results[key]
+
+
 def clear_cache() -> None:
     """Forget cached results and close connections (after a rebuild, between tests)."""
     with _lock:
@@ -133,3 +196,4 @@ def clear_cache() -> None:
         for con in _connections.values():
             con.close()
         _connections.clear()
+        _in_force.clear()

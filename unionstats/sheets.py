@@ -1,0 +1,145 @@
+"""The workbook format staff fill in: one sheet per table, Chinese headers (English accepted),
+each column's kind. The template writer and the importer both read this, so they cannot drift."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    zh: str
+    en: str
+    kind: str  # text, int, money, rate_or_number, year, founded_year, region, industry, ownership, status,
+    #            flag, program, indicator, region_kind
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Sheet:
+    table: str       # the store table it loads
+    zh: str          # sheet name in the template
+    en: str
+    columns: tuple[Column, ...]
+    replaces: tuple[str, ...]   # an import replaces the store's rows for these keys
+    unique: tuple[str, ...]     # fields that identify one row (duplicates are an error)
+    ordered: tuple[tuple[str, str], ...] = ()  # (part, whole): part must not exceed whole
+    note_zh: str = ""
+
+    def headers(self) -> list[str]:
+        return [c.zh for c in self.columns]
+
+
+def _c(field, zh, en, kind, required=True):
+    return Column(field, zh, en, kind, required)
+
+
+YEAR = _c("year", "年度", "year", "year")
+REGION = _c("region_code", "乡镇", "township", "region")
+INDUSTRY = _c("industry_code", "行业门类", "industry", "industry")
+OWNERSHIP = _c("ownership_code", "所有制", "ownership", "ownership")
+
+_STOCK_ORDER = (("female_employees", "employees"), ("migrant_workers", "employees"), ("members", "employees"),
+                ("female_members", "members"), ("female_members", "female_employees"),
+                ("migrant_members", "members"), ("migrant_members", "migrant_workers"),
+                ("members_joined", "members"), ("employees_contracted", "employees"))
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet("regions", "乡镇", "townships", (
+        _c("code", "乡镇代码", "code", "text"),
+        _c("name_zh", "乡镇名称", "name", "text"),
+        _c("name_en", "英文名称", "english name", "text", required=False),
+        _c("kind", "类型", "kind", "region_kind"),
+    ), replaces=(), unique=("code",),
+        note_zh="本县的乡镇、街道、园区。代码自定（字母或数字），一经使用请勿更改。"),
+    Sheet("unit_year", "单位", "units", (
+        YEAR,
+        _c("name", "单位名称", "employer", "text"),
+        _c("credit_code", "统一社会信用代码", "credit code", "text", required=False),
+        REGION, INDUSTRY, OWNERSHIP,
+        _c("employees", "职工人数", "employees", "int"),
+        _c("female_employees", "女职工人数", "female employees", "int"),
+        _c("migrant_workers", "农民工人数", "migrant workers", "int"),
+        _c("members", "会员人数", "members", "int"),
+        _c("female_members", "女会员人数", "female members", "int"),
+        _c("migrant_members", "农民工会员人数", "migrant members", "int"),
+        _c("members_joined", "本年新入会人数", "members joined", "int"),
+        _c("union_status", "建会情况", "union status", "status"),
+        _c("union_founded_year", "建会年份", "union founded", "founded_year", required=False),
+        _c("has_congress", "建立职代会", "workers congress", "flag"),
+        _c("has_openness", "实行厂务公开", "open management", "flag"),
+        _c("has_collective_contract", "签订集体合同", "collective contract", "flag"),
+        _c("has_wage_agreement", "签订工资专项集体合同", "wage agreement", "flag"),
+        _c("employees_contracted", "签订劳动合同人数", "employees with contract", "int"),
+    ), replaces=("year", "region_code"), unique=("year", "region_code", "name"), ordered=_STOCK_ORDER,
+        note_zh="有单位名册的乡镇：每家单位每年一行，年末数。建会情况填“未建会”“独立建会”或“联合工会”。"),
+    Sheet("region_year", "乡镇汇总", "township totals", (
+        YEAR, REGION, INDUSTRY, OWNERSHIP,
+        _c("units", "单位数", "units", "int"),
+        _c("units_unionized", "已建会单位数", "unionized units", "int"),
+        _c("unions_new", "本年新建工会数", "new unions", "int"),
+        _c("employees", "职工人数", "employees", "int"),
+        _c("female_employees", "女职工人数", "female employees", "int"),
+        _c("migrant_workers", "农民工人数", "migrant workers", "int"),
+        _c("members", "会员人数", "members", "int"),
+        _c("female_members", "女会员人数", "female members", "int"),
+        _c("migrant_members", "农民工会员人数", "migrant members", "int"),
+        _c("members_joined", "本年新入会人数", "members joined", "int"),
+        _c("units_congress", "建立职代会单位数", "units with congress", "int"),
+        _c("units_openness", "实行厂务公开单位数", "units with openness", "int"),
+        _c("units_collective_contract", "签订集体合同单位数", "units with collective contract", "int"),
+        _c("units_wage_agreement", "签订工资专项集体合同单位数", "units with wage agreement", "int"),
+        _c("employees_contracted", "签订劳动合同人数", "employees with contract", "int"),
+    ), replaces=("year", "region_code"), unique=("year", "region_code", "industry_code", "ownership_code"),
+        ordered=_STOCK_ORDER + (("units_unionized", "units"), ("unions_new", "units_unionized"),
+                                ("units_congress", "units_unionized"), ("units_openness", "units_unionized"),
+                                ("units_collective_contract", "units_unionized"),
+                                ("units_wage_agreement", "units_unionized")),
+        note_zh="没有单位名册的乡镇：按行业、所有制填汇总数。同一乡镇同一年不能既填“单位”又填“乡镇汇总”。"),
+    Sheet("inspections", "合同检查", "inspections", (
+        YEAR, REGION, INDUSTRY, OWNERSHIP,
+        _c("units_inspected", "检查单位数", "units inspected", "int"),
+        _c("units_compliant", "履约良好单位数", "units compliant", "int"),
+        _c("workers_helped_sign", "指导签订劳动合同人数", "workers helped to sign", "int"),
+    ), replaces=("year", "region_code"), unique=("year", "region_code", "industry_code", "ownership_code"),
+        ordered=(("units_compliant", "units_inspected"),), note_zh="全年劳动合同、集体合同检查情况。"),
+    Sheet("arrears", "欠薪", "wage arrears", (
+        YEAR, REGION, INDUSTRY, OWNERSHIP,
+        _c("cases", "案件数", "cases", "int"),
+        _c("workers", "涉及职工人数", "workers", "int"),
+        _c("migrant_workers", "其中农民工人数", "migrant workers", "int"),
+        _c("yuan_recovered", "追回金额（元）", "yuan recovered", "money"),
+    ), replaces=("year", "region_code"), unique=("year", "region_code", "industry_code", "ownership_code"),
+        ordered=(("migrant_workers", "workers"),), note_zh="全年协调解决的拖欠工资。金额可写 680000 或 68万元。"),
+    Sheet("aid", "帮扶", "aid", (
+        YEAR, REGION,
+        _c("program_code", "帮扶项目", "program", "program"),
+        _c("households", "户次", "households", "int"),
+        _c("persons", "人数", "persons", "int"),
+        _c("yuan", "金额（元）", "yuan", "money"),
+    ), replaces=("year", "region_code"), unique=("year", "region_code", "program_code"),
+        note_zh="困难帮扶填户次；劳模慰问填人数。不填个人姓名、身份证号、电话。"),
+    Sheet("subsidies", "补助", "subsidies", (
+        YEAR, REGION,
+        _c("unions_supported", "补助基层工会数", "unions supported", "int"),
+        _c("yuan", "补助金额（元）", "yuan", "money"),
+    ), replaces=("year", "region_code"), unique=("year", "region_code"),
+        note_zh="拨付基层工会的补助（职工之家建设等）。"),
+    Sheet("targets", "目标", "targets", (
+        YEAR,
+        _c("indicator", "指标", "indicator", "indicator"),
+        _c("region_code", "乡镇", "township", "region", required=False),
+        _c("value", "目标值", "target", "rate_or_number"),
+    ), replaces=(), unique=("year", "indicator", "region_code"),
+        note_zh="工作计划的目标。乡镇留空表示全县。比率写 75% 或 0.75。"),
+)
+
+BY_TABLE = {s.table: s for s in SHEETS}
+INSTRUCTIONS_ZH = "填表说明"
+LISTS_SHEET = "代码表"
+TOTAL_WORDS = ("合计", "总计", "小计", "total")
+STATUS_WORDS = {"none": ("未建会", "无", "否", "none", "no"),
+                "own": ("独立建会", "已建会", "单独建会", "own"),
+                "joint": ("联合工会", "联合基层工会", "joint")}
+FLAG_WORDS = {True: ("是", "有", "y", "yes", "1", "√", "true"), False: ("否", "无", "n", "no", "0", "×", "false")}
+REGION_KINDS = ("乡", "镇", "街道", "园区")

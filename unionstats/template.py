@@ -1,0 +1,150 @@
+"""The Excel workbook staff fill in: instructions, one sheet per table with Chinese headers,
+drop-down lists for township, industry section, ownership code and yes/no fields. Filled with
+a store's data it is also the export that imports back unchanged."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import catalog, dimensions, store
+from .sheets import FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS
+
+HEADER_FILL = PatternFill("solid", fgColor="FCE4D6")
+MAX_ROWS = 5000  # rows the drop-downs cover in an empty template
+
+INSTRUCTIONS = (
+    "工会统计年报导入模板",
+    "",
+    "1. 每张工作表对应一类数据，请勿改动工作表名称和第一行表头；不需要的工作表可以留空。",
+    "2. 数字可写 1046、1,046 或 １０４６；金额可写 680000 或 68万元；比率写 75% 或 0.75。",
+    "3. 乡镇、行业门类、所有制、建会情况、是/否 等列请从下拉列表中选择。",
+    "4. 可以有“合计”行：导入时会核对合计与各行之和是否一致，然后忽略该行。",
+    "5. 同一乡镇同一年，只能选择“单位”（逐家单位）或“乡镇汇总”（汇总数）之一。",
+    "6. 再次导入同一乡镇、同一年度的数据，会替换原有数据；导入前可预览，导入后可撤销。",
+    "7. 不要填写任何个人信息（姓名、身份证号、电话等）：本系统只统计单位和人数。",
+    "",
+    "各工作表：",
+)
+
+
+def _lists(regions: pd.DataFrame) -> dict[str, list[str]]:
+    return {
+        "region": list(regions["name_zh"]),
+        "industry": [f"{c} {zh}" for c, zh, _ in dimensions.INDUSTRIES],
+        "ownership": [f"{c} {zh}" for c, zh, _, _ in dimensions.OWNERSHIP],
+        "status": [words[0] for words in STATUS_WORDS.values()],
+        "flag": [FLAG_WORDS[True][0], FLAG_WORDS[False][0]],
+        "program": [zh for _, zh, _, _ in dimensions.AID_PROGRAMS],
+        "indicator": [ind.name_zh for ind in catalog.INDICATORS],
+        "region_kind": list(REGION_KINDS),
+    }
+
+
+def _rows(spec, tables: dict[str, pd.DataFrame]) -> list[list]:
+    """A store table as the sheet's rows (names rather than codes where people pick from lists)."""
+    regions = tables.get("regions", pd.DataFrame(columns=["code", "name_zh"]))
+    region_name = dict(zip(regions["code"], regions["name_zh"]))
+    industry = {c: f"{c} {zh}" for c, zh, _ in dimensions.INDUSTRIES}
+    ownership = {c: f"{c} {zh}" for c, zh, _, _ in dimensions.OWNERSHIP}
+    program = {c: zh for c, zh, _, _ in dimensions.AID_PROGRAMS}
+    status = {k: words[0] for k, words in STATUS_WORDS.items()}
+    frame = tables.get(spec.table)
+    if frame is None or frame.empty:
+        return []
+    if spec.table == "unit_year":
+        frame = frame.merge(tables["units"], on="unit_id")
+    rows = []
+    for record in frame.to_dict("records"):
+        row = []
+        for column in spec.columns:
+            value = record.get(column.field)
+            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+                row.append(None)
+            elif column.kind == "region":
+                row.append(region_name.get(value, value) if value else None)
+            elif column.kind == "industry":
+                row.append(industry[value])
+            elif column.kind == "ownership":
+                row.append(ownership[value])
+            elif column.kind == "program":
+                row.append(program[value])
+            elif column.kind == "status":
+                row.append(status[value])
+            elif column.kind == "flag":
+                row.append(FLAG_WORDS[bool(value)][0])
+            elif column.kind == "indicator":
+                row.append(catalog.get(value).name_zh)
+            elif column.kind == "rate_or_number" and catalog.BY_CODE.get(record.get("indicator")) and \
+                    catalog.get(record["indicator"]).is_rate:
+                row.append(f"{float(value) * 100:g}%")
+            elif isinstance(value, float) and value.is_integer():
+                row.append(int(value))
+            else:
+                row.append(value.item() if hasattr(value, "item") else value)
+        rows.append(row)
+    return rows
+
+
+def write(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write the template to `out`; with `tables` (store format), filled with their rows."""
+    tables = tables or {}
+    regions = tables.get("regions", pd.DataFrame(columns=["code", "name_zh"]))
+    book = openpyxl.Workbook()
+    info = book.active
+    info.title = INSTRUCTIONS_ZH
+    for i, line in enumerate(INSTRUCTIONS, start=1):
+        info.cell(i, 1, line).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
+    row = len(INSTRUCTIONS) + 1
+    for spec in SHEETS:
+        info.cell(row, 1, f"「{spec.zh}」：{spec.note_zh}")
+        row += 1
+    info.column_dimensions["A"].width = 110
+
+    lists = book.create_sheet(LISTS_SHEET)
+    ranges = {}
+    for j, (kind, values) in enumerate(_lists(regions).items(), start=1):
+        lists.cell(1, j, kind)
+        for i, value in enumerate(values, start=2):
+            lists.cell(i, j, value)
+        letter = get_column_letter(j)
+        ranges[kind] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${max(2, len(values) + 1)}"
+    lists.sheet_state = "hidden"
+
+    for spec in SHEETS:
+        ws = book.create_sheet(spec.zh)
+        ws.append(spec.headers())
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.freeze_panes = "A2"
+        data = _rows(spec, tables)
+        for values in data:
+            ws.append(values)
+        last = max(MAX_ROWS, len(data) + 1)
+        for j, column in enumerate(spec.columns, start=1):
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = max(10, len(column.zh) * 2 + 2)
+            if column.kind in ranges and not (column.kind == "region" and regions.empty):
+                check = DataValidation(type="list", formula1=ranges[column.kind], allow_blank=not column.required,
+                                       showErrorMessage=True, errorTitle="请从列表中选择",
+                                       error=f"「{column.zh}」请从下拉列表中选择")
+                ws.add_data_validation(check)
+                check.add(f"{letter}2:{letter}{last}")
+    book.move_sheet(LISTS_SHEET, offset=len(SHEETS))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
+    """The store's data tables as frames, for an export through the template."""
+    con = store.connect(path)
+    return {spec.table: con.cursor().execute(f"SELECT * FROM {spec.table}").df()  # our table names
+            for spec in SHEETS} | {"units": con.cursor().execute("SELECT * FROM units").df()}
