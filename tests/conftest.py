@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.runtime import pages_manager  # noqa: E402
 
-from unionstats import demo, store  # noqa: E402
+from unionstats import demo, importing, snapshots, store, template  # noqa: E402
 
 # AppTest resets PagesManager.uses_pages_directory before every run, so with a pages/ folder
 # each run would go through Streamlit's v1 auto-pages wrapper, which the real server uses at
@@ -33,6 +33,26 @@ pages_manager.PagesManager.__init__ = _init_like_server
 def demo_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "demo.duckdb"
     demo.build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def county_template(demo_db, tmp_path_factory) -> Path:
+    """The demo county written out through the template, as staff would fill it."""
+    out = tmp_path_factory.mktemp("tpl") / "county.xlsx"
+    template.write(out, template.store_tables(demo_db))
+    store.clear_cache()
+    return out
+
+
+@pytest.fixture(scope="session")
+def county_store(county_template, tmp_path_factory) -> Path:
+    """A store that holds the county's own data (imported, not the demo)."""
+    path = tmp_path_factory.mktemp("county") / "county.duckdb"
+    prepared = importing.prepare(path, county_template.name, county_template.read_bytes())
+    assert not prepared.batch.problems, prepared.batch.problems[:5]
+    snapshots.publish(prepared.candidate)
+    store.clear_cache()
     return path
 
 

@@ -23,26 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 AID_HEADER = ["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"]
 
 
-@pytest.fixture(scope="session")
-def county_template(demo_db, tmp_path_factory) -> Path:
-    """The demo county written out through the template, as staff would fill it."""
-    out = tmp_path_factory.mktemp("tpl") / "county.xlsx"
-    template.write(out, template.store_tables(demo_db))
-    store.clear_cache()
-    return out
-
-
-@pytest.fixture(scope="session")
-def county_store(county_template, tmp_path_factory) -> Path:
-    """A store that holds the county's own data (imported, not the demo)."""
-    path = tmp_path_factory.mktemp("county") / "county.duckdb"
-    prepared = importing.prepare(path, county_template.name, county_template.read_bytes())
-    assert not prepared.batch.problems, prepared.batch.problems[:5]
-    snapshots.publish(prepared.candidate)
-    store.clear_cache()
-    return path
-
-
 @pytest.fixture
 def county(county_store, tmp_path) -> Path:
     """A private copy of the county store for a test that writes."""

@@ -39,10 +39,14 @@ def _matches(password: str, stored: str) -> bool:
         return False
 
 
+def _secrets_file(given: Path | None) -> Path:
+    return Path(given or os.environ.get("UNIONSTATS_SECRETS") or SECRETS_FILE)
+
+
 def stored_hash(secrets_file: Path | None = None) -> str | None:
     if os.environ.get(ENV):
         return os.environ[ENV]
-    file = secrets_file or SECRETS_FILE
+    file = _secrets_file(secrets_file)
     if file.exists():
         match = re.search(rf'^\s*{KEY}\s*=\s*"([^"]+)"', file.read_text(encoding="utf-8"), re.MULTILINE)
         if match:
@@ -76,7 +80,7 @@ def set_password(password: str, secrets_file: Path | None = None) -> Path:
     """Write the salted hash to .streamlit/secrets.toml (keeping any other settings there)."""
     if len(password) < 8:
         raise ValueError("密码至少 8 个字符")
-    file = secrets_file or SECRETS_FILE
+    file = _secrets_file(secrets_file)
     file.parent.mkdir(parents=True, exist_ok=True)
     text = file.read_text(encoding="utf-8") if file.exists() else ""
     line = f'{KEY} = "{hash_password(password)}"'

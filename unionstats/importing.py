@@ -51,6 +51,8 @@ class Batch:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     totals_checked: int = 0
+    whole_target_years: tuple[int, ...] = ()  # edits: these years' targets are replaced, not merged
+    action: str = "import"
 
     @property
     def ok(self) -> bool:
@@ -482,6 +484,31 @@ def reference_for(path: Path) -> Reference:
     return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]])
 
 
+def _store_reference(path: Path) -> Reference:
+    from . import store
+    return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]])
+
+
+def edit_targets(path: Path, year: int, rows: list[dict], note: str, user: str | None = None) -> Prepared:
+    """Targets and the county note for one year, as typed on the data page: the targets are
+    validated exactly like an imported 目标 sheet; they replace that year's targets."""
+    from . import template
+    header = [c.zh for c in BY_TABLE["targets"].columns]
+    body = [[year, r.get("指标"), r.get("乡镇") or None, r.get("目标值")] for r in rows
+            if any(not _blank(r.get(k)) for k in ("指标", "目标值"))]
+    name = "页面编辑.xlsx"
+    if body:
+        data = template.sheet_bytes({BY_TABLE["targets"].zh: [header, *body]})
+        batch = read(name, data, _store_reference(path))
+        if batch.problems:
+            return Prepared(batch)
+    else:
+        batch = Batch(file_name=name, sha256="")
+    batch.frames["notes"] = pd.DataFrame({"year": [year], "region_code": [""], "text": [note or ""]})
+    batch.action, batch.whole_target_years = "edit", (year,)
+    return _build(path, batch, user, None)
+
+
 def prepare(path: Path, name: str, data: bytes, user: str | None = None, progress=None) -> Prepared:
     """Validate and, if clean, build the candidate snapshot. Nothing in force changes."""
     from . import snapshots
@@ -489,6 +516,11 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
     if not batch.ok:
         snapshots.log_rejected(path, batch, user)
         return Prepared(batch)
+    return _build(path, batch, user, progress)
+
+
+def _build(path: Path, batch: Batch, user, progress) -> Prepared:
+    from . import snapshots
     candidate = snapshots.build_candidate(path, batch, user, progress)
     if snapshots.unchanged(candidate):
         snapshots.discard(candidate)

@@ -245,14 +245,14 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
     folder.mkdir(parents=True, exist_ok=True)
     parent = current_name(path)
     base_file = resolve(path) if resolve(path).exists() else None
-    replaced_demo = base_file is not None and base_is_demo(path)
+    replaced_demo = batch.action == "import" and base_file is not None and base_is_demo(path)
     if replaced_demo:
         base_file = None  # the county's own data replaces the demo county wholesale
     frames = {k: v.drop(columns="__row__", errors="ignore") for k, v in batch.frames.items()}
     target = folder / _next_name(folder)
     tmp = target.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    record = {"action": "import", "snapshot": target.name, "parent": parent, "time": _now(),
+    record = {"action": batch.action, "snapshot": target.name, "parent": parent, "time": _now(),
               "user": user or user_name(), "file": batch.file_name, "sha256": batch.sha256,
               "rows": {k: int(len(v)) for k, v in frames.items()}, "outcome": "built"}
 
@@ -273,9 +273,11 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
             base = lambda table: empty.get(table, con.execute(f"SELECT * FROM {table}").df())  # noqa: E731
         step(0.05, "settings")
         settings = base("settings")
+        keep_demo = batch.action != "import" and store.setting("is_demo", "false", path=base_file) == "true" \
+            if base_file is not None else False
         settings = settings[~settings["key"].isin(["is_demo", "parent_snapshot", "schema_version"])]
-        settings = pd.concat([settings, pd.DataFrame([("is_demo", "false"), ("parent_snapshot", parent)],
-                                                     columns=["key", "value"])])
+        settings = pd.concat([settings, pd.DataFrame([("is_demo", "true" if keep_demo else "false"),
+                                                      ("parent_snapshot", parent)], columns=["key", "value"])])
         _load(con, "settings", settings)
 
         regions = base("regions")
@@ -332,13 +334,20 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
 
         step(0.75, "targets")
         targets = base("targets")
+        targets = targets[~targets["year"].isin(batch.whole_target_years)]
         if "targets" in frames:
             new = frames["targets"]
             keys = set(zip(new["year"], new["indicator"], new["region_code"]))
             targets = pd.concat([targets[[k not in keys for k in zip(targets["year"], targets["indicator"],
                                                                     targets["region_code"])]], new])
         _load(con, "targets", targets)
-        _load(con, "notes", base("notes"))
+        notes = base("notes")
+        if "notes" in frames:
+            new = frames["notes"]
+            keys = set(zip(new["year"], new["region_code"]))
+            notes = pd.concat([notes[[k not in keys for k in zip(notes["year"], notes["region_code"])]],
+                               new[new["text"].str.strip() != ""]])
+        _load(con, "notes", notes)
         imports = base("imports")
         this = pd.DataFrame([{"import_id": int(imports["import_id"].max()) + 1 if len(imports) else 1,
                               "file_name": batch.file_name, "sha256": batch.sha256,

@@ -148,3 +148,25 @@ def store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
     con = store.connect(path)
     return {spec.table: con.cursor().execute(f"SELECT * FROM {spec.table}").df()  # our table names
             for spec in SHEETS} | {"units": con.cursor().execute("SELECT * FROM units").df()}
+
+
+def sheet_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """A bare workbook from rows (first row the header), for edits validated like imports."""
+    import io
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_bytes_of(tables: dict[str, pd.DataFrame]) -> bytes:
+    """The template (filled from `tables`) as bytes, for a download button."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        out = write(Path(folder) / "template.xlsx", tables)
+        return out.read_bytes()

@@ -1,0 +1,151 @@
+"""数据管理: template, validated import with preview, history and undo, targets and notes.
+Viewing needs no login; every write needs the administrator password."""
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from unionstats import auth, catalog, exports, filters, importing, snapshots, store, template
+from unionstats import app
+from unionstats import format as fmt
+from unionstats.i18n import t
+
+f = filters.current()
+lang = f.lang
+path = store.db_path()
+app.header(t("page_data", lang), f)
+
+st.subheader(t("template_title", lang))
+st.caption(t("template_help", lang))
+regions_for_template = {} if snapshots.base_is_demo(path) else {"regions": store.query("regions")}
+left, right, _ = st.columns([1, 1, 2])
+left.download_button(t("download_template", lang), lambda: template.sheet_bytes_of(regions_for_template),
+                     "工会统计导入模板.xlsx", exports.XLSX_MIME, icon=":material/download:", key="template_blank")
+right.download_button(t("download_export", lang), lambda: template.sheet_bytes_of(template.store_tables()),
+                      "工会统计数据导出.xlsx", exports.XLSX_MIME, icon=":material/table:", key="template_export")
+
+st.subheader(t("login_title", lang))
+admin = st.session_state.get("admin", False)
+if auth.stored_hash() is None:
+    st.info(t("no_password", lang), icon=":material/key:")
+elif admin:
+    left, right = st.columns([3, 1])
+    left.success(t("logged_in", lang), icon=":material/verified_user:")
+    if right.button(t("logout", lang), key="logout"):
+        st.session_state["admin"] = False
+        st.rerun()
+else:
+    st.caption(t("login_needed", lang))
+    with st.form("login", clear_on_submit=True):
+        password = st.text_input(t("password", lang), type="password")
+        if st.form_submit_button(t("login", lang)):
+            if auth.check(password):
+                st.session_state["admin"] = True
+                st.rerun()
+            else:
+                st.error(t("login_failed", lang))
+
+if admin:
+    st.subheader(t("import_title", lang))
+    upload = st.file_uploader(t("upload", lang), type=["xlsx", "xls", "csv"], key="upload")
+    if upload is not None:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        prepared = st.session_state.get("prepared")
+        if prepared is None or prepared.batch.sha256 != digest:
+            bar = st.progress(0.0, text=t("checking", lang))
+            prepared = importing.prepare(path, upload.name, data, snapshots.user_name() + "（页面）",
+                                         progress=lambda x, step: bar.progress(min(x, 1.0), text=t("checking", lang)))
+            bar.empty()
+            st.session_state["prepared"] = prepared
+        if prepared.batch.problems:
+            st.error(t("problems_found", lang, n=len(prepared.batch.problems)))
+            problems = prepared.batch.problems_frame()
+            st.dataframe(problems.head(500), hide_index=True, width="stretch")
+            st.download_button(t("download_problems", lang), exports.csv_bytes(problems),
+                               f"问题清单_{upload.name}.csv", exports.CSV_MIME, key="problems_csv")
+        elif prepared.no_change:
+            st.info(t("no_change", lang))
+        elif prepared.candidate is not None:
+            counts, changes = importing.preview(prepared)
+            st.markdown(f"**{t('preview_rows', lang)}**")
+            st.dataframe(counts, hide_index=True, width="stretch")
+            st.markdown(f"**{t('preview_figures', lang)}**")
+            units = [catalog.get(c).unit for c in changes["code"]]
+            st.dataframe(changes.assign(
+                导入前=[fmt.fmt_number(v, u, lang) for v, u in zip(changes["导入前"], units)],
+                导入后=[fmt.fmt_number(v, u, lang) for v, u in zip(changes["导入后"], units)],
+            ).drop(columns="code"), hide_index=True, width="stretch")
+            if prepared.candidate.replaced_demo:
+                st.warning(t("replaces_demo", lang))
+            left, right, _ = st.columns([1, 1, 3])
+            if left.button(t("confirm_import", lang), type="primary", key="confirm_import"):
+                snapshots.publish(prepared.candidate)
+                st.session_state.pop("prepared")
+                st.success(t("imported", lang, file=upload.name))
+                st.rerun()
+            if right.button(t("cancel", lang), key="cancel_import"):
+                snapshots.discard(prepared.candidate)
+                st.session_state.pop("prepared")
+                st.rerun()
+
+st.subheader(t("history_title", lang))
+records = snapshots.history(path)
+if not records:
+    st.caption(t("no_history", lang))
+else:
+    shown = pd.DataFrame([{
+        t("col_time", lang): r.get("time", ""), t("col_action", lang): r.get("action", ""),
+        t("col_snapshot", lang): r.get("snapshot") or t("base_snapshot", lang),
+        t("col_user", lang): r.get("user", ""), t("col_file", lang): r.get("file", ""),
+        t("col_outcome", lang): r.get("outcome", ""), "sha256": (r.get("sha256") or "")[:12],
+        t("col_current", lang): "●" if r.get("current") else "",
+    } for r in reversed(records)])
+    st.dataframe(shown, hide_index=True, width="stretch")
+if admin and snapshots.current_name(path):
+    left, right = st.columns([1, 2])
+    if left.button(t("undo_last", lang), icon=":material/undo:", key="undo"):
+        name = snapshots.undo(path, snapshots.user_name() + "（页面）")
+        st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
+        st.rerun()
+    kept = ["", *sorted((p.name for p in snapshots.snapshot_dir(path).glob("*.duckdb")), reverse=True)]
+    with right:
+        target = st.selectbox(t("go_to_title", lang), kept, key="go_to_target",
+                              format_func=lambda n: n or t("base_snapshot", lang))
+        if st.button(t("go_to", lang), key="go_to"):
+            snapshots.go_to(path, target, snapshots.user_name() + "（页面）")
+            st.rerun()
+
+if admin:
+    st.subheader(t("targets_title", lang))
+    year = st.selectbox(t("targets_year", lang), sorted({*f.years, max(f.years, default=2024) + 1}, reverse=True),
+                        key="targets_year")
+    names = filters.region_names("zh")
+    current = store.query("targets", year=year)
+    rows = pd.DataFrame({
+        "指标": [catalog.get(c).name_zh if c in catalog.BY_CODE else c for c in current["indicator"]],
+        "乡镇": [names.get(r, "") for r in current["region_code"]],
+        "目标值": [f"{v * 100:g}%" if catalog.BY_CODE.get(c) and catalog.get(c).is_rate else f"{v:g}"
+                 for c, v in zip(current["indicator"], current["value"])],
+    })
+    edited = st.data_editor(rows, num_rows="dynamic", hide_index=True, width="stretch", key=f"targets_{year}",
+                            column_config={
+                                "指标": st.column_config.SelectboxColumn(
+                                    options=[i.name_zh for i in catalog.INDICATORS], required=True),
+                                "乡镇": st.column_config.SelectboxColumn(options=["", *names.values()]),
+                                "目标值": st.column_config.TextColumn(t("col_target", lang), required=True)})
+    notes = store.query("notes", year=year)
+    county_note = notes.loc[notes["region_code"] == "", "text"]
+    note = st.text_area(t("note_county", lang), county_note.iloc[0] if len(county_note) else "",
+                        key=f"note_{year}")
+    if st.button(t("save", lang), key="save_targets"):
+        prepared = importing.edit_targets(path, year, edited.to_dict("records"), note,
+                                          snapshots.user_name() + "（页面）")
+        if prepared.batch.problems:
+            st.error("\n".join(p.line() for p in prepared.batch.problems))
+        elif prepared.candidate is not None:
+            snapshots.publish(prepared.candidate)
+            st.success(t("saved", lang))
+            st.rerun()
+        else:
+            st.info(t("no_change", lang))

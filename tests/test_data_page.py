@@ -1,0 +1,142 @@
+"""数据管理 page: login, upload with preview, confirm, undo, targets; the running app shows new
+data without a restart (issue #5)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from test_importing import aid_file, units_file, unit_row, xlsx
+from unionstats import auth, indicators, snapshots, store
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def county_copy(county_store, tmp_path, monkeypatch):
+    target = tmp_path / "county.duckdb"
+    shutil.copytree(snapshots.snapshot_dir(county_store), snapshots.snapshot_dir(target))
+    monkeypatch.setenv("UNIONSTATS_DB", str(target))
+    monkeypatch.setenv(auth.ENV, auth.hash_password(PASSWORD))
+    store.clear_cache()
+    return target
+
+
+def data_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    return at.switch_page("pages/data.py").run()
+
+
+def log_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input[0].set_value(password)
+    at.button[0].click().run()  # the login form's submit button
+    return at
+
+
+def test_viewing_needs_no_login_and_writes_need_one(county_copy):
+    at = data_page()
+    assert not at.exception
+    assert len(at.file_uploader) == 0          # no import without login
+    assert at.get("download_button")           # the template is for everyone
+    log_in(at, "wrong password")
+    assert any("密码不正确" in e.value for e in at.error)
+    assert len(at.file_uploader) == 0
+    log_in(at)
+    assert not at.exception
+    assert len(at.file_uploader) == 1
+
+
+def test_without_a_password_the_page_says_how(county_copy, monkeypatch, tmp_path):
+    monkeypatch.delenv(auth.ENV)
+    monkeypatch.setattr(auth, "SECRETS_FILE", tmp_path / "none.toml")
+    at = data_page()
+    assert any("set-password" in i.value for i in at.info)
+
+
+def test_upload_preview_confirm_then_undo(county_copy):
+    before = indicators.summary(2024, path=county_copy)["aid_households"]
+    at = log_in(data_page())
+    at.file_uploader[0].set_value(("帮扶.xlsx", aid_file([2024, "城关镇", "送温暖", 500, 0, 90000]),
+                                   "application/octet-stream")).run()
+    assert not at.exception
+    assert any("导入前" in str(d.value.columns.tolist()) for d in at.dataframe)
+    assert indicators.summary(2024, path=county_copy)["aid_households"] == before  # preview only
+    at.button(key="confirm_import").click().run()
+    assert not at.exception
+    after = indicators.summary(2024, path=county_copy)["aid_households"]
+    assert after != before
+    # The running app shows the new figure on its next page view, without a restart.
+    at.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["帮扶户次"] == f"{after}户次"
+    at.switch_page("pages/data.py").run()
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert indicators.summary(2024, path=county_copy)["aid_households"] == before
+
+
+def test_bad_upload_lists_problems_and_changes_nothing(county_copy):
+    before = snapshots.current_name(county_copy), snapshots.checksums(store.resolve(county_copy))
+    at = log_in(data_page())
+    at.file_uploader[0].set_value(("单位.xlsx", units_file(unit_row(会员人数=999)), "application/octet-stream")).run()
+    assert not at.exception
+    assert any("1 个问题" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["行"] == 2 and "不能大于职工人数" in problems.iloc[0]["问题"]
+    store.clear_cache()
+    assert (snapshots.current_name(county_copy), snapshots.checksums(store.resolve(county_copy))) == before
+
+
+def test_edit_targets_and_note(county_copy):
+    at = log_in(data_page())
+    at.selectbox(key="targets_year").set_value(2024).run()
+    at.text_area(key="note_2024").set_value("年度要点：测试").run()
+    at.button(key="save_targets").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    notes = store.query("notes", path=county_copy, year=2024)
+    assert notes.set_index("region_code").loc["", "text"] == "年度要点：测试"
+    assert indicators.targets(2024, path=county_copy)[("unionization_rate", "")] == pytest.approx(0.46)
+
+
+def test_password_is_stored_only_as_a_salted_hash(tmp_path, monkeypatch):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('other = "kept"\n', encoding="utf-8")
+    auth.set_password("s3cret-words", secrets)
+    text = secrets.read_text(encoding="utf-8")
+    assert "s3cret-words" not in text and "pbkdf2_sha256$" in text and 'other = "kept"' in text
+    monkeypatch.delenv(auth.ENV, raising=False)
+    monkeypatch.setattr(auth, "_failures", [])
+    assert auth.check("s3cret-words", secrets)
+    assert auth.hash_password("x") != auth.hash_password("x")  # salted
+    with pytest.raises(ValueError):
+        auth.set_password("short", secrets)
+
+
+def test_repeated_failures_are_slowed_down(monkeypatch):
+    monkeypatch.setattr(auth, "_failures", [])
+    monkeypatch.setattr(auth.time, "sleep", lambda s: None)
+    monkeypatch.setenv(auth.ENV, auth.hash_password("right-password"))
+    delays = []
+    for _ in range(7):
+        delays.append(auth.delay_after_failures())
+        assert not auth.check("wrong")
+    assert delays[:4] == [0, 0, 0, 1] and delays[4:] == [2, 4, 8]
+
+
+def test_set_password_command(tmp_path):
+    import subprocess
+    import sys
+    secrets = tmp_path / "secrets.toml"
+    env = {**__import__("os").environ, "UNIONSTATS_SECRETS": str(secrets)}
+    env.pop(auth.ENV, None)
+    done = subprocess.run([sys.executable, "-m", "unionstats", "set-password", "--stdin"], cwd=ROOT, env=env,
+                          input="a-long-password\n", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "a-long-password" not in secrets.read_text(encoding="utf-8")
+    assert auth.check("a-long-password", secrets)
+    done = subprocess.run([sys.executable, "-m", "unionstats", "set-password", "--stdin"], cwd=ROOT, env=env,
+                          input="short\n", capture_output=True, text=True)
+    assert done.returncode == 2 and "至少 8 个字符" in done.stderr
