@@ -118,13 +118,14 @@ if admin and snapshots.current_name(path):
 
 if admin:
     st.subheader(t("targets_title", lang))
-    year = st.selectbox(t("targets_year", lang), sorted({*f.years, max(f.years, default=2024) + 1}, reverse=True),
-                        key="targets_year")
+    choices = sorted({*f.years, max(f.years, default=2024) + 1}, reverse=True)
+    year = st.selectbox(t("targets_year", lang), choices, key="targets_year",
+                        index=choices.index(f.year) if f.year in choices else 0)
     names = filters.region_names("zh")
     current = store.query("targets", year=year)
     rows = pd.DataFrame({
         "指标": [catalog.get(c).name_zh if c in catalog.BY_CODE else c for c in current["indicator"]],
-        "乡镇": [names.get(r, "") for r in current["region_code"]],
+        "乡镇": [names.get(r, t("scope_all", "zh")) for r in current["region_code"]],
         "目标值": [f"{v * 100:g}%" if catalog.BY_CODE.get(c) and catalog.get(c).is_rate else f"{v:g}"
                  for c, v in zip(current["indicator"], current["value"])],
     })
@@ -132,7 +133,8 @@ if admin:
                             column_config={
                                 "指标": st.column_config.SelectboxColumn(
                                     options=[i.name_zh for i in catalog.INDICATORS], required=True),
-                                "乡镇": st.column_config.SelectboxColumn(options=["", *names.values()]),
+                                "乡镇": st.column_config.SelectboxColumn(
+                                    options=[t("scope_all", "zh"), *names.values()]),
                                 "目标值": st.column_config.TextColumn(t("col_target", lang), required=True)})
     notes = store.query("notes", year=year)
     county_note = notes.loc[notes["region_code"] == "", "text"]

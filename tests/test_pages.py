@@ -141,10 +141,12 @@ def _interface_texts(at) -> list[str]:
                 texts += [str(v) for v in (trace.get("y") or []) if v is not None]
     for button in at.get("download_button"):
         texts.append(button.proto.label)
+    for box in at.text_input:
+        texts.append(box.label)
     return texts
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", (*PAGES, "pages/data.py"))
 def test_english_mode_has_no_chinese_interface_text(demo_db, page):
     at = open_page(page, lang="en", year="2024")
     assert not at.exception

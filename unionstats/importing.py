@@ -190,7 +190,12 @@ def _parse(column: Column, raw, lookups, row_values: dict):
     if kind in ("region", "industry", "ownership", "program", "indicator"):
         words = {"region": "乡镇", "industry": "行业门类", "ownership": "所有制代码", "program": "帮扶项目",
                  "indicator": "指标"}
-        return _lookup(raw, lookups[kind], words[kind])
+        try:
+            return _lookup(raw, lookups[kind], words[kind])
+        except _Bad as exc:
+            if kind == "region" and not lookups["region"]:
+                raise _Bad(f"{exc}：当前没有本县的乡镇名单（示例数据不算），请在文件的「乡镇」工作表中列出本县乡镇") from None
+            raise
     if kind == "status":
         return _lookup(raw, _STATUS, "建会情况（应为 未建会 / 独立建会 / 联合工会）")
     if kind == "flag":
@@ -494,7 +499,8 @@ def edit_targets(path: Path, year: int, rows: list[dict], note: str, user: str |
     validated exactly like an imported 目标 sheet; they replace that year's targets."""
     from . import template
     header = [c.zh for c in BY_TABLE["targets"].columns]
-    body = [[year, r.get("指标"), r.get("乡镇") or None, r.get("目标值")] for r in rows
+    county = {"", "全县", None}
+    body = [[year, r.get("指标"), None if r.get("乡镇") in county else r.get("乡镇"), r.get("目标值")] for r in rows
             if any(not _blank(r.get(k)) for k in ("指标", "目标值"))]
     name = "页面编辑.xlsx"
     if body:

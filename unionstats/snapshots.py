@@ -101,7 +101,8 @@ def history(path: Path) -> list[dict]:
             continue  # a line cut by a crash mid-append
     now = current_name(path)
     for r in records:
-        r["current"] = r.get("action") in ("import", "edit") and r.get("snapshot") == now
+        r["current"] = r.get("outcome") == "published" and r.get("snapshot") == now and (
+            r is max((x for x in records if x.get("outcome") == "published"), key=records.index))
     return records
 
 
