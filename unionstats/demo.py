@@ -41,6 +41,15 @@ REGIONS = (
 TOTALS_ONLY_REGIONS = ("qingquan",)
 LAGGING_REGIONS = tuple(r[0] for r in REGIONS if r[5])
 
+
+def regions_for(units: int) -> tuple:
+    """The county's 13 townships; larger benchmark scales (a city, a province) add generated
+    townships so that each keeps a county-like size (~13 × √scale townships in all)."""
+    extra = max(0, round(len(REGIONS) * (units / DEFAULT_UNITS) ** 0.5) - len(REGIONS))
+    generated = tuple((f"t{i:04d}", f"第{i}乡镇", f"Township {i}", "乡", 0.8, int(i % 7 == 0))
+                      for i in range(1, extra + 1))
+    return REGIONS + generated
+
 # ownership code → (share of units, mean employees, industries it works in)
 OWNERSHIP_PROFILE = {
     "500": (0.130, 22, "S"),
@@ -111,10 +120,10 @@ def _trend(year: np.ndarray | int, start: float, end: float) -> np.ndarray:
 _ORDINALS = "一二三四五六七八九十"
 
 
-def _unit_names(region, industry, ownership) -> list[str]:
+def _unit_names(regions, region, industry, ownership) -> list[str]:
     """Plausible, clearly invented names; a clash takes another brand (companies) or an
     ordinal (public bodies) before falling back to a number."""
-    region_zh = {r[0]: r[1] for r in REGIONS}
+    region_zh = {r[0]: r[1] for r in regions}
     taken: set[str] = set()
     names = []
     for i, (reg, ind, o) in enumerate(zip(region, industry, ownership)):
@@ -135,9 +144,9 @@ def _unit_names(region, industry, ownership) -> list[str]:
     return names
 
 
-def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    regions = [r[0] for r in REGIONS]
-    region_w = np.array([r[4] for r in REGIONS])
+def _units(rng: np.random.Generator, n: int, all_regions: tuple) -> pd.DataFrame:
+    regions = [r[0] for r in all_regions]
+    region_w = np.array([r[4] for r in all_regions])
     codes = list(OWNERSHIP_PROFILE)
     shares = np.array([OWNERSHIP_PROFILE[c][0] for c in codes])
     ownership = rng.choice(codes, size=n, p=shares / shares.sum())
@@ -157,7 +166,7 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
     start[: len(dimensions.INDUSTRIES)] = FIRST
     mean_size = np.array([OWNERSHIP_PROFILE[o][1] for o in ownership], dtype=float)
     size = np.maximum(1, np.round(mean_size * rng.lognormal(-0.3, 0.75, size=n))).astype(int)
-    names = _unit_names(region, industry, ownership)
+    names = _unit_names(all_regions, region, industry, ownership)
     return pd.DataFrame({
         "unit_id": np.arange(1, n + 1), "name": names, "credit_code": None,
         "region_code": region, "industry_code": industry, "ownership_code": ownership,
@@ -165,10 +174,10 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
     })
 
 
-def _union_years(rng, units: pd.DataFrame, k: float) -> tuple[np.ndarray, np.ndarray]:
+def _union_years(rng, units: pd.DataFrame, k: float, regions: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Year each unit founded its own union, and year it joined a joint union (NaN = never)."""
     n = len(units)
-    lag = units["region_code"].map({r[0]: r[5] for r in REGIONS}).to_numpy()
+    lag = units["region_code"].map({r[0]: r[5] for r in regions}).to_numpy()
     public = units["ownership_code"].map({c: g for c, _, _, g in dimensions.OWNERSHIP}).eq("public").to_numpy()
     size = units["size"].to_numpy()
     start = units["start_year"].to_numpy()
@@ -216,12 +225,12 @@ def _adoption_year(rng, union_year, joint_year, share: float, mean_lag: float) -
     return np.where(np.isnan(covered), np.inf, adopt)
 
 
-def _panel(rng, units: pd.DataFrame, k: float) -> pd.DataFrame:
+def _panel(rng, units: pd.DataFrame, k: float, regions: tuple) -> pd.DataFrame:
     """One row per unit per year it exists."""
     n = len(units)
     public = units["ownership_code"].map({c: g for c, _, _, g in dimensions.OWNERSHIP}).eq("public").to_numpy()
-    lag = units["region_code"].map({r[0]: r[5] for r in REGIONS}).to_numpy()
-    union_year, joint_year = _union_years(rng, units, k)
+    lag = units["region_code"].map({r[0]: r[5] for r in regions}).to_numpy()
+    union_year, joint_year = _union_years(rng, units, k, regions)
 
     congress = _adoption_year(rng, union_year, joint_year, 0.95, 1.5)
     # Exactly the seed's 63 non-public units with a 职代会 in 2024 (scaled).
@@ -371,11 +380,11 @@ def _arrears(rng, units: pd.DataFrame, k: float) -> pd.DataFrame:
     return rows.groupby(keys, as_index=False)[["cases", "workers", "migrant_workers", "yuan_recovered"]].sum()
 
 
-def _aid(rng, k: float) -> pd.DataFrame:
+def _aid(rng, k: float, all_regions: tuple) -> pd.DataFrame:
     s = SEED_2024
-    regions = [r[0] for r in REGIONS]
+    regions = [r[0] for r in all_regions]
     # Lagging townships have more hardship cases.
-    need = np.array([r[4] * (1.6 if r[5] else 1.0) for r in REGIONS])
+    need = np.array([r[4] * (1.6 if r[5] else 1.0) for r in all_regions])
     hardship = [p for p in dimensions.AID_PROGRAMS if p[3] == "hardship"]
     program_w = np.array([0.55, 0.12, 0.18, 0.15])
     program_avg = np.array([420.0, 1200.0, 800.0, 500.0])
@@ -392,7 +401,7 @@ def _aid(rng, k: float) -> pd.DataFrame:
                 rows.append((int(y), regions[ri], hardship[pi][0], int(h), 0, int(m)))
         workers = int(round(s["model_workers"] * k)) if y == LAST else int(round(s["model_workers"] * k * f))
         model_yuan = int(s["model_worker_yuan"] * k) if y == LAST else int(round(workers * float(_trend(y, 600, 900)), -2))
-        persons = _split_exact(rng, workers, np.array([r[4] for r in REGIONS]))
+        persons = _split_exact(rng, workers, np.array([r[4] for r in all_regions]))
         money = _split_exact(rng, model_yuan, persons + 1e-9, step=100)
         for ri, (p, m) in enumerate(zip(persons, money)):
             if p or m:
@@ -400,15 +409,15 @@ def _aid(rng, k: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "region_code", "program_code", "households", "persons", "yuan"])
 
 
-def _subsidies(rng, k: float) -> pd.DataFrame:
+def _subsidies(rng, k: float, all_regions: tuple) -> pd.DataFrame:
     s = SEED_2024
-    regions = [r[0] for r in REGIONS]
+    regions = [r[0] for r in all_regions]
     rows = []
     for y in YEARS:
         f = 1.0 if y == LAST else float(_trend(y, 0.4, 0.9))
         unions = max(1, int(round(s["subsidy_unions"] * k * f)))
         yuan = int(s["subsidy_yuan"] * k) if y == LAST else int(round(s["subsidy_yuan"] * k * f, -3))
-        per_region = _split_exact(rng, unions, np.array([r[4] for r in REGIONS]))
+        per_region = _split_exact(rng, unions, np.array([r[4] for r in all_regions]))
         money = _split_exact(rng, yuan, per_region + 1e-9, step=1000)
         for ri, (u, m) in enumerate(zip(per_region, money)):
             if u or m:
@@ -442,12 +451,13 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         raise ValueError("示例数据至少需要 200 家单位 (--units ≥ 200)")
     rng = np.random.default_rng(seed)
     k = units / DEFAULT_UNITS
-    unit_frame = _units(rng, units)
-    panel = _panel(rng, unit_frame, k)
+    all_regions = regions_for(units)
+    unit_frame = _units(rng, units, all_regions)
+    panel = _panel(rng, unit_frame, k, all_regions)
     region_year = _region_totals(unit_frame, panel)
     register = unit_frame[~unit_frame["region_code"].isin(TOTALS_ONLY_REGIONS)]
     panel = panel[panel["unit_id"].isin(register["unit_id"])]
-    regions = pd.DataFrame([(c, zh, en, kind, i) for i, (c, zh, en, kind, _, _) in enumerate(REGIONS)],
+    regions = pd.DataFrame([(c, zh, en, kind, i) for i, (c, zh, en, kind, _, _) in enumerate(all_regions)],
                            columns=["code", "name_zh", "name_en", "kind", "sort_order"])
     settings = pd.DataFrame([("county_name_zh", "示例县"), ("county_name_en", "Demo County"),
                              ("is_demo", "true"), ("year_basis", "calendar"),
@@ -459,7 +469,7 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         "units": register.drop(columns=["start_year", "size"]),
         "unit_year": panel, "region_year": region_year,
         "inspections": _inspections(rng, unit_frame, k), "arrears": _arrears(rng, unit_frame, k),
-        "aid": _aid(rng, k), "subsidies": _subsidies(rng, k),
+        "aid": _aid(rng, k, all_regions), "subsidies": _subsidies(rng, k, all_regions),
         "targets": _targets(), "notes": _notes(),
     }
 

@@ -119,6 +119,12 @@ def _now() -> str:
 
 # --- whole-file writes (demo) ----------------------------------------------------------------------
 
+def _connect_quiet(file: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(file))
+    con.execute("SET enable_progress_bar = false")  # no bar in the CLI's or the server's terminal
+    return con
+
+
 def _load(con, name: str, frame: pd.DataFrame) -> None:
     columns = ", ".join(f'"{c}"' for c in frame.columns)  # column names are ours, never user text
     con.register("incoming", frame)
@@ -138,7 +144,7 @@ def write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progre
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB wants to create the file itself
     try:
-        con = duckdb.connect(str(tmp))
+        con = _connect_quiet(tmp)
         try:
             con.execute(store.sql("schema"))
             names = [n for n in TABLE_ORDER if n in tables]
@@ -262,7 +268,7 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
             progress(fraction, label)
         _pause_point(label)
 
-    con = duckdb.connect(str(tmp))
+    con = _connect_quiet(tmp)
     try:
         con.execute(store.sql("schema"))
         if base_file is not None:
