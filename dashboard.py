@@ -21,6 +21,8 @@ pages = [
     st.Page("pages/aid.py", title=t("page_aid", lang), icon=":material/volunteer_activism:", url_path="aid"),
     st.Page("pages/compare.py", title=t("page_compare", lang), icon=":material/compare_arrows:",
             url_path="compare"),
+    st.Page("pages/briefing.py", title=t("page_briefing", lang), icon=":material/co_present:",
+            url_path="briefing"),
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
 ]
 st.navigation(pages).run()

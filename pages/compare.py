@@ -43,7 +43,7 @@ numbers = result.rename(columns={"code": t("col_code", lang), "a": col_a, "b": c
 numbers.insert(1, col["col_indicator"], shown[col["col_indicator"]])
 st.download_button(
     t("compare_download", lang),
-    exports.xlsx_bytes({t("page_compare", lang): shown, "data": numbers.drop(columns="verdict")},
+    lambda: exports.xlsx_bytes({t("page_compare", lang): shown, "data": numbers.drop(columns="verdict")},
                        {col["col_relative"]: "0.0%"}),
     f"{t('page_compare', lang)}_{year_a}_{year_b}.xlsx", exports.XLSX_MIME, icon=":material/download:",
     key="compare_xlsx")

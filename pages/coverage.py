@@ -81,14 +81,18 @@ unlisted = gaps.totals_only_regions(f.year, drill_scope)
 if unlisted:
     st.caption(t("totals_only_note", lang, regions="、".join(regions[r] for r in unlisted)))
 table = gaps.uncovered_table(f.year, drill_scope, min_employees, lang)
-st.dataframe(table, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(table), 1)),
+shown = table.head(gaps.MAX_LISTED)  # a province lists tens of thousands: the files hold them all
+st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),
              column_config={t(k, lang): st.column_config.NumberColumn(format="localized")
                             for k in ("col_employees", "col_migrant")})
+if len(table) > len(shown):
+    st.caption(t("listed_first", lang, n=len(shown), total=len(table)))
 name = f"空白点_{f.year}" if lang == "zh" else f"gaps_{f.year}"
 left, right, _ = st.columns([1, 1, 4])
-left.download_button(t("download_xlsx", lang), exports.xlsx_bytes({name: table}), f"{name}.xlsx",
+# Files are made only when asked for: building them on every rerun cost seconds at province scale.
+left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({name: table}), f"{name}.xlsx",
                      exports.XLSX_MIME, icon=":material/download:", key="gaps_xlsx")
-right.download_button(t("download_csv", lang), exports.csv_bytes(table), f"{name}.csv", exports.CSV_MIME,
+right.download_button(t("download_csv", lang), lambda: exports.csv_bytes(table), f"{name}.csv", exports.CSV_MIME,
                       icon=":material/download:", key="gaps_csv")
 
 earlier = [y for y in f.years if y < f.year]

@@ -155,6 +155,25 @@ def _cmd_set_password(args) -> int:
     return 0
 
 
+def _cmd_briefing(args) -> int:
+    from . import briefing
+    path = _db(args)
+    scope = _scope_from_args(args, path)
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pptx", ".xlsx", ".html"):
+        raise UsageError(f"输出文件应以 .pptx、.xlsx 或 .html 结尾，不是 {out.name}")
+    if suffix == ".xlsx":
+        data = briefing.to_xlsx(args.year, scope, args.lang, path)
+    else:
+        slides = briefing.build(args.year, scope, args.lang, path)
+        data = briefing.to_pptx(slides) if suffix == ".pptx" else briefing.to_html(slides, args.lang).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"已生成：{out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_bench(args) -> int:
     from . import bench
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
@@ -248,6 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", help="快照名（如 000003.duckdb），base 表示基础库")
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("briefing", help="会议汇报：PPT（可编辑图表）、Excel 或离线网页")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--region", help="乡镇代码")
+    p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--out", required=True, help="输出文件：.pptx / .xlsx / .html")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_briefing)
 
     p = sub.add_parser("bench", help="性能基准：县、市、省三个规模")
     p.add_argument("--scales", default="county,city,province", help="tiny,county,city,province 中的若干个")

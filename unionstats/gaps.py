@@ -12,6 +12,7 @@ from .indicators import Scope, table
 
 DEFAULT_MIN_EMPLOYEES = 25  # 《工会法》: 25 members or more set up a grassroots committee
 TOO_FEW_UNITS = 3           # heat-map cells with fewer units show "too few", not a rate
+MAX_LISTED = 1000           # rows the page lists; downloads hold every row
 
 
 def uncovered_units(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,

@@ -1,0 +1,339 @@
+"""会议汇报: one briefing, three outputs. `build()` assembles the slides from the same queries the
+pages use; `to_pptx()` writes a 16:9 deck with native, editable PowerPoint charts, `to_xlsx()` a
+workbook of the tables, `to_html()` a self-contained report that opens offline."""
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import aid, catalog, comparison, exports, gaps, indicators, store
+from . import format as fmt
+from .i18n import t
+from .indicators import Scope
+
+EA_FONT = "Microsoft YaHei"  # on every Chinese Windows; LibreOffice falls back to Noto Sans CJK
+HEADLINE = ("unionization_rate", "membership_rate", "unions_new", "members_new",
+            "arrears_recovered_yuan", "aid_yuan")
+PPT_FORMAT = {"rate": '0.0%', "yuan": '#,##0"元"', "yuan_wan": '#,##0.0"万元"', "person": '#,##0"人"',
+              "unit": '#,##0"家"', "household": '#,##0"户次"', "case": '#,##0"件"'}
+WAN = 10_000
+
+
+@dataclass
+class Chart:
+    kind: str                       # bar (horizontal), column, line
+    categories: list
+    series: list[tuple[str, list]]  # (name, values in store units: yuan, fractions for rates)
+    unit: str
+    codes: list[str] = field(default_factory=list)  # the indicator of each series, for checks
+
+
+@dataclass
+class Slide:
+    key: str
+    title: str
+    message: str
+    kpis: list[dict] = field(default_factory=list)   # code, name, value, change, target
+    chart: Chart | None = None
+    table: pd.DataFrame | None = None
+    notes: str = ""
+
+
+def _definitions(codes, lang: str) -> str:
+    return "\n".join(f"{catalog.get(c).name(lang)}：{catalog.get(c).definition(lang)}" for c in codes)
+
+
+def _kpis(codes, now: dict, before: dict, targets: dict, lang: str) -> list[dict]:
+    out = []
+    for code in codes:
+        ind = catalog.get(code)
+        value, old = now.get(code), before.get(code)
+        change = None if fmt.is_missing(value) or fmt.is_missing(old) else value - old
+        target = targets.get((code, ""))
+        out.append({"code": code, "name": ind.name(lang), "value": fmt.fmt_number(value, ind.unit, lang),
+                    "change": fmt.fmt_delta(change, ind.unit, lang),
+                    "target_text": t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang))
+                    if target is not None else "", "raw": value})
+    return out
+
+
+def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> list[Slide]:
+    """The briefing's slides for a year and scope."""
+    now = indicators.summary(year, scope, path)
+    before = indicators.summary(year - 1, scope, path) if year - 1 in indicators.years(path) else {}
+    targets = indicators.targets(year, path)
+    names = dict(zip(*store.query("regions", path=path)[["code", "name_en" if lang == "en" else "name_zh"]]
+                     .T.values))
+    county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
+    as_of = store.setting("data_as_of", f"{year}-12-31", path=path)
+    slides = [Slide("title", t("brief_title", lang, county=county, year=year),
+                    t("brief_subtitle", lang, as_of=as_of, scope=_scope_words(scope, names, lang)))]
+
+    slides.append(Slide("headline", t("brief_headline", lang, year=year),
+                        t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
+                          unions=fmt.fmt_number(now["unions_new"], "unit", lang),
+                          members=fmt.fmt_number(now["members_new"], "person", lang)),
+                        kpis=_kpis(HEADLINE, now, before, targets, lang), notes=_definitions(HEADLINE, lang)))
+
+    by_region = indicators.table(scope, "region", (year,), path).dropna(subset=["unionization_rate"])
+    by_region = by_region.sort_values("unionization_rate")
+    lowest = by_region.head(3)
+    slides.append(Slide(
+        "coverage", t("brief_coverage", lang),
+        t("brief_coverage_msg", lang, towns="、".join(names[k] for k in lowest["key"]) if lang == "zh"
+          else ", ".join(names[k] for k in lowest["key"])),
+        kpis=_kpis(("unionization_rate", "membership_rate", "congress_rate"), now, before, targets, lang),
+        chart=Chart("bar", [names[k] for k in by_region["key"]],
+                    [(catalog.get("unionization_rate").name(lang), list(by_region["unionization_rate"]))],
+                    "rate", ["unionization_rate"]),
+        notes=_definitions(("unionization_rate", "membership_rate", "congress_rate"), lang)))
+
+    g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
+    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path).head(10)
+    target = targets.get(("unionization_rate", ""))
+    below = [names[k] for k, v in zip(by_region["key"], by_region["unionization_rate"])
+             if target is not None and v < target]
+    slides.append(Slide(
+        "gaps", t("brief_gaps", lang),
+        t("brief_gaps_msg", lang, units=fmt.fmt_number(g["gap_units"], "unit", lang),
+          employees=fmt.fmt_number(g["gap_employees"], "person", lang),
+          rate_if=fmt.fmt_number(g["unionization_rate_if_joined"], "rate", lang))
+        + (" " + t("brief_below_target", lang, n=len(below), target=fmt.fmt_number(target, "rate", lang))
+           if target is not None else ""),
+        table=top, notes=t("brief_gaps_note", lang)))
+
+    years = [y for y in indicators.years(path) if y <= year]
+    history = indicators.table(scope, "county", tuple(years), path).set_index("year")
+    rights_codes = ("labor_contract_rate", "collective_contract_rate", "compliance_rate")
+    slides.append(Slide(
+        "rights", t("brief_rights", lang),
+        t("brief_rights_msg", lang, inspected=fmt.fmt_number(now["units_inspected"], "unit", lang),
+          rate=fmt.fmt_number(now["compliance_rate"], "rate", lang),
+          helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang)),
+        kpis=_kpis(rights_codes, now, before, targets, lang),
+        chart=Chart("line", years, [(catalog.get(c).name(lang), list(history[c])) for c in rights_codes],
+                    "rate", list(rights_codes)),
+        notes=_definitions(rights_codes, lang)))
+    slides.append(Slide(
+        "arrears", t("brief_arrears", lang),
+        t("brief_arrears_msg", lang, yuan=fmt.fmt_number(now["arrears_recovered_yuan"], "yuan", lang),
+          workers=fmt.fmt_number(now["arrears_workers"], "person", lang)),
+        kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), now, before, targets, lang),
+        chart=Chart("column", years, [(catalog.get("arrears_recovered_yuan").name(lang),
+                                       list(history["arrears_recovered_yuan"]))], "yuan", ["arrears_recovered_yuan"]),
+        notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), lang)))
+    aid_codes = ("aid_households", "aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")
+    if scope.is_region_only:
+        programs = aid.by_program(year, scope, lang, path)
+        slides.append(Slide(
+            "aid", t("brief_aid", lang),
+            t("brief_aid_msg", lang, households=fmt.fmt_number(now["aid_households"], "household", lang),
+              yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang)),
+            kpis=_kpis(aid_codes, now, before, targets, lang),
+            chart=Chart("bar", list(programs["name"]), [(catalog.get("aid_yuan").name(lang), list(programs["yuan"]))],
+                        "yuan", ["aid_yuan"]),
+            notes=_definitions(aid_codes, lang)))
+    plan = indicators.targets(year + 1, path)
+    table = pd.DataFrame([{t("col_indicator", lang): catalog.get(code).name(lang) if code in catalog.BY_CODE else code,
+                           t("region", lang): names.get(region, t("scope_all", lang)),
+                           t("col_target", lang): fmt.fmt_number(value, catalog.get(code).unit, lang)
+                           if code in catalog.BY_CODE else value}
+                          for (code, region), value in plan.items()])
+    slides.append(Slide("targets", t("brief_targets", lang, year=year + 1),
+                        t("brief_targets_msg", lang, n=len(plan)) if plan else t("brief_no_targets", lang, year=year + 1),
+                        table=table if len(table) else None))
+    return slides
+
+
+def _scope_words(scope: Scope, names: dict, lang: str) -> str:
+    parts = []
+    if scope.regions:
+        parts.append(("、" if lang == "zh" else ", ").join(names[r] for r in scope.regions))
+    if scope.industries:
+        parts.append(("、" if lang == "zh" else ", ").join(scope.industries))
+    if scope.ownership_group:
+        parts.append(t(scope.ownership_group, lang))
+    return " · ".join(parts) if parts else t("scope_all", lang)
+
+
+# --- PowerPoint -------------------------------------------------------------------------------------
+
+def _east_asian(run_or_font_element, size=None) -> None:
+    """Set latin, East Asian and complex-script typefaces on one a:rPr / a:defRPr element."""
+    from pptx.oxml.ns import qn
+    rpr = run_or_font_element
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        for old in rpr.findall(qn(tag)):
+            rpr.remove(old)
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        element = rpr.makeelement(qn(tag), {"typeface": EA_FONT})
+        rpr.append(element)
+
+
+def _text(frame, lines: list[tuple[str, int, bool]]) -> None:
+    """Fill a text frame: (text, size in pt, bold) per paragraph, fonts set on every run."""
+    from pptx.util import Pt
+    frame.word_wrap = True
+    for i, (text, size, bold) in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = text
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        _east_asian(run._r.get_or_add_rPr())
+
+
+def _chart(slide, spec: Chart, left, top, width, height) -> None:
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.util import Pt
+    # Money in 万元 as on screen; LibreOffice and WPS do not all honour Excel's 0!.0, scaling trick,
+    # so the chart's own data is in 万元 (its series name says so) and stays editable.
+    top = max((abs(v) for _, values in spec.series for v in values if not fmt.is_missing(v)), default=0)
+    scale, number_format = (WAN, PPT_FORMAT["yuan_wan"]) if spec.unit == "yuan" and top >= WAN \
+        else (1, PPT_FORMAT[spec.unit])
+    data = CategoryChartData(number_format=number_format)
+    data.categories = [str(c) for c in spec.categories]
+    for name, values in spec.series:
+        suffix = "（万元）" if scale == WAN else ""
+        data.add_series(name + suffix, [None if fmt.is_missing(v) else float(v) / scale for v in values])
+    kind = {"bar": XL_CHART_TYPE.BAR_CLUSTERED, "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+            "line": XL_CHART_TYPE.LINE_MARKERS}[spec.kind]
+    chart = slide.shapes.add_chart(kind, left, top, width, height, data).chart
+    chart.font.size = Pt(12)
+    _east_asian(chart.font._rPr)  # township names on the axis are Chinese
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    plot.has_data_labels = spec.kind != "line" or len(spec.categories) <= 12
+    if plot.has_data_labels:
+        plot.data_labels.number_format = number_format
+        plot.data_labels.number_format_is_linked = False
+        plot.data_labels.font.size = Pt(10)
+        _east_asian(plot.data_labels.font._rPr)
+    chart.value_axis.tick_labels.number_format = number_format
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    chart.value_axis.has_major_gridlines = True
+    if spec.kind == "bar":
+        chart.category_axis.reverse_order = True
+
+
+def _table(slide, frame: pd.DataFrame, left, top, width, height) -> None:
+    from pptx.util import Pt
+    rows, cols = len(frame) + 1, len(frame.columns)
+    table = slide.shapes.add_table(rows, cols, left, top, width, height).table
+    for j, column in enumerate(frame.columns):
+        cell = table.cell(0, j)
+        cell.text_frame.clear()
+        _text(cell.text_frame, [(str(column), 12, True)])
+        for i, value in enumerate(frame[column].tolist(), start=1):
+            cell = table.cell(i, j)
+            cell.text_frame.clear()
+            shown = f"{value:,.0f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+            _text(cell.text_frame, [(shown, 11, False)])
+
+
+def to_pptx(slides: list[Slide]) -> bytes:
+    from pptx import Presentation
+    from pptx.util import Emu, Inches
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    blank = deck.slide_layouts[6]
+    for spec in slides:
+        slide = deck.slides.add_slide(blank)
+        if spec.key == "title":
+            box = slide.shapes.add_textbox(Inches(0.8), Inches(2.4), Inches(11.7), Inches(2.6))
+            _text(box.text_frame, [(spec.title, 40, True), (spec.message, 20, False)])
+        else:
+            box = slide.shapes.add_textbox(Inches(0.6), Inches(0.35), Inches(12.1), Inches(1.3))
+            _text(box.text_frame, [(spec.title, 30, True), (spec.message, 16, False)])
+            top = Inches(1.75)
+            if spec.kpis:
+                width = Inches(12.1) / len(spec.kpis)
+                for i, k in enumerate(spec.kpis):
+                    card = slide.shapes.add_textbox(Inches(0.6) + Emu(int(width * i)), top, width, Inches(1.4))
+                    lines = [(k["name"], 13, False), (k["value"], 26, True), (k["change"], 12, False)]
+                    if k["target_text"]:
+                        lines.append((k["target_text"], 12, False))
+                    _text(card.text_frame, lines)
+                top = Inches(3.3)
+            if spec.chart is not None:
+                _chart(slide, spec.chart, Inches(0.6), top, Inches(12.1), Inches(7.2) - top)
+            elif spec.table is not None and len(spec.table):
+                _table(slide, spec.table, Inches(0.6), top, Inches(12.1), Inches(0.4) * (len(spec.table) + 1))
+        if spec.notes:
+            slide.notes_slide.notes_text_frame.text = spec.notes
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Excel and HTML ------------------------------------------------------------------------------------
+
+def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> bytes:
+    """One sheet per page's tables, Chinese headers, number formats, frozen header rows."""
+    def named(frame: pd.DataFrame, codes) -> pd.DataFrame:
+        return frame.rename(columns={c: catalog.get(c).name(lang) for c in codes})
+
+    names = dict(zip(*store.query("regions", path=path)[["code", "name_zh"]].T.values))
+    codes = [ind.code for ind in catalog.INDICATORS]
+    county = indicators.table(scope, "county", path=path)
+    overview = named(county[["year", *codes]], codes).rename(columns={"year": t("year", lang)})
+    region = indicators.table(scope, "region", (year,), path)
+    region.insert(0, t("region", lang), [names.get(k, k) for k in region["key"]])
+    coverage = named(region.drop(columns=["year", "key"])[[t("region", lang), *codes]], codes)
+    compare = comparison.compare(scope, year - 1, year, path)
+    compare.insert(0, t("col_indicator", lang), [catalog.get(c).name(lang) for c in compare["code"]])
+    sheets = {
+        t("page_overview", lang): overview,
+        t("page_coverage", lang): coverage,
+        t("brief_gaps", lang): gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
+        t("page_compare", lang): compare.drop(columns=["verdict"]).rename(
+            columns={"a": str(year - 1), "b": str(year), "change": t("col_change", lang),
+                     "relative": t("col_relative", lang), "code": t("col_code", lang)}),
+    }
+    if scope.is_region_only:
+        sheets[t("page_aid", lang)] = aid.by_program(year, scope, lang, path)
+    formats = {catalog.get(c).name(lang): ("0.0%" if catalog.get(c).is_rate else "#,##0") for c in codes}
+    formats[t("col_relative", lang)] = "0.0%"
+    return exports.xlsx_bytes(sheets, formats)
+
+
+def to_html(slides: list[Slide], lang: str = "zh") -> str:
+    """A single file that opens offline: plotly.js inline, no external script, style or font."""
+    import plotly.offline
+
+    from . import charts
+    parts = []
+    for spec in slides:
+        parts.append(f"<section><h2>{html.escape(spec.title)}</h2><p class='msg'>{html.escape(spec.message)}</p>")
+        if spec.kpis:
+            parts.append("<div class='kpis'>" + "".join(
+                f"<div class='kpi'><div>{html.escape(k['name'])}</div><b>{html.escape(k['value'])}</b>"
+                f"<div>{html.escape(k['change'])}</div></div>" for k in spec.kpis) + "</div>")
+        if spec.chart is not None:
+            c = spec.chart
+            if c.kind == "bar":
+                fig = charts.ranked_bars(c.categories, c.series[0][1], c.categories, c.unit, "", lang)
+            else:
+                fig = charts.trend(c.categories, c.series, c.unit, "", lang)
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=False))
+        if spec.table is not None and len(spec.table):
+            parts.append(spec.table.to_html(index=False, border=0, classes="table"))
+        parts.append("</section>")
+    style = ("body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;max-width:1100px;"
+             "margin:auto;padding:24px;color:#222}section{page-break-after:always;margin-bottom:48px}"
+             ".msg{font-size:18px;color:#444}.kpis{display:flex;gap:12px;flex-wrap:wrap}"
+             ".kpi{border:1px solid #ddd;border-radius:8px;padding:12px;min-width:150px}.kpi b{font-size:26px}"
+             "table.table{border-collapse:collapse}table.table td,table.table th{border:1px solid #ddd;padding:4px 8px}")
+    title = html.escape(slides[0].title) if slides else ""
+    return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
+            f"<title>{title}</title><style>{style}</style>"
+            f"<script type='text/javascript'>{plotly.offline.get_plotlyjs()}</script></head><body>"
+            + "".join(parts) + "</body></html>")
