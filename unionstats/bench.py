@@ -24,7 +24,7 @@ import pandas as pd
 from . import demo, importing, snapshots, store, template
 
 SCALES = {"tiny": 300, "county": 2_000, "city": 20_000, "province": 400_000}
-PAGES = ("overview", "coverage", "rights", "aid", "compare", "data")
+PAGES = ("overview", "coverage", "rights", "aid", "compare", "briefing", "data")
 ROOT = store.ROOT
 
 
@@ -143,12 +143,14 @@ def run(scales: list[str], repeat: int, workdir: Path, out: Path | None, progres
         units = SCALES[scale]
         db = workdir / f"{scale}.duckdb"
         started = time.perf_counter()
-        if not db.exists():
+        built = not db.exists()
+        if built:
             demo.build(db, units=units)
-        build = time.perf_counter() - started
+        build = time.perf_counter() - started if built else None
         store.clear_cache()
         unit_years = int(store.connect(db).execute("SELECT count(*) FROM unit_year").fetchone()[0])
-        progress(f"[{scale}] {units:,} units, {unit_years:,} unit-years (build {build:.1f} s)")
+        progress(f"[{scale}] {units:,} units, {unit_years:,} unit-years"
+                 + (f" (built in {build:.1f} s)" if built else " (reused)"))
         for page in PAGES:
             timing = _page_runs(db, page, repeat)
             rows.append({"scale": scale, "page": page, "cold": _stats(timing["cold"]),
@@ -167,7 +169,7 @@ def run(scales: list[str], repeat: int, workdir: Path, out: Path | None, progres
         first = [_child(db, fresh=False, all_pages=False)["first"] for _ in range(max(1, min(repeat, 3)))]
         rss = _child(db, fresh=False, all_pages=True)["rss_mb"]
         other.append({"scale": scale, "units": f"{units:,}", "unit_years": f"{unit_years:,}",
-                      "build_s": f"{build:.1f}", "import_one_year": _stats(imports),
+                      "build_s": f"{build:.1f}" if built else "reused", "import_one_year": _stats(imports),
                       "first_render": _stats(first), "peak_rss_mb": f"{rss:,.0f}"})
         progress(f"  import {other[-1]['import_one_year']} ms, first render {other[-1]['first_render']} ms, "
                  f"RSS {rss:,.0f} MB")

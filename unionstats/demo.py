@@ -467,7 +467,8 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         "industries": dimensions.industries_frame(), "ownership": dimensions.ownership_frame(),
         "aid_programs": dimensions.aid_programs_frame(),
         "units": register.drop(columns=["start_year", "size"]),
-        "unit_year": panel, "region_year": region_year,
+        # Year-major order lets DuckDB's zone maps skip other years' row groups in unit lists.
+        "unit_year": panel.sort_values(["year", "unit_id"], ignore_index=True), "region_year": region_year,
         "inspections": _inspections(rng, unit_frame, k), "arrears": _arrears(rng, unit_frame, k),
         "aid": _aid(rng, k, all_regions), "subsidies": _subsidies(rng, k, all_regions),
         "targets": _targets(), "notes": _notes(),
