@@ -24,5 +24,6 @@ pages = [
     st.Page("pages/briefing.py", title=t("page_briefing", lang), icon=":material/co_present:",
             url_path="briefing"),
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
+    st.Page("pages/glossary.py", title=t("page_glossary", lang), icon=":material/menu_book:", url_path="glossary"),
 ]
 st.navigation(pages).run()

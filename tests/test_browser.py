@@ -76,7 +76,7 @@ def page(browser):
     context.close()
 
 
-PAGES_WITHOUT_CHARTS = ("data", "briefing")  # briefing opens on its title slide
+PAGES_WITHOUT_CHARTS = ("data", "briefing", "glossary")  # briefing opens on its title slide
 
 
 def _open(page, url: str) -> None:

@@ -61,3 +61,14 @@ def test_pct_change_and_plain():
     assert fmt_pct_change(None, 3) == "—"
     assert fmt_plain(1_046, "person") == "1,046"
     assert fmt_plain(0.5, "rate") == "50.0%"
+
+
+def test_interface_catalog_has_no_key_written_twice():
+    """A key written twice in i18n.TEXT silently replaces the first text."""
+    import ast
+    from pathlib import Path
+    source = (Path(__file__).resolve().parent.parent / "unionstats" / "i18n.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert sorted(k for k in set(keys) if keys.count(k) > 1) == []

@@ -146,7 +146,7 @@ def _interface_texts(at) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("page", (*PAGES, "pages/data.py"))
+@pytest.mark.parametrize("page", (*PAGES, "pages/data.py", "pages/glossary.py", "pages/briefing.py"))
 def test_english_mode_has_no_chinese_interface_text(demo_db, page):
     at = open_page(page, lang="en", year="2024")
     assert not at.exception
