@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from unionstats.format import fmt_delta, fmt_number, fmt_pct_change, fmt_plain
+from unionstats.format import fmt_delta, fmt_number, fmt_pct_change
 
 
 @pytest.mark.parametrize("value, unit, expected", [
@@ -54,13 +54,11 @@ def test_fmt_delta(change, unit, lang, expected):
     assert fmt_delta(change, unit, lang) == expected
 
 
-def test_pct_change_and_plain():
+def test_pct_change():
     assert fmt_pct_change(110, 100) == "+10.0%"
     assert fmt_pct_change(90, 100) == "-10.0%"
     assert fmt_pct_change(5, 0) == "—"
     assert fmt_pct_change(None, 3) == "—"
-    assert fmt_plain(1_046, "person") == "1,046"
-    assert fmt_plain(0.5, "rate") == "50.0%"
 
 
 def test_interface_catalog_has_no_key_written_twice():

@@ -41,15 +41,7 @@ def state(path: Path) -> tuple:
 
 
 def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return template.sheet_bytes(sheets)
 
 
 def unit_row(**changes) -> list:

@@ -122,7 +122,10 @@ assert not at.exception, at.exception
 if {all_pages!r}:
     for page in {pages!r}[1:]:
         at.switch_page("pages/" + page + ".py").run()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # VmHWM: this process's own peak; ru_maxrss would carry over the parent's peak across exec
+    rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+except OSError:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({{"first": first, "rss_mb": rss / 1024}}))
 """
 

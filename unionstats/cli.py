@@ -186,14 +186,21 @@ def _cmd_bench(args) -> int:
     return 0
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数，不是 {value!r}")
-    return n
+def _at_least(minimum: int, message: str):
+    """An argparse type: a whole number not below `minimum`."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = minimum - 1
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"{message}，不是 {value!r}")
+        return number
+    return parse
+
+
+_positive = _at_least(1, "应为正整数")
+_units = _at_least(200, "单位数应为不小于 200 的整数")
 
 
 def _ownership(value: str) -> str:
@@ -209,16 +216,6 @@ def _year(value: str) -> int:
         raise argparse.ArgumentTypeError(f"年度应为四位数字，不是 {value!r}") from None
 
 
-def _units(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 200:
-        raise argparse.ArgumentTypeError(f"单位数应为不小于 200 的整数，不是 {value!r}")
-    return n
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m unionstats", description="工会数据看板 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,22 +226,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("summary", help="某年某范围的全部指标")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--region", help="乡镇代码")
-    p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
-    p.add_argument("--db", help=db_help)
-    p.add_argument("--json", action="store_true", help="输出 JSON：{指标代码: 数值}，比率为小数，金额为元")
-    p.set_defaults(func=_cmd_summary, ownership=None)
+    def scoped(name: str, text: str) -> argparse.ArgumentParser:
+        """A command over one year and scope: --year, --region, --ownership, --db."""
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--year", type=_year, required=True)
+        p.add_argument("--region", help="乡镇代码")
+        p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
+        p.add_argument("--db", help=db_help)
+        return p
 
-    p = sub.add_parser("gaps", help="空白点：未建会单位名单")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--region", help="乡镇代码")
+    p = scoped("summary", "某年某范围的全部指标")
+    p.add_argument("--json", action="store_true", help="输出 JSON：{指标代码: 数值}，比率为小数，金额为元")
+    p.set_defaults(func=_cmd_summary)
+
+    p = scoped("gaps", "空白点：未建会单位名单")
     p.add_argument("--min-employees", type=_positive, default=gaps.DEFAULT_MIN_EMPLOYEES,
                    help=f"职工人数下限（默认 {gaps.DEFAULT_MIN_EMPLOYEES}）")
-    p.add_argument("--db", help=db_help)
     p.add_argument("--csv", action="store_true", help="以 CSV 输出名单")
-    p.set_defaults(func=_cmd_gaps, ownership=None)
+    p.set_defaults(func=_cmd_gaps)
 
     p = sub.add_parser("template", help="生成导入模板（Excel）")
     p.add_argument("--out", required=True, help="输出文件 .xlsx")
@@ -268,13 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_undo)
 
-    p = sub.add_parser("briefing", help="会议汇报：PPT（可编辑图表）、Excel 或离线网页")
-    p.add_argument("--year", type=_year, required=True)
-    p.add_argument("--region", help="乡镇代码")
-    p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
+    p = scoped("briefing", "会议汇报：PPT（可编辑图表）、Excel 或离线网页")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out", required=True, help="输出文件：.pptx / .xlsx / .html")
-    p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_briefing)
 
     p = sub.add_parser("bench", help="性能基准：县、市、省三个规模")

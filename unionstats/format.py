@@ -68,15 +68,6 @@ def fmt_number(value, unit: str, lang: str = "zh") -> str:
     return f"{text}{scale}{zh_suffix}"
 
 
-def fmt_plain(value, unit: str, lang: str = "zh") -> str:
-    """The number without a unit word, for table cells and axes where the header names the unit."""
-    if is_missing(value):
-        return MISSING
-    if unit == "rate":
-        return f"{float(value) * 100:.1f}%"
-    return f"{float(value):,.0f}"
-
-
 def fmt_delta(change, unit: str, lang: str = "zh") -> str:
     """A signed change: rates in percentage points ('+2.3个百分点'), others in their unit."""
     if is_missing(change):
