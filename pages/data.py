@@ -151,3 +151,18 @@ if admin:
             st.rerun()
         else:
             st.info(t("no_change", lang))
+
+if admin:
+    st.subheader(t("settings_title", lang))
+    with st.form("settings"):
+        county_zh = st.text_input(t("county_zh", lang), store.setting("county_name_zh", "") or "")
+        county_en = st.text_input(t("county_en", lang), store.setting("county_name_en", "") or "")
+        bases = list(importing.YEAR_BASES)
+        basis = st.radio(t("year_basis", lang), bases, format_func=lambda b: t(b, lang),
+                         index=bases.index(store.setting("year_basis", "calendar") or "calendar"))
+        if st.form_submit_button(t("save", lang)):
+            prepared = importing.edit_settings(path, county_zh, county_en, basis, snapshots.user_name() + "（页面）")
+            if prepared.candidate is not None:
+                snapshots.publish(prepared.candidate)
+                st.rerun()
+            st.info(t("no_change", lang))

@@ -140,3 +140,17 @@ def test_set_password_command(tmp_path):
     done = subprocess.run([sys.executable, "-m", "unionstats", "set-password", "--stdin"], cwd=ROOT, env=env,
                           input="short\n", capture_output=True, text=True)
     assert done.returncode == 2 and "至少 8 个字符" in done.stderr
+
+
+def test_county_name_and_survey_year_basis(county_copy):
+    at = log_in(data_page())
+    form_inputs = [box for box in at.text_input if box.label.startswith("县名")]
+    form_inputs[0].set_value("测试县")
+    at.radio[0].set_value("survey")
+    at.button(key="FormSubmitter:settings-保存").click().run()
+    assert not at.exception
+    assert store.setting("county_name_zh", path=county_copy) == "测试县"
+    assert store.setting("year_basis", path=county_copy) == "survey"
+    at.switch_page("pages/overview.py").run()
+    assert at.title[0].value.startswith("测试县")
+    assert any("工会统计年度" in c.value for c in at.caption)  # shown on every page while in force

@@ -52,6 +52,7 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
     totals_checked: int = 0
     whole_target_years: tuple[int, ...] = ()  # edits: these years' targets are replaced, not merged
+    settings: dict[str, str] = field(default_factory=dict)  # edits: county name, year basis
     action: str = "import"
 
     @property
@@ -512,6 +513,21 @@ def edit_targets(path: Path, year: int, rows: list[dict], note: str, user: str |
         batch = Batch(file_name=name, sha256="")
     batch.frames["notes"] = pd.DataFrame({"year": [year], "region_code": [""], "text": [note or ""]})
     batch.action, batch.whole_target_years = "edit", (year,)
+    return _build(path, batch, user, None)
+
+
+YEAR_BASES = ("calendar", "survey")
+
+
+def edit_settings(path: Path, county_zh: str, county_en: str, year_basis: str, user: str | None = None) -> Prepared:
+    """County name and year basis (calendar year, or the ACFTU survey year Oct 1 – Sep 30)."""
+    batch = Batch(file_name="页面编辑.xlsx", sha256="")
+    if year_basis not in YEAR_BASES:
+        batch.problems.append(Problem(batch.file_name, "", None, "年度口径", "应为自然年或工会统计年度"))
+        return Prepared(batch)
+    batch.settings = {"county_name_zh": county_zh.strip(), "county_name_en": county_en.strip(),
+                      "year_basis": year_basis}
+    batch.action = "edit"
     return _build(path, batch, user, None)
 
 

@@ -282,7 +282,9 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
         settings = base("settings")
         keep_demo = batch.action != "import" and store.setting("is_demo", "false", path=base_file) == "true" \
             if base_file is not None else False
-        settings = settings[~settings["key"].isin(["is_demo", "parent_snapshot", "schema_version"])]
+        settings = settings[~settings["key"].isin(["is_demo", "parent_snapshot", "schema_version",
+                                                   *batch.settings])]
+        settings = pd.concat([settings, pd.DataFrame(list(batch.settings.items()), columns=["key", "value"])])
         settings = pd.concat([settings, pd.DataFrame([("is_demo", "true" if keep_demo else "false"),
                                                       ("parent_snapshot", parent)], columns=["key", "value"])])
         _load(con, "settings", settings)
@@ -383,9 +385,10 @@ def checksums(file: Path) -> dict[str, tuple[int, int]]:
     """(row count, order-free hash) of every data table: equal checksums, equal data."""
     con = store.connect(file)
     out = {}
-    for table in DATA_TABLES:  # table names from our own list, never user text
+    for table in ("settings", *DATA_TABLES):  # table names from our own list, never user text
+        where = "WHERE t.key <> 'parent_snapshot'" if table == "settings" else ""  # differs by design
         count, digest = con.cursor().execute(
-            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t").fetchone()
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t {where}").fetchone()
         out[table] = (int(count), int(digest))
     return out
 
