@@ -55,7 +55,10 @@ def _scaled(chart) -> float:
 
 def test_native_chart_values_equal_the_summary(deck, demo_db):
     charts = dict(_charts(Presentation(str(deck))))
-    assert set(charts) == {3, 5, 6, 7}  # coverage, rights, arrears, aid: all native charts, not pictures
+    assert set(charts) == {2, 3, 5, 6, 7}  # headline, coverage, rights, arrears, aid: native, not pictures
+    for series, code in zip(charts[2].plots[0].series, ("unionization_rate", "membership_rate")):
+        for year, value in zip(charts[2].plots[0].categories, series.values):
+            assert value == pytest.approx(indicators.summary(int(year), path=demo_db)[code]), (code, year)
     regions = indicators.table(Scope(), "region", (2024,), demo_db)
     names = dict(zip(*__import__("unionstats").store.query("regions", path=demo_db)[["name_zh", "code"]].T.values))
     coverage = charts[3]
@@ -156,3 +159,13 @@ def test_briefing_page_steps_through_slides(demo_db):
     at.toggle(key="presenting").set_value(True).run()
     assert not at.exception and not at.title  # no page header while presenting
     assert len(at.get("download_button")) == 0
+
+
+def test_shapes_sit_inside_the_slide_and_below_the_title(deck):
+    presentation = Presentation(str(deck))
+    for number, slide in enumerate(presentation.slides, start=1):
+        for shape in slide.shapes:
+            assert 0 <= shape.left and shape.left + shape.width <= presentation.slide_width, (number, shape.name)
+            assert 0 <= shape.top and shape.top + shape.height <= presentation.slide_height, (number, shape.name)
+            if shape.has_chart or shape.has_table:
+                assert shape.top >= presentation.slide_height * 0.2, (number, shape.name)  # below title and KPIs

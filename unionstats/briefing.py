@@ -73,11 +73,17 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     slides = [Slide("title", t("brief_title", lang, county=county, year=year),
                     t("brief_subtitle", lang, as_of=as_of, scope=_scope_words(scope, names, lang)))]
 
+    years = [y for y in indicators.years(path) if y <= year]
+    history = indicators.table(scope, "county", tuple(years), path).set_index("year")
+    trend_codes = ("unionization_rate", "membership_rate")
     slides.append(Slide("headline", t("brief_headline", lang, year=year),
                         t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
                           unions=fmt.fmt_number(now["unions_new"], "unit", lang),
                           members=fmt.fmt_number(now["members_new"], "person", lang)),
-                        kpis=_kpis(HEADLINE, now, before, targets, lang), notes=_definitions(HEADLINE, lang)))
+                        kpis=_kpis(HEADLINE, now, before, targets, lang),
+                        chart=Chart("line", years, [(catalog.get(c).name(lang), list(history[c])) for c in trend_codes],
+                                    "rate", list(trend_codes)),
+                        notes=_definitions(HEADLINE, lang)))
 
     by_region = indicators.table(scope, "region", (year,), path).dropna(subset=["unionization_rate"])
     by_region = by_region.sort_values("unionization_rate")
@@ -106,8 +112,6 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
            if target is not None else ""),
         table=top, notes=t("brief_gaps_note", lang)))
 
-    years = [y for y in indicators.years(path) if y <= year]
-    history = indicators.table(scope, "county", tuple(years), path).set_index("year")
     rights_codes = ("labor_contract_rate", "collective_contract_rate", "compliance_rate")
     slides.append(Slide(
         "rights", t("brief_rights", lang),
@@ -193,8 +197,8 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
     from pptx.util import Pt
     # Money in 万元 as on screen; LibreOffice and WPS do not all honour Excel's 0!.0, scaling trick,
     # so the chart's own data is in 万元 (its series name says so) and stays editable.
-    top = max((abs(v) for _, values in spec.series for v in values if not fmt.is_missing(v)), default=0)
-    scale, number_format = (WAN, PPT_FORMAT["yuan_wan"]) if spec.unit == "yuan" and top >= WAN \
+    largest = max((abs(v) for _, values in spec.series for v in values if not fmt.is_missing(v)), default=0)
+    scale, number_format = (WAN, PPT_FORMAT["yuan_wan"]) if spec.unit == "yuan" and largest >= WAN \
         else (1, PPT_FORMAT[spec.unit])
     data = CategoryChartData(number_format=number_format)
     data.categories = [str(c) for c in spec.categories]
@@ -255,9 +259,9 @@ def to_pptx(slides: list[Slide]) -> bytes:
             _text(box.text_frame, [(spec.title, 30, True), (spec.message, 16, False)])
             top = Inches(1.75)
             if spec.kpis:
-                width = Inches(12.1) / len(spec.kpis)
+                width = Emu(int(Inches(12.1) / len(spec.kpis)))
                 for i, k in enumerate(spec.kpis):
-                    card = slide.shapes.add_textbox(Inches(0.6) + Emu(int(width * i)), top, width, Inches(1.4))
+                    card = slide.shapes.add_textbox(Inches(0.6) + width * i, top, width, Inches(1.4))
                     lines = [(k["name"], 13, False), (k["value"], 26, True), (k["change"], 12, False)]
                     if k["target_text"]:
                         lines.append((k["target_text"], 12, False))

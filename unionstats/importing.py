@@ -76,11 +76,14 @@ class _Bad(ValueError):
 
 def _norm(value) -> str:
     text = unicodedata.normalize("NFKC", str(value))  # full-width digits, ％, spaces → ASCII
-    return re.sub(r"\s+", "", text)
+    return _SPACE.sub("", text)
 
 
 def _key(text) -> str:
     return _norm(text).lower()
+
+
+_SPACE = re.compile(r"\s+")
 
 
 _SCALE = {"万": 10_000, "亿": 100_000_000}
@@ -214,7 +217,11 @@ def _parse(column: Column, raw, lookups, row_values: dict):
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or _norm(value) == ""
+    if value is None:
+        return True
+    if isinstance(value, (int, float)):  # numeric cells (most of a sheet) need no text clean-up
+        return isinstance(value, float) and value != value
+    return _norm(value) == ""
 
 
 # --- reading files -------------------------------------------------------------------------------
