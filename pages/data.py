@@ -126,7 +126,7 @@ if admin:
     rows = pd.DataFrame({
         "指标": [catalog.get(c).name_zh if c in catalog.BY_CODE else c for c in current["indicator"]],
         "乡镇": [names.get(r, t("scope_all", "zh")) for r in current["region_code"]],
-        "目标值": [f"{v * 100:g}%" if catalog.BY_CODE.get(c) and catalog.get(c).is_rate else f"{v:g}"
+        "目标值": [fmt.fmt_editable(v, catalog.get(c).unit if c in catalog.BY_CODE else "unit")
                  for c, v in zip(current["indicator"], current["value"])],
     })
     edited = st.data_editor(rows, num_rows="dynamic", hide_index=True, width="stretch", key=f"targets_{year}",

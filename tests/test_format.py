@@ -70,3 +70,10 @@ def test_interface_catalog_has_no_key_written_twice():
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
             assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
+def test_count_and_editable_forms():
+    from unionstats.format import fmt_count, fmt_editable
+    assert fmt_count(1046) == "1,046" and fmt_count(None) == "—"
+    assert fmt_editable(0.46, "rate") == "46%" and fmt_editable(0.755, "rate") == "75.5%"
+    assert fmt_editable(1100.0, "person") == "1100" and fmt_editable(None, "rate") == ""

@@ -239,7 +239,8 @@ def _table(slide, frame: pd.DataFrame, left, top, width, height) -> None:
         for i, value in enumerate(frame[column].tolist(), start=1):
             cell = table.cell(i, j)
             cell.text_frame.clear()
-            shown = f"{value:,.0f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+            shown = fmt.fmt_count(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                else str(value)
             _text(cell.text_frame, [(shown, 11, False)])
 
 

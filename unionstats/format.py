@@ -68,6 +68,19 @@ def fmt_number(value, unit: str, lang: str = "zh") -> str:
     return f"{text}{scale}{zh_suffix}"
 
 
+def fmt_count(value) -> str:
+    """A bare count for a table cell whose header names the unit: 1046 → '1,046'."""
+    return MISSING if is_missing(value) else f"{float(value):,.0f}"
+
+
+def fmt_editable(value, unit: str) -> str:
+    """A target as typed back into the template or editor: rates as '75%', others as plain numbers
+    (the importer reads both exactly; nothing is rounded away)."""
+    if is_missing(value):
+        return ""
+    return f"{float(value) * 100:g}%" if unit == "rate" else f"{float(value):g}"
+
+
 def fmt_delta(change, unit: str, lang: str = "zh") -> str:
     """A signed change: rates in percentage points ('+2.3个百分点'), others in their unit."""
     if is_missing(change):

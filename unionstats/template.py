@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import catalog, dimensions, store
+from . import format as fmt
 from .sheets import FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS
 
 HEADER_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -79,9 +80,9 @@ def _rows(spec, tables: dict[str, pd.DataFrame]) -> list[list]:
                 row.append(FLAG_WORDS[bool(value)][0])
             elif column.kind == "indicator":
                 row.append(catalog.get(value).name_zh)
-            elif column.kind == "rate_or_number" and catalog.BY_CODE.get(record.get("indicator")) and \
-                    catalog.get(record["indicator"]).is_rate:
-                row.append(f"{float(value) * 100:g}%")
+            elif column.kind == "rate_or_number":
+                code = record.get("indicator")
+                row.append(fmt.fmt_editable(value, catalog.get(code).unit if code in catalog.BY_CODE else "unit"))
             elif isinstance(value, float) and value.is_integer():
                 row.append(int(value))
             else:
