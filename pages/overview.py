@@ -13,6 +13,8 @@ by_year = app.indicators_by_year(f)
 targets = indicators.targets(f.year)
 
 st.subheader(t("overview_headline", lang, year=f.year))
+for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
+    st.markdown(f"> {note}")
 app.kpi_grid(catalog.HEADLINE, by_year, f.year, lang)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))

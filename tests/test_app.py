@@ -122,3 +122,10 @@ def test_first_start_builds_the_demo_database(tmp_path, monkeypatch):
     assert not at.exception
     assert target.exists()
     assert metrics(at)["新组建基层工会"] == "21家"
+
+
+def test_meeting_note_for_the_year_is_shown(demo_db):
+    at = app(year="2024")
+    assert any("非公有制企业已建立职代会63家" in m.value for m in at.markdown)
+    at = app(year="2023")
+    assert not any("职代会63家" in m.value for m in at.markdown)

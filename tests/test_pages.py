@@ -113,7 +113,8 @@ def _interface_texts(at) -> list[str]:
     """Every piece of interface text a page rendered, minus data (table cells, unit names)."""
     texts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        texts += [e.value for e in getattr(at, kind)]
+        # Block quotes carry meeting notes as staff entered them: data, not interface.
+        texts += [e.value for e in getattr(at, kind) if not (kind == "markdown" and e.value.startswith("> "))]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     texts += [m.delta or "" for m in at.metric]
     for widget in (*at.selectbox, *at.multiselect, *at.number_input, *at.button, *at.get("segmented_control")):

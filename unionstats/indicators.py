@@ -60,3 +60,10 @@ def targets(year: int, path: Path | None = None) -> dict[tuple[str, str], float]
     """{(indicator, region_code): value}; region_code '' is the county."""
     frame = store.query("targets", path=path, year=year)
     return {(r.indicator, r.region_code): float(r.value) for r in frame.itertuples()}
+
+
+def notes(year: int, scope: Scope = Scope(), path: Path | None = None) -> list[str]:
+    """Meeting notes for the year: the county's, and those of the chosen townships."""
+    frame = store.query("notes", path=path, year=year)
+    wanted = {"", *(scope.regions or ())}
+    return [text for region, text in zip(frame["region_code"], frame["text"]) if region in wanted and text]
