@@ -4,9 +4,8 @@ import streamlit as st
 from unionstats import app, filters
 from unionstats.i18n import t
 
-st.set_page_config(page_title="工会数据看板", page_icon=":material/bar_chart:", layout="wide")
-
 lang = filters.lang()
+st.set_page_config(page_title=t("app_title", lang), page_icon=":material/bar_chart:", layout="wide")
 if not app.ensure_database(lang):
     st.stop()
 current = filters.sidebar()

@@ -1,7 +1,7 @@
 """困难帮扶: hardship aid by program and township, per household, model workers, subsidies."""
 import streamlit as st
 
-from unionstats import aid, app, catalog, charts, filters, indicators
+from unionstats import aid, app, catalog, charts, filters, indicators, names
 from unionstats.i18n import t
 
 f = filters.current()
@@ -13,7 +13,7 @@ if not f.scope.is_region_only:
 by_year = app.indicators_by_year(f)
 history = by_year.loc[:f.year]
 years = list(history.index)
-regions = filters.region_names(lang)
+regions = names.region_names(lang)
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
 
 st.subheader(t("section_aid", lang))

@@ -1,7 +1,7 @@
 """年度对比: any two years side by side, per township, and who moved up or down the ranking."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, comparison, exports, filters
+from unionstats import app, catalog, charts, comparison, exports, filters, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -54,7 +54,7 @@ code = st.selectbox(t("compare_indicator", lang), available, index=available.ind
                     key="compare_indicator")
 ind = catalog.get(code)
 ranks = comparison.region_ranks(code, f.scope, year_a, year_b)
-regions = filters.region_names(lang)
+regions = names.region_names(lang)
 left, right = st.columns([3, 2])
 left.plotly_chart(charts.dumbbell(
     [regions[k] for k in ranks["region_code"]], ranks["a"], ranks["b"], ind.unit,

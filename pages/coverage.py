@@ -1,7 +1,7 @@
 """组织覆盖与空白点: which townships, industries and employers are not yet organized."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, exports, filters, gaps, indicators
+from unionstats import app, catalog, charts, exports, filters, gaps, indicators, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 from unionstats.indicators import Scope
@@ -13,9 +13,9 @@ lang = f.lang
 app.header(t("page_coverage", lang), f)
 by_year = app.indicators_by_year(f)
 app.kpi_grid(RATES, by_year, f.year, lang, per_row=len(RATES))
-regions = filters.region_names(lang)
-industries = filters.industry_names(lang)
-ownership = filters.ownership_names(lang)
+regions = names.region_names(lang)
+industries = names.industry_names(lang)
+ownership = names.ownership_names(lang)
 
 code = st.selectbox(t("coverage_indicator", lang), RATES, key="coverage_indicator",
                     format_func=lambda c: catalog.get(c).name(lang))
@@ -50,7 +50,7 @@ left.plotly_chart(charts.ranked_bars(
     [f"{k} {industries[k]}" for k in by_industry["key"]], by_industry[code], by_industry["key"], ind.unit,
     t("by_industry", lang, indicator=ind.name(lang)), lang, lines), key="industry_bars")
 by_owner = indicators.table(f.scope, "ownership", (f.year,)).dropna(subset=[code]).sort_values(code)
-groups = filters.ownership_groups()
+groups = names.ownership_groups()
 right.plotly_chart(charts.ranked_bars(
     [ownership[k] for k in by_owner["key"]], by_owner[code], by_owner["key"], ind.unit,
     t("by_ownership", lang, indicator=ind.name(lang)), lang, lines,
@@ -87,7 +87,7 @@ st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * 
                             for k in ("col_employees", "col_migrant")})
 if len(table) > len(shown):
     st.caption(t("listed_first", lang, n=len(shown), total=len(table)))
-name = f"空白点_{f.year}" if lang == "zh" else f"gaps_{f.year}"
+name = t("gaps_file", lang, year=f.year)
 left, right, _ = st.columns([1, 1, 4])
 # Files are made only when asked for: building them on every rerun cost seconds at province scale.
 left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({name: table}), f"{name}.xlsx",

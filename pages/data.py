@@ -5,14 +5,14 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from unionstats import auth, catalog, exports, filters, importing, snapshots, store, template
-from unionstats import app
+from unionstats import app, auth, catalog, exports, filters, importing, names, snapshots, store, template
 from unionstats import format as fmt
 from unionstats.i18n import t
 
 f = filters.current()
 lang = f.lang
 path = store.db_path()
+who = snapshots.user_name() + "（页面）"  # history tells page actions from CLI ones
 app.header(t("page_data", lang), f)
 
 st.subheader(t("template_title", lang))
@@ -54,7 +54,7 @@ if admin:
         prepared = st.session_state.get("prepared")
         if prepared is None or prepared.batch.sha256 != digest:
             bar = st.progress(0.0, text=t("checking", lang))
-            prepared = importing.prepare(path, upload.name, data, snapshots.user_name() + "（页面）",
+            prepared = importing.prepare(path, upload.name, data, who,
                                          progress=lambda x, step: bar.progress(min(x, 1.0), text=t("checking", lang)))
             bar.empty()
             st.session_state["prepared"] = prepared
@@ -105,7 +105,7 @@ else:
 if admin and snapshots.current_name(path):
     left, right = st.columns([1, 2])
     if left.button(t("undo_last", lang), icon=":material/undo:", key="undo"):
-        name = snapshots.undo(path, snapshots.user_name() + "（页面）")
+        name = snapshots.undo(path, who)
         st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
         st.rerun()
     kept = ["", *sorted((p.name for p in snapshots.snapshot_dir(path).glob("*.duckdb")), reverse=True)]
@@ -113,7 +113,7 @@ if admin and snapshots.current_name(path):
         target = st.selectbox(t("go_to_title", lang), kept, key="go_to_target",
                               format_func=lambda n: n or t("base_snapshot", lang))
         if st.button(t("go_to", lang), key="go_to"):
-            snapshots.go_to(path, target, snapshots.user_name() + "（页面）")
+            snapshots.go_to(path, target, who)
             st.rerun()
 
 if admin:
@@ -121,11 +121,11 @@ if admin:
     choices = sorted({*f.years, max(f.years, default=2024) + 1}, reverse=True)
     year = st.selectbox(t("targets_year", lang), choices, key="targets_year",
                         index=choices.index(f.year) if f.year in choices else 0)
-    names = filters.region_names("zh")
+    regions = names.region_names("zh")
     current = store.query("targets", year=year)
     rows = pd.DataFrame({
         "指标": [catalog.get(c).name_zh if c in catalog.BY_CODE else c for c in current["indicator"]],
-        "乡镇": [names.get(r, t("scope_all", "zh")) for r in current["region_code"]],
+        "乡镇": [regions.get(r, t("scope_all", "zh")) for r in current["region_code"]],
         "目标值": [fmt.fmt_editable(v, catalog.get(c).unit if c in catalog.BY_CODE else "unit")
                  for c, v in zip(current["indicator"], current["value"])],
     })
@@ -134,7 +134,7 @@ if admin:
                                 "指标": st.column_config.SelectboxColumn(
                                     options=[i.name_zh for i in catalog.INDICATORS], required=True),
                                 "乡镇": st.column_config.SelectboxColumn(
-                                    options=[t("scope_all", "zh"), *names.values()]),
+                                    options=[t("scope_all", "zh"), *regions.values()]),
                                 "目标值": st.column_config.TextColumn(t("col_target", lang), required=True)})
     notes = store.query("notes", year=year)
     county_note = notes.loc[notes["region_code"] == "", "text"]
@@ -142,7 +142,7 @@ if admin:
                         key=f"note_{year}")
     if st.button(t("save", lang), key="save_targets"):
         prepared = importing.edit_targets(path, year, edited.to_dict("records"), note,
-                                          snapshots.user_name() + "（页面）")
+                                          who)
         if prepared.batch.problems:
             st.error("\n".join(p.line() for p in prepared.batch.problems))
         elif prepared.candidate is not None:
@@ -161,7 +161,7 @@ if admin:
         basis = st.radio(t("year_basis", lang), bases, format_func=lambda b: t(b, lang),
                          index=bases.index(store.setting("year_basis", "calendar") or "calendar"))
         if st.form_submit_button(t("save", lang)):
-            prepared = importing.edit_settings(path, county_zh, county_en, basis, snapshots.user_name() + "（页面）")
+            prepared = importing.edit_settings(path, county_zh, county_en, basis, who)
             if prepared.candidate is not None:
                 snapshots.publish(prepared.candidate)
                 st.rerun()

@@ -1,7 +1,7 @@
 """维权: labour and collective contracts, contract inspections, wage arrears recovered."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, filters, indicators
+from unionstats import app, catalog, charts, filters, indicators, names
 from unionstats.i18n import t
 
 CONTRACT_RATES = ("labor_contract_rate", "collective_contract_rate", "wage_agreement_rate")
@@ -12,8 +12,8 @@ app.header(t("page_rights", lang), f)
 by_year = app.indicators_by_year(f)
 history = by_year.loc[:f.year]
 years = list(history.index)
-regions = filters.region_names(lang)
-industries = filters.industry_names(lang)
+regions = names.region_names(lang)
+industries = names.industry_names(lang)
 by_region = indicators.table(f.scope, "region", (f.year,))
 by_industry = indicators.table(f.scope, "industry", (f.year,))
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731

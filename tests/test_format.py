@@ -77,3 +77,10 @@ def test_count_and_editable_forms():
     assert fmt_count(1046) == "1,046" and fmt_count(None) == "—"
     assert fmt_editable(0.46, "rate") == "46%" and fmt_editable(0.755, "rate") == "75.5%"
     assert fmt_editable(1100.0, "person") == "1100" and fmt_editable(None, "rate") == ""
+
+
+def test_unit_labels():
+    from unionstats.format import unit_label
+    assert [unit_label(u) for u in ("unit", "person", "yuan", "rate")] == ["家", "人", "元", "%"]
+    assert [unit_label(u, "en") for u in ("unit", "person", "yuan", "household")] == ["units", "people", "yuan",
+                                                                                       "households"]

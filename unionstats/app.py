@@ -6,7 +6,8 @@ import streamlit as st
 
 from . import catalog, demo, indicators, store
 from . import format as fmt
-from .filters import Filters, scope_label
+from .filters import Filters
+from .names import scope_label
 from .i18n import t
 
 

@@ -14,6 +14,7 @@ from . import aid, catalog, comparison, exports, gaps, indicators, store
 from . import format as fmt
 from .i18n import t
 from .indicators import Scope
+from .names import region_names, scope_label
 
 EA_FONT = "Microsoft YaHei"  # on every Chinese Windows; LibreOffice falls back to Noto Sans CJK
 HEADLINE = ("unionization_rate", "membership_rate", "unions_new", "members_new",
@@ -66,23 +67,25 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     now = indicators.summary(year, scope, path)
     before = indicators.summary(year - 1, scope, path) if year - 1 in indicators.years(path) else {}
     targets = indicators.targets(year, path)
-    names = dict(zip(*store.query("regions", path=path)[["code", "name_en" if lang == "en" else "name_zh"]]
-                     .T.values))
+    names = region_names(lang, path)
     county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
     as_of = store.setting("data_as_of", f"{year}-12-31", path=path)
     slides = [Slide("title", t("brief_title", lang, county=county, year=year),
-                    t("brief_subtitle", lang, as_of=as_of, scope=_scope_words(scope, names, lang)))]
+                    t("brief_subtitle", lang, as_of=as_of, scope=scope_label(scope, lang, path)))]
 
     years = [y for y in indicators.years(path) if y <= year]
     history = indicators.table(scope, "county", tuple(years), path).set_index("year")
+
+    def trend(codes, unit: str, kind: str = "line") -> Chart:
+        return Chart(kind, years, [(catalog.get(c).name(lang), list(history[c])) for c in codes], unit, list(codes))
+
     trend_codes = ("unionization_rate", "membership_rate")
     slides.append(Slide("headline", t("brief_headline", lang, year=year),
                         t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
                           unions=fmt.fmt_number(now["unions_new"], "unit", lang),
                           members=fmt.fmt_number(now["members_new"], "person", lang)),
                         kpis=_kpis(HEADLINE, now, before, targets, lang),
-                        chart=Chart("line", years, [(catalog.get(c).name(lang), list(history[c])) for c in trend_codes],
-                                    "rate", list(trend_codes)),
+                        chart=trend(trend_codes, "rate"),
                         notes=_definitions(HEADLINE, lang)))
 
     by_region = indicators.table(scope, "region", (year,), path).dropna(subset=["unionization_rate"])
@@ -119,16 +122,14 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
           rate=fmt.fmt_number(now["compliance_rate"], "rate", lang),
           helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang)),
         kpis=_kpis(rights_codes, now, before, targets, lang),
-        chart=Chart("line", years, [(catalog.get(c).name(lang), list(history[c])) for c in rights_codes],
-                    "rate", list(rights_codes)),
+        chart=trend(rights_codes, "rate"),
         notes=_definitions(rights_codes, lang)))
     slides.append(Slide(
         "arrears", t("brief_arrears", lang),
         t("brief_arrears_msg", lang, yuan=fmt.fmt_number(now["arrears_recovered_yuan"], "yuan", lang),
           workers=fmt.fmt_number(now["arrears_workers"], "person", lang)),
         kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), now, before, targets, lang),
-        chart=Chart("column", years, [(catalog.get("arrears_recovered_yuan").name(lang),
-                                       list(history["arrears_recovered_yuan"]))], "yuan", ["arrears_recovered_yuan"]),
+        chart=trend(("arrears_recovered_yuan",), "yuan", "column"),
         notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), lang)))
     aid_codes = ("aid_households", "aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")
     if scope.is_region_only:
@@ -151,17 +152,6 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
                         t("brief_targets_msg", lang, n=len(plan)) if plan else t("brief_no_targets", lang, year=year + 1),
                         table=table if len(table) else None))
     return slides
-
-
-def _scope_words(scope: Scope, names: dict, lang: str) -> str:
-    parts = []
-    if scope.regions:
-        parts.append(("、" if lang == "zh" else ", ").join(names[r] for r in scope.regions))
-    if scope.industries:
-        parts.append(("、" if lang == "zh" else ", ").join(scope.industries))
-    if scope.ownership_group:
-        parts.append(t(scope.ownership_group, lang))
-    return " · ".join(parts) if parts else t("scope_all", lang)
 
 
 # --- PowerPoint -------------------------------------------------------------------------------------
@@ -286,7 +276,7 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     def named(frame: pd.DataFrame, codes) -> pd.DataFrame:
         return frame.rename(columns={c: catalog.get(c).name(lang) for c in codes})
 
-    names = dict(zip(*store.query("regions", path=path)[["code", "name_zh"]].T.values))
+    names = region_names(lang, path)
     codes = [ind.code for ind in catalog.INDICATORS]
     county = indicators.table(scope, "county", path=path)
     overview = named(county[["year", *codes]], codes).rename(columns={"year": t("year", lang)})

@@ -9,6 +9,7 @@ import streamlit as st
 
 from . import store
 from .i18n import LANGS, t
+from .names import industry_names, region_names
 from .indicators import OWNERSHIP_GROUPS, Scope, years
 
 # session-state key → URL parameter
@@ -124,38 +125,3 @@ def sidebar() -> Filters:
     filters = Filters(year=year, scope=scope, lang=lng, years=tuple(all_years))
     st.session_state["_filters"] = filters
     return filters
-
-
-def region_names(lng: str) -> dict[str, str]:
-    regions = store.query("regions")
-    return dict(zip(regions["code"], regions["name_en" if lng == "en" else "name_zh"]))
-
-
-def industry_names(lng: str) -> dict[str, str]:
-    industries = store.query("industries")
-    return dict(zip(industries["code"], industries["name_en" if lng == "en" else "name_zh"]))
-
-
-def ownership_names(lng: str) -> dict[str, str]:
-    owners = store.query("ownership")
-    return dict(zip(owners["code"], owners["name_en" if lng == "en" else "name_zh"]))
-
-
-def ownership_groups() -> dict[str, str]:
-    owners = store.query("ownership")
-    return dict(zip(owners["code"], owners["grp"]))
-
-
-def scope_label(scope: Scope, lng: str) -> str:
-    """Human words for the scope: '全县' or '城关镇、东城街道 · 制造业 · 非公有制'."""
-    sep = ", " if lng == "en" else "、"
-    parts = []
-    if scope.regions:
-        names = region_names(lng)
-        parts.append(sep.join(names[c] for c in scope.regions))
-    if scope.industries:
-        names = industry_names(lng)
-        parts.append(sep.join(names[c] for c in scope.industries))
-    if scope.ownership_group:
-        parts.append(t(scope.ownership_group, lng))
-    return " · ".join(parts) if parts else t("scope_all", lng)

@@ -24,6 +24,14 @@ _YI = 1e8
 _COUNT_WAN_FROM = 1e6
 
 
+def unit_label(unit: str, lang: str = "zh") -> str:
+    """The unit's name for a table column: 家, 人, 元, % … / units, people, yuan, %."""
+    zh, en = UNITS[unit]
+    if unit == "yuan":
+        return "yuan" if lang == "en" else "元"
+    return (en if lang == "en" else zh).strip()
+
+
 def is_missing(value) -> bool:
     if value is None:
         return True
