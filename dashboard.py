@@ -1,13 +1,14 @@
 """工会数据看板 · entry point: `streamlit run dashboard.py`."""
 import streamlit as st
 
-from unionstats import app, filters
+from unionstats import app, filters, store
 from unionstats.i18n import t
 
 lang = filters.lang()
 st.set_page_config(page_title=t("app_title", lang), page_icon=":material/bar_chart:", layout="wide")
 if not app.ensure_database(lang):
     st.stop()
+store.pin()  # every query of this run reads the snapshot in force now, even if a publish lands mid-run
 current = filters.sidebar()
 lang = current.lang
 

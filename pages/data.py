@@ -54,8 +54,13 @@ if admin:
         prepared = st.session_state.get("prepared")
         if prepared is None or prepared.batch.sha256 != digest:
             bar = st.progress(0.0, text=t("checking", lang))
-            prepared = importing.prepare(path, upload.name, data, who,
-                                         progress=lambda x, step: bar.progress(min(x, 1.0), text=t("checking", lang)))
+            try:
+                prepared = importing.prepare(path, upload.name, data, who, progress=lambda x, step: bar.progress(
+                    min(x, 1.0), text=t("checking", lang)))
+            except store.StoreError as exc:  # busy, disk full, no permission: nothing was written
+                bar.empty()
+                st.error(str(exc))
+                st.stop()
             bar.empty()
             st.session_state["prepared"] = prepared
         if prepared.batch.problems:
@@ -80,8 +85,12 @@ if admin:
                 st.warning(t("replaces_demo", lang))
             left, right, _ = st.columns([1, 1, 3])
             if left.button(t("confirm_import", lang), type="primary", key="confirm_import"):
-                snapshots.publish(prepared.candidate)
                 st.session_state.pop("prepared")
+                try:  # another session may have published since the preview: then nothing is written
+                    snapshots.publish(prepared.candidate)
+                except store.StoreError as exc:
+                    st.error(str(exc))
+                    st.stop()
                 st.success(t("imported", lang, file=upload.name))
                 st.rerun()
             if right.button(t("cancel", lang), key="cancel_import"):
@@ -105,7 +114,11 @@ else:
 if admin and snapshots.current_name(path):
     left, right = st.columns([1, 2])
     if left.button(t("undo_last", lang), icon=":material/undo:", key="undo"):
-        name = snapshots.undo(path, who)
+        try:
+            name = snapshots.undo(path, who)
+        except store.StoreError as exc:
+            st.error(str(exc))
+            st.stop()
         st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
         st.rerun()
     kept = ["", *sorted((p.name for p in snapshots.snapshot_dir(path).glob("*.duckdb")), reverse=True)]
@@ -113,7 +126,11 @@ if admin and snapshots.current_name(path):
         target = st.selectbox(t("go_to_title", lang), kept, key="go_to_target",
                               format_func=lambda n: n or t("base_snapshot", lang))
         if st.button(t("go_to", lang), key="go_to"):
-            snapshots.go_to(path, target, who)
+            try:
+                snapshots.go_to(path, target, who)
+            except store.StoreError as exc:
+                st.error(str(exc))
+                st.stop()
             st.rerun()
 
 if admin:
@@ -141,12 +158,17 @@ if admin:
     note = st.text_area(t("note_county", lang), county_note.iloc[0] if len(county_note) else "",
                         key=f"note_{year}")
     if st.button(t("save", lang), key="save_targets"):
-        prepared = importing.edit_targets(path, year, edited.to_dict("records"), note,
-                                          who)
+        try:
+            with snapshots.writer_lock(path):  # build and publish as one write
+                prepared = importing.edit_targets(path, year, edited.to_dict("records"), note, who)
+                if prepared.candidate is not None:
+                    snapshots.publish(prepared.candidate)
+        except store.StoreError as exc:
+            st.error(str(exc))
+            st.stop()
         if prepared.batch.problems:
             st.error("\n".join(p.line() for p in prepared.batch.problems))
         elif prepared.candidate is not None:
-            snapshots.publish(prepared.candidate)
             st.success(t("saved", lang))
             st.rerun()
         else:
@@ -161,8 +183,14 @@ if admin:
         basis = st.radio(t("year_basis", lang), bases, format_func=lambda b: t(b, lang),
                          index=bases.index(store.setting("year_basis", "calendar") or "calendar"))
         if st.form_submit_button(t("save", lang)):
-            prepared = importing.edit_settings(path, county_zh, county_en, basis, who)
+            try:
+                with snapshots.writer_lock(path):
+                    prepared = importing.edit_settings(path, county_zh, county_en, basis, who)
+                    if prepared.candidate is not None:
+                        snapshots.publish(prepared.candidate)
+            except store.StoreError as exc:
+                st.error(str(exc))
+                st.stop()
             if prepared.candidate is not None:
-                snapshots.publish(prepared.candidate)
                 st.rerun()
             st.info(t("no_change", lang))

@@ -56,6 +56,15 @@ def county_store(county_template, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def county(county_store, tmp_path) -> Path:
+    """A private copy of the county store for a test that writes."""
+    target = tmp_path / "county.duckdb"
+    shutil.copytree(snapshots.snapshot_dir(county_store), snapshots.snapshot_dir(target))
+    shutil.copy(county_store, target)  # the empty base the first import created
+    return target
+
+
 @pytest.fixture(autouse=True)
 def use_demo_db(request, monkeypatch):
     """Every test reads the session's demo database unless it points elsewhere itself."""

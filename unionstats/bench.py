@@ -151,7 +151,8 @@ def run(scales: list[str], repeat: int, workdir: Path, out: Path | None, progres
             demo.build(db, units=units)
         build = time.perf_counter() - started if built else None
         store.clear_cache()
-        unit_years = int(store.connect(db).execute("SELECT count(*) FROM unit_year").fetchone()[0])
+        with store.cursor(db) as cur:
+            unit_years = int(cur.execute("SELECT count(*) FROM unit_year").fetchone()[0])
         progress(f"[{scale}] {units:,} units, {unit_years:,} unit-years"
                  + (f" (built in {build:.1f} s)" if built else " (reused)"))
         for page in PAGES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from . import auth, catalog, demo, gaps, importing, indicators, snapshots, store, template
@@ -87,7 +88,17 @@ def _cmd_import(args) -> int:
     file = Path(args.file)
     if not file.is_file():
         raise UsageError(f"找不到文件：{file}")
-    prepared = importing.prepare(path, file.name, file.read_bytes())
+    if args.dry_run:  # the candidate is built in a scratch folder: the store is not touched
+        with tempfile.TemporaryDirectory(prefix="unionstats-dry-run-") as scratch:
+            return _import(args, path, file, Path(scratch))
+    # Held from the candidate's build to the pointer switch: a second import waits its turn,
+    # so what this process reports is what is in force when it exits.
+    with snapshots.writer_lock(path):
+        return _import(args, path, file, None)
+
+
+def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
+    prepared = importing.prepare(path, file.name, file.read_bytes(), scratch=scratch)
     if prepared.batch.problems:
         problems = prepared.batch.problems
         print(f"发现 {len(problems)} 个问题，数据库没有任何改动：", file=sys.stderr)

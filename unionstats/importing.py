@@ -538,19 +538,22 @@ def edit_settings(path: Path, county_zh: str, county_en: str, year_basis: str, u
     return _build(path, batch, user, None)
 
 
-def prepare(path: Path, name: str, data: bytes, user: str | None = None, progress=None) -> Prepared:
-    """Validate and, if clean, build the candidate snapshot. Nothing in force changes."""
+def prepare(path: Path, name: str, data: bytes, user: str | None = None, progress=None,
+            scratch: Path | None = None) -> Prepared:
+    """Validate and, if clean, build the candidate snapshot. Nothing in force changes.
+    `scratch`: build the candidate in that folder and log nothing (a dry run writes nothing)."""
     from . import snapshots
     batch = read(name, data, reference_for(path))
     if not batch.ok:
-        snapshots.log_rejected(path, batch, user)
+        if scratch is None:
+            snapshots.log_rejected(path, batch, user)
         return Prepared(batch)
-    return _build(path, batch, user, progress)
+    return _build(path, batch, user, progress, scratch)
 
 
-def _build(path: Path, batch: Batch, user, progress) -> Prepared:
+def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None) -> Prepared:
     from . import snapshots
-    candidate = snapshots.build_candidate(path, batch, user, progress)
+    candidate = snapshots.build_candidate(path, batch, user, progress, folder=scratch)
     if snapshots.unchanged(candidate):
         snapshots.discard(candidate)
         return Prepared(batch, None, no_change=True)
@@ -588,5 +591,5 @@ def _count(file: Path | None, table: str, year: int) -> int:
     from . import store
     if file is None:
         return 0
-    return int(store.connect(file).cursor().execute(
-        f"SELECT count(*) FROM {table} WHERE year = ?", [year]).fetchone()[0])  # table from SHEETS
+    with store.cursor(file) as cur:
+        return int(cur.execute(f"SELECT count(*) FROM {table} WHERE year = ?", [year]).fetchone()[0])  # table from SHEETS

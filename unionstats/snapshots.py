@@ -8,17 +8,25 @@ pointer with one atomic rename. So:
   on its next query and moves over (store.resolve);
 - a crash (even SIGKILL) at any moment leaves the pointer on a complete file;
 - undo is a pointer switch back; old snapshots stay until pruned;
-- nothing is ever renamed over, or deleted while open (Windows cannot do either).
+- nothing is ever renamed over, or deleted while open (Windows cannot do either);
+- writers (imports, edits, undo, demo rebuilds; any process, any thread) take an exclusive lock
+  on `P.snapshots/LOCK` around every write, so two at once never pick one snapshot name or
+  publish over each other; the OS releases the lock when a process dies;
+- history is written after the pointer switch, never before: it never claims what is not in force.
 No `CURRENT` means P itself is in force (the demo database, or a file someone pointed us at).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import getpass
 import json
 import os
 import re
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -38,7 +46,99 @@ POINTER = store.POINTER
 HISTORY = "history.jsonl"
 DEFAULT_KEEP = 10
 _SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
+LOCK = "LOCK"
+LOCK_WAIT = 60.0  # seconds a writer waits for another to finish before giving up
+PENDING_KEEP = 3600  # seconds an unpublished candidate (a page waiting for "confirm") is kept
 Progress = Callable[[float, str], None]
+BUSY_MESSAGE = "另一个导入正在进行，请稍后再试 / another import is in progress, try again shortly"
+
+
+class Busy(store.StoreError):
+    """Another writer holds the store's lock."""
+
+
+_held = threading.local()  # lock files this thread holds → depth (the lock is re-entrant per thread)
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "nt":
+        import msvcrt
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _unlock(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path, wait: float | None = None):
+    """Hold store P's writer lock (waiting up to `wait` seconds, then Busy). Other processes and
+    other threads of this one wait; the same thread may nest it."""
+    folder = snapshot_dir(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(exc, folder) from exc
+    file = str((folder / LOCK).resolve())
+    depth = getattr(_held, "depth", None)
+    if depth is None:
+        depth = _held.depth = {}
+    if depth.get(file):
+        depth[file] += 1
+        try:
+            yield
+        finally:
+            depth[file] -= 1
+        return
+    try:
+        fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _write_error(exc, folder) from exc
+    try:
+        wait = LOCK_WAIT if wait is None else wait
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise Busy(BUSY_MESSAGE)
+            time.sleep(0.05)
+        depth[file] = 1
+        try:
+            yield
+        finally:
+            depth.pop(file, None)
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_error(exc: BaseException, where: Path) -> store.StoreError:
+    """A true message for a failed write: disk full, no permission, or what the system said."""
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) \
+            or "No space left" in text or "File too large" in text:
+        return store.StoreError(f"磁盘空间不足，数据没有任何改动：{where}\n请清理磁盘空间后再试。"
+                                f"\nDisk full: nothing was changed.")
+    if isinstance(exc, PermissionError) or "Permission denied" in text or "Read-only" in text:
+        return store.StoreError(f"没有写入权限，数据没有任何改动：{where}\n"
+                                f"请检查该文件夹的权限（或是否为只读），或把 UNIONSTATS_DB 指向可写的位置。"
+                                f"\nNo permission to write there: nothing was changed.")
+    return store.StoreError(f"写入失败，数据没有任何改动：{where}（{exc.__class__.__name__}: {text[:200]}）")
 
 
 def _pause_point(stage: str) -> None:
@@ -63,29 +163,42 @@ def _fsync_dir(folder: Path) -> None:
 
 def _switch_pointer(path: Path, name: str) -> None:
     folder = snapshot_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
     pointer = folder / POINTER
-    if not name:
-        pointer.unlink(missing_ok=True)
-    else:
-        tmp = folder / (POINTER + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(name + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        _pause_point("pointer_written")
-        os.replace(tmp, pointer)
-    _fsync_dir(folder)
+    tmp = folder / (POINTER + ".tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not name:
+            if pointer.is_dir():
+                pointer.rmdir()
+            pointer.unlink(missing_ok=True)
+        else:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(name + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            _pause_point("pointer_written")
+            if pointer.is_dir():  # a damaged store: a folder where the pointer belongs
+                pointer.rmdir()
+            os.replace(tmp, pointer)
+        _fsync_dir(folder)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _write_error(exc, folder) from exc
     store.clear_results()
 
 
-def _log(path: Path, record: dict) -> None:
+def _log(path: Path, record: dict) -> bool:
+    """Append to history; False if it could not be written (the action itself stands)."""
     folder = snapshot_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / HISTORY, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / HISTORY, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        return True
+    except OSError:
+        return False
 
 
 def history(path: Path) -> list[dict]:
@@ -135,10 +248,21 @@ def _load(con, name: str, frame: pd.DataFrame) -> None:
 def write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progress | None = None) -> Path:
     """Create a complete database from frames and atomically replace `path` with it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     unknown = set(tables) - set(TABLE_ORDER)
     if unknown:
         raise ValueError(f"unknown tables: {sorted(unknown)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(exc, path.parent) from exc
+    with writer_lock(path):
+        try:
+            return _write_database(path, tables, progress)
+        except (OSError, duckdb.Error) as exc:  # disk full, no permission, or a value DuckDB refused
+            raise _write_error(exc, path) from exc
+
+
+def _write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progress | None) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -245,11 +369,24 @@ def _match_units(base_units: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.D
     return units, pd.Series(ids, index=incoming.index)
 
 
-def build_candidate(path: Path, batch, user: str | None = None, progress: Progress | None = None) -> Candidate:
-    """Build the snapshot an import would publish. Nothing in force changes."""
+def build_candidate(path: Path, batch, user: str | None = None, progress: Progress | None = None,
+                    folder: Path | None = None) -> Candidate:
+    """Build the snapshot an import would publish, under the writer lock. Nothing in force
+    changes. `folder` builds it elsewhere (a dry run: the store's folder is not touched)."""
     path = Path(path)
-    folder = snapshot_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder is not None:
+        return _build_candidate(path, batch, user, progress, Path(folder))
+    with writer_lock(path):
+        if not path.exists() and not current_name(path):
+            # The first import into a new store: an empty base, so its undo has somewhere to go.
+            write_database(path, empty_tables())
+        try:
+            return _build_candidate(path, batch, user, progress, snapshot_dir(path))
+        except (OSError, duckdb.Error) as exc:  # disk full, no permission, or a value DuckDB refused
+            raise _write_error(exc, snapshot_dir(path)) from exc
+
+
+def _build_candidate(path: Path, batch, user, progress, folder: Path) -> Candidate:
     parent = current_name(path)
     base_file = resolve(path) if resolve(path).exists() else None
     replaced_demo = batch.action == "import" and base_file is not None and base_is_demo(path)
@@ -383,13 +520,13 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
 
 def checksums(file: Path) -> dict[str, tuple[int, int]]:
     """(row count, order-free hash) of every data table: equal checksums, equal data."""
-    con = store.connect(file)
     out = {}
-    for table in ("settings", *DATA_TABLES):  # table names from our own list, never user text
-        where = "WHERE t.key <> 'parent_snapshot'" if table == "settings" else ""  # differs by design
-        count, digest = con.cursor().execute(
-            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t {where}").fetchone()
-        out[table] = (int(count), int(digest))
+    with store.cursor(file) as cur:
+        for table in ("settings", *DATA_TABLES):  # table names from our own list, never user text
+            where = "WHERE t.key <> 'parent_snapshot'" if table == "settings" else ""  # differs by design
+            count, digest = cur.execute(
+                f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t {where}").fetchone()
+            out[table] = (int(count), int(digest))
     return out
 
 
@@ -402,46 +539,80 @@ def discard(candidate: Candidate) -> None:
     candidate.file.unlink(missing_ok=True)
 
 
+STALE_MESSAGE = ("在您确认之前，数据已被他人更新（另一次导入或修改已发布）；本次没有写入，请重新上传或重新提交。"
+                 "\nThe store changed while this import waited for confirmation: nothing was written, please redo it.")
+
+
 def publish(candidate: Candidate, keep: int | None = None) -> None:
-    """Put a candidate in force: log it, then switch the pointer (the one atomic step)."""
-    if current_name(candidate.store_path) != candidate.parent:
-        discard(candidate)
-        raise store.StoreError("发布前数据已被他人更新，请重新导入 / the store changed while this import was prepared")
-    _log(candidate.store_path, {**candidate.record, "outcome": "published"})
-    _pause_point("logged")
-    _switch_pointer(candidate.store_path, candidate.file.name)
-    _pause_point("published")
-    prune(candidate.store_path, keep)
+    """Put a candidate in force: switch the pointer (the one atomic step), then log it. Under
+    the writer lock, and only if nothing was published since the candidate was built."""
+    with writer_lock(candidate.store_path):
+        if current_name(candidate.store_path) != candidate.parent or not candidate.file.exists():
+            discard(candidate)
+            raise store.StoreError(STALE_MESSAGE)
+        _switch_pointer(candidate.store_path, candidate.file.name)
+        _pause_point("published")
+        _log(candidate.store_path, {**candidate.record, "outcome": "published"})
+        _pause_point("logged")
+        prune(candidate.store_path, keep)
 
 
 def log_rejected(path: Path, batch, user: str | None = None) -> None:
+    """Note a refused file in history, if history can be written (a read-only folder must not
+    hide the problems found)."""
     _log(path, {"action": "import", "snapshot": "", "parent": current_name(path), "time": _now(),
                 "user": user or user_name(), "file": batch.file_name, "sha256": batch.sha256,
                 "rows": {}, "outcome": f"rejected: {len(batch.problems)} problems"})
 
 
+def _pointer_or_broken(path: Path) -> str:
+    """The snapshot in force, or '(损坏)' when the pointer itself is damaged (go_to repairs it)."""
+    try:
+        return current_name(path)
+    except store.StoreError:
+        return "(损坏)"
+
+
 def go_to(path: Path, name: str, user: str | None = None) -> None:
-    """Put any kept snapshot (or '' for the base file) in force."""
-    if name and not (snapshot_dir(path) / name).exists():
-        raise store.StoreError(f"没有这个快照：{name}")
+    """Put any kept snapshot (or '' for the base file) in force; also repairs a damaged pointer."""
+    if name and (not _SNAPSHOT_NAME.match(name) or not (snapshot_dir(path) / name).is_file()):
+        raise store.StoreError(f"没有这个快照：{name}\n{store.goto_hint(path)}")
     if not name and not Path(path).exists():
-        raise store.StoreError("没有可回退的基础数据库")
-    _log(path, {"action": "go_to", "snapshot": name, "parent": current_name(path), "time": _now(),
-                "user": user or user_name(), "outcome": "published"})
-    _switch_pointer(path, name)
+        raise store.StoreError(f"没有可回退的基础数据库\n{store.goto_hint(path)}")
+    with writer_lock(path):
+        parent = _pointer_or_broken(path)
+        _switch_pointer(path, name)
+        _log(path, {"action": "go_to", "snapshot": name, "parent": parent, "time": _now(),
+                    "user": user or user_name(), "outcome": "published"})
+
+
+def _parent_of(path: Path, name: str) -> str | None:
+    """The snapshot `name` was built on: recorded inside the snapshot itself, else in history."""
+    file = snapshot_dir(path) / name
+    if file.is_file():
+        try:
+            with store.cursor(file) as cur:
+                row = cur.execute("SELECT value FROM settings WHERE key = 'parent_snapshot'").fetchone()
+            if row is not None:
+                return row[0]
+        except store.StoreError:
+            pass
+    parents = {r["snapshot"]: r.get("parent", "") for r in history(path)
+               if r.get("action") in ("import", "edit") and r.get("snapshot")}
+    return parents.get(name)
 
 
 def undo(path: Path, user: str | None = None) -> str:
     """Go back to the snapshot the one in force was built on; returns its name ('' = base)."""
-    now = current_name(path)
-    if not now:
-        raise store.StoreError("没有可撤销的导入 / nothing to undo")
-    parents = {r["snapshot"]: r.get("parent", "") for r in history(path)
-               if r.get("action") in ("import", "edit") and r.get("snapshot")}
-    if now not in parents:
-        raise store.StoreError(f"历史记录中找不到快照 {now} 的来源")
-    go_to(path, parents[now], user)
-    return parents[now]
+    with writer_lock(path):
+        now = current_name(path)
+        if not now:
+            raise store.StoreError("没有可撤销的导入 / nothing to undo")
+        parent = _parent_of(path, now)
+        if parent is None:
+            raise store.StoreError(f"找不到快照 {now} 的来源，无法撤销。\n{store.goto_hint(path)}")
+        go_to(path, parent, user)
+        return parent
 
 
 def prune(path: Path, keep: int | None = None) -> list[str]:
@@ -451,12 +622,15 @@ def prune(path: Path, keep: int | None = None) -> list[str]:
     folder = snapshot_dir(path)
     names = sorted(p.name for p in folder.glob("*.duckdb") if _SNAPSHOT_NAME.match(p.name))
     now = current_name(path)
-    protected = {now, *(r.get("parent", "") for r in history(path) if r.get("snapshot") == now)}
+    protected = {now, _parent_of(path, now) if now else ""}
+    published = {r.get("snapshot") for r in history(path) if r.get("outcome") == "published"}
     removed = []
     for name in names[:max(0, len(names) - keep)]:
         file = folder / name
         if name in protected or store.is_open(file):
             continue
+        if name not in published and time.time() - file.stat().st_mtime < PENDING_KEEP:
+            continue  # a candidate another session is still previewing
         try:
             file.unlink()
             removed.append(name)

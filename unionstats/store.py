@@ -3,6 +3,13 @@ named $params bound by DuckDB, results cached until clear_cache().
 
 DuckDB 2.0: sharing one connection across threads without .cursor() gives wrong results, so
 every query takes its own cursor.
+
+Publishes by other processes switch the store's pointer while this process reads. So:
+- each file gets its own in-memory DuckDB instance that ATTACHes it read-only: a file rebuilt
+  under the same path is a new instance, never DuckDB's cached old one;
+- a connection is closed only when no query is running on it and it has been out of force for
+  a while, never under another thread's feet;
+- a page run pins the file in force once (pin()), so all its queries read one snapshot.
 """
 from __future__ import annotations
 
@@ -26,15 +33,24 @@ REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "u
 POINTER = "CURRENT"
 
 _lock = threading.Lock()
-_connections: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_connections: dict[tuple, "_Open"] = {}  # file identity → its instance
 _in_force: dict[str, tuple] = {}  # store path → identity of the file it last resolved to
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _RESULT_CACHE_SIZE = 512
+_RETIRE_AFTER = 60.0  # seconds a connection out of force stays open for runs still pinned to it
+_pinned = threading.local()  # this thread's page run: store path → file identity it reads
 QUERY_LOG: list[tuple[str, float]] | None = None  # the benchmark sets a list to time each query run
 
 
 class StoreError(Exception):
     """The database cannot be used; the message (Chinese, then English) says how to fix it."""
+
+
+class _Open:
+    """One attached database file: the connection, queries running on it, last use."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con, self.active, self.last_used = con, 0, time.monotonic()
 
 
 def db_path() -> Path:
@@ -54,10 +70,17 @@ def snapshot_dir(path: Path) -> Path:
 
 def current_name(path: Path) -> str:
     """The snapshot in force for store P ('' = P itself)."""
+    pointer = snapshot_dir(path) / POINTER
     try:
-        return (snapshot_dir(path) / POINTER).read_text(encoding="utf-8").strip()
+        name = pointer.read_bytes().decode("utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
         return ""
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise StoreError(f"快照指针文件已损坏或无法读取：{pointer}（{exc.__class__.__name__}）\n"
+                         f"{goto_hint(path)}") from exc
+    if name and (Path(name).name != name or not name.endswith(".duckdb")):
+        raise StoreError(f"快照指针文件内容无效（「{name[:40]}」）：{pointer}\n{goto_hint(path)}")
+    return name
 
 
 def resolve(path: Path) -> Path:
@@ -73,6 +96,19 @@ def rebuild_hint(path: Path) -> str:
             f"Rebuild it with: python -m unionstats demo --db \"{path}\"")
 
 
+def goto_hint(path: Path) -> str:
+    """How to put a kept snapshot back in force from the command line (works without the app)."""
+    folder = snapshot_dir(path)
+    kept = sorted(p.name for p in folder.glob("*.duckdb")) if folder.is_dir() else []
+    latest = kept[-1] if kept else ""
+    where = f' --db "{path}"' if not is_default_path(Path(path)) else ""
+    if not latest:
+        return f"请重新导入数据，或重新生成示例数据库：python -m unionstats demo{where}"
+    return (f"现有快照：{'、'.join(kept[-5:])}。查看历史：python -m unionstats history{where}；"
+            f"回到最新的快照：python -m unionstats undo --to {latest}{where}\n"
+            f"Put a kept snapshot in force: python -m unionstats undo --to {latest}{where}")
+
+
 def sql(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
@@ -82,50 +118,134 @@ def _file_identity(path: Path) -> tuple:
     return (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """The cached read-only connection to the file in force for store `path`; raises
-    StoreError with a Chinese message."""
-    return _open(Path(path or db_path()))[0]
+def _version_problem(file: Path) -> str | None:
+    """DuckDB's storage version in the file header, when this DuckDB cannot read it."""
+    try:
+        with open(file, "rb") as handle:
+            header = handle.read(64)
+    except OSError:
+        return None
+    if len(header) < 20 or header[8:12] != b"DUCK":
+        return None
+    return "数据库文件由另一版本的 DuckDB 写入，本程序（DuckDB {v}）读不了它。".format(v=duckdb.__version__)
 
 
-def _open(configured: Path) -> tuple[duckdb.DuckDBPyConnection, tuple]:
-    file = resolve(configured)
+def _attach(file: Path, configured: Path) -> duckdb.DuckDBPyConnection:
+    # An in-memory instance per file: DuckDB caches instances by path, so a connect() to a
+    # path rebuilt in place could hand back the old database.
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("ATTACH $file AS snap (READ_ONLY)", {"file": str(file)})
+        con.execute("USE snap")
+        tables = {row[0] for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'snap'").fetchall()}
+    except duckdb.Error as exc:
+        con.close()
+        text = str(exc)
+        if "version" in text.lower() or "serializ" in text.lower():
+            raise StoreError(f"{_version_problem(file) or '数据库文件版本不符。'}\n{file}\n"
+                             f"请用 requirements.txt 中固定的版本（duckdb=={duckdb.__version__}）的程序打开，"
+                             f"或用写入它的那个版本导出为 Excel 后重新导入。") from exc
+        raise StoreError(f"数据库文件无法打开或已损坏：{file}（{exc.__class__.__name__}）\n"
+                         f"{goto_hint(configured) if file != configured else rebuild_hint(configured)}") from exc
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        con.close()
+        raise StoreError(f"这不是工会数据看板的数据库（缺少表：{', '.join(missing)}）：{file}\n"
+                         f"{rebuild_hint(configured)}")
+    return con
+
+
+def _retire_idle() -> None:
+    """Close connections out of force, with no query running, unused for a while (lock held)."""
+    now = time.monotonic()
+    in_force = set(_in_force.values())
+    for identity in [k for k, o in _connections.items()
+                     if k not in in_force and o.active == 0 and now - o.last_used > _RETIRE_AFTER]:
+        _connections.pop(identity).con.close()
+
+
+def _file_for(configured: Path) -> tuple[Path, bool]:
+    """The file this thread reads for the store, and whether it was just resolved (in force)."""
+    pinned = getattr(_pinned, "files", {}).get(str(configured))
+    if pinned is not None and pinned.exists():
+        return pinned, False
+    return resolve(configured), True
+
+
+def _acquire(configured: Path, file: Path | None = None) -> tuple[_Open, tuple]:
+    """The open instance for the file in force (or `file`), marked busy until _release."""
+    fresh = False
+    if file is None:
+        file, fresh = _file_for(configured)
     if not file.exists():
         if file != configured:
-            raise StoreError(f"当前快照文件丢失：{file}\n请在“数据管理”页或用 python -m unionstats undo 回到其他快照。")
+            raise StoreError(f"当前快照文件丢失：{file}\n{goto_hint(configured)}")
         raise StoreError(f"找不到数据库文件：{file}\n{rebuild_hint(file)}")
     identity = _file_identity(file)
-    store_key = str(configured.resolve())
     with _lock:
-        con = _connections.get(identity)
-        if con is not None:
-            return con, identity
-        # The store moved to another file (a publish) or the file was rebuilt: close what this
-        # store had open. Cursors already running keep their own handle; and DuckDB's instance
-        # cache would otherwise hand back the old database for a rebuilt path.
-        previous = _in_force.get(store_key)
-        stale = [k for k in _connections if k[0] == identity[0] or (previous and k == previous)]
-        for key in stale:
-            _connections.pop(key).close()
+        entry = _connections.get(identity)
+        if entry is None:
+            entry = _connections[identity] = _Open(_attach(file, configured))
+        if fresh:
+            _in_force[str(configured)] = identity
+        entry.active += 1
+        entry.last_used = time.monotonic()
+        _retire_idle()
+    return entry, identity
+
+
+def _release(entry: _Open) -> None:
+    with _lock:
+        entry.active -= 1
+        entry.last_used = time.monotonic()
+
+
+def pin(path: Path | None = None) -> Path:
+    """Make this thread's queries on store `path` read the file in force now, until the next
+    pin() (a Streamlit page run calls this once, so the whole run reads one snapshot)."""
+    configured = Path(path or db_path())
+    file = resolve(configured)
+    if not hasattr(_pinned, "files"):
+        _pinned.files = {}
+    _pinned.files[str(configured)] = file
+    return file
+
+
+def unpin() -> None:
+    _pinned.files = {}
+
+
+class cursor:
+    """`with store.cursor(path) as cur:` a cursor on the file in force (or a given file)."""
+
+    def __init__(self, path: Path | None = None, file: Path | None = None):
+        self.configured = Path(path or db_path())
+        self.file = Path(file) if file is not None else None
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.entry, _ = _acquire(self.configured, self.file)
         try:
-            con = duckdb.connect(str(file), read_only=True)
-        except duckdb.Error as exc:
-            raise StoreError(f"数据库文件无法打开或已损坏：{file}（{exc.__class__.__name__}）\n"
-                             f"{rebuild_hint(configured)}") from exc
+            cur = self.entry.con.cursor()
+            cur.execute("USE snap")  # a cursor starts in the in-memory catalog
+        except BaseException:
+            _release(self.entry)
+            raise
+        self.cur = cur
+        return cur
+
+    def __exit__(self, *exc) -> None:
         try:
-            tables = {row[0] for row in con.execute(
-                "SELECT table_name FROM information_schema.tables").fetchall()}
-        except duckdb.Error as exc:
-            con.close()
-            raise StoreError(f"数据库文件已损坏：{file}\n{rebuild_hint(configured)}") from exc
-        missing = [t for t in REQUIRED_TABLES if t not in tables]
-        if missing:
-            con.close()
-            raise StoreError(f"这不是工会数据看板的数据库（缺少表：{', '.join(missing)}）：{file}\n"
-                             f"{rebuild_hint(configured)}")
-        _connections[identity] = con
-        _in_force[store_key] = identity
-        return con, identity
+            self.cur.close()
+        finally:
+            _release(self.entry)
+
+
+def connect(path: Path | None = None) -> None:
+    """Check that store `path` opens; raises StoreError with a Chinese message."""
+    with cursor(path):
+        pass
 
 
 def _freeze(value):
@@ -137,34 +257,37 @@ def _freeze(value):
 def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with bound $params. Lists bind as DuckDB lists; None means "all".
 
-    The returned frame is shared by the cache: treat it as read-only.
+    Every caller gets its own frame (the cache keeps the original), so a caller may change it.
     """
     configured = Path(path or db_path())
-    con, identity = _open(configured)
-    key = (identity, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
-    with _lock:
-        hit = _results.get(key)
-        if hit is not None:
-            _results.move_to_end(key)
-            return hit
-    bound = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+    entry, identity = _acquire(configured)
     try:
+        key = (identity, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+        with _lock:
+            hit = _results.get(key)
+            if hit is not None:
+                _results.move_to_end(key)
+                return hit.copy(deep=False)  # copy-on-write: the caller's edits never reach the cache
+        bound = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
         try:
-            cursor = con.cursor()
-        except duckdb.ConnectionException:  # closed by a publish in another thread just now
-            con, identity = _open(configured)
-            cursor = con.cursor()
-        started = time.perf_counter()
-        frame = cursor.execute(sql(name), bound).df()
-        if QUERY_LOG is not None:
-            QUERY_LOG.append((name, time.perf_counter() - started))
-    except duckdb.Error as exc:
-        raise StoreError(f"查询 {name} 失败：{exc}\n{rebuild_hint(configured)}") from exc
+            cur = entry.con.cursor()
+            try:
+                cur.execute("USE snap")
+                started = time.perf_counter()
+                frame = cur.execute(sql(name), bound).df()
+            finally:
+                cur.close()
+            if QUERY_LOG is not None:
+                QUERY_LOG.append((name, time.perf_counter() - started))
+        except duckdb.Error as exc:
+            raise StoreError(f"查询 {name} 失败：{exc}\n{rebuild_hint(configured)}") from exc
+    finally:
+        _release(entry)
     with _lock:
         _results[key] = frame
         while len(_results) > _RESULT_CACHE_SIZE:
             _results.popitem(last=False)
-    return frame
+    return frame.copy(deep=False)
 
 
 def setting(key: str, default: str | None = None, path: Path | None = None) -> str | None:
@@ -185,20 +308,20 @@ def is_open(file: Path) -> bool:
 
 
 def forget(file: Path) -> None:
-    """Close this process's connections to one file (before deleting it)."""
+    """Close this process's idle connections to one file (before deleting it)."""
     target = str(Path(file).resolve())
     with _lock:
-        for key in [k for k in _connections if k[0] == target]:
-            _connections.pop(key).close()
+        for key in [k for k, o in _connections.items() if k[0] == target and o.active == 0]:
+            _connections.pop(key).con.close()
         for key in [k for k in _results if k[0][0] == target]:
             del _results[key]
 
 
 def clear_cache() -> None:
-    """Forget cached results and close connections (after a rebuild, between tests)."""
+    """Forget cached results and close idle connections (after a rebuild, between tests)."""
     with _lock:
         _results.clear()
-        for con in _connections.values():
-            con.close()
-        _connections.clear()
+        for key in [k for k, o in _connections.items() if o.active == 0]:
+            _connections.pop(key).con.close()
         _in_force.clear()
+    unpin()

@@ -146,9 +146,9 @@ def write(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
 
 def store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
     """The store's data tables as frames, for an export through the template."""
-    con = store.connect(path)
-    return {spec.table: con.cursor().execute(f"SELECT * FROM {spec.table}").df()  # our table names
-            for spec in SHEETS} | {"units": con.cursor().execute("SELECT * FROM units").df()}
+    with store.cursor(path) as cur:  # one cursor: every table from the same snapshot
+        return {spec.table: cur.execute(f"SELECT * FROM {spec.table}").df()  # our table names
+                for spec in SHEETS} | {"units": cur.execute("SELECT * FROM units").df()}
 
 
 def sheet_bytes(sheets: dict[str, list[list]]) -> bytes:
