@@ -1,6 +1,7 @@
 """数据管理: template, validated import with preview, history and undo, targets and notes.
 Viewing needs no login; every write needs the administrator password."""
 import hashlib
+import math
 
 import pandas as pd
 import streamlit as st
@@ -26,8 +27,11 @@ right.download_button(t("download_export", lang), lambda: template.sheet_bytes_o
 
 st.subheader(t("login_title", lang))
 admin = st.session_state.get("admin", False)
+bad_hash = auth.bad_hash_message()
 if auth.stored_hash() is None:
     st.info(t("no_password", lang), icon=":material/key:")
+elif bad_hash:
+    st.error(bad_hash, icon=":material/key_off:")
 elif admin:
     left, right = st.columns([3, 1])
     left.success(t("logged_in", lang), icon=":material/verified_user:")
@@ -39,9 +43,19 @@ else:
     with st.form("login", clear_on_submit=True):
         password = st.text_input(t("password", lang), type="password")
         if st.form_submit_button(t("login", lang)):
-            if auth.check(password):
+            # Failures are counted per session and per client address (None on localhost;
+            # AppTest hands out a stand-in object), never for the whole server.
+            address = st.context.ip_address
+            outcome = auth.attempt(password, st.session_state.setdefault("login_session", auth.session_key()),
+                                   address if isinstance(address, str) else None)
+            if outcome.ok:
                 st.session_state["admin"] = True
                 st.rerun()
+            elif outcome.locked:
+                st.error(t("login_locked", lang, minutes=math.ceil(outcome.wait / 60)), icon=":material/lock_clock:")
+            elif outcome.wait:
+                wait = t("login_wait", lang, seconds=math.ceil(outcome.wait))
+                st.error(wait if not outcome.checked else t("login_failed", lang) + " " + wait)
             else:
                 st.error(t("login_failed", lang))
 

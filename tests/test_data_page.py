@@ -108,22 +108,10 @@ def test_password_is_stored_only_as_a_salted_hash(tmp_path, monkeypatch):
     text = secrets.read_text(encoding="utf-8")
     assert "s3cret-words" not in text and "pbkdf2_sha256$" in text and 'other = "kept"' in text
     monkeypatch.delenv(auth.ENV, raising=False)
-    monkeypatch.setattr(auth, "_failures", [])
-    assert auth.check("s3cret-words", secrets)
+    assert auth.attempt("s3cret-words", "test", secrets_file=secrets, throttle=auth.Throttle()).ok
     assert auth.hash_password("x") != auth.hash_password("x")  # salted
     with pytest.raises(ValueError):
         auth.set_password("short", secrets)
-
-
-def test_repeated_failures_are_slowed_down(monkeypatch):
-    monkeypatch.setattr(auth, "_failures", [])
-    monkeypatch.setattr(auth.time, "sleep", lambda s: None)
-    monkeypatch.setenv(auth.ENV, auth.hash_password("right-password"))
-    delays = []
-    for _ in range(7):
-        delays.append(auth.delay_after_failures())
-        assert not auth.check("wrong")
-    assert delays[:4] == [0, 0, 0, 1] and delays[4:] == [2, 4, 8]
 
 
 def test_set_password_command(tmp_path):
@@ -136,10 +124,10 @@ def test_set_password_command(tmp_path):
                           input="a-long-password\n", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "a-long-password" not in secrets.read_text(encoding="utf-8")
-    assert auth.check("a-long-password", secrets)
+    assert auth.attempt("a-long-password", "test", secrets_file=secrets, throttle=auth.Throttle()).ok
     done = subprocess.run([sys.executable, "-m", "unionstats", "set-password", "--stdin"], cwd=ROOT, env=env,
                           input="short\n", capture_output=True, text=True)
-    assert done.returncode == 2 and "至少 8 个字符" in done.stderr
+    assert done.returncode == 2 and "至少 10 个字符" in done.stderr
 
 
 def test_county_name_and_survey_year_basis(county_copy):

@@ -155,14 +155,26 @@ def _cmd_undo(args) -> int:
 
 def _cmd_set_password(args) -> int:
     import getpass
+    import os
     password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("新管理员密码：")
+    problem = auth.password_problem(password)
+    if problem:  # before asking again: a weak password is refused either way
+        raise UsageError(problem)
     if not args.stdin and getpass.getpass("再输入一次：") != password:
         raise UsageError("两次输入的密码不一致")
+    from_env = bool(os.environ.get(auth.ENV))
+    old = None if from_env else auth.stored_hash()
+    broken = auth.hash_problem(old) if old else None
     try:
         file = auth.set_password(password)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if broken:
+        print(f"原来保存的管理员密码哈希格式不正确（{broken}），已用新密码替换。", file=sys.stderr)
     print(f"管理员密码已设置（只保存加盐哈希）：{file}", file=sys.stderr)
+    if from_env:  # the page reads the environment first, so the new file does not count yet
+        print(auth.bad_hash_message() or
+              f"注意：环境变量 {auth.ENV} 已设置，页面以它为准；删除该变量后新密码才生效。", file=sys.stderr)
     return 0
 
 
