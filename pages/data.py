@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from unionstats import app, auth, catalog, exports, filters, importing, names, snapshots, store, template
+from unionstats import app, auth, catalog, escape, exports, filters, importing, names, snapshots, store, template
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -82,7 +82,7 @@ if admin:
             if left.button(t("confirm_import", lang), type="primary", key="confirm_import"):
                 snapshots.publish(prepared.candidate)
                 st.session_state.pop("prepared")
-                st.success(t("imported", lang, file=upload.name))
+                st.success(t("imported", lang, file=escape.markdown(upload.name)))
                 st.rerun()
             if right.button(t("cancel", lang), key="cancel_import"):
                 snapshots.discard(prepared.candidate)
@@ -144,7 +144,7 @@ if admin:
         prepared = importing.edit_targets(path, year, edited.to_dict("records"), note,
                                           who)
         if prepared.batch.problems:
-            st.error("\n".join(p.line() for p in prepared.batch.problems))
+            st.error("\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
         elif prepared.candidate is not None:
             snapshots.publish(prepared.candidate)
             st.success(t("saved", lang))
