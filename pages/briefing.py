@@ -1,7 +1,7 @@
 """会议汇报: the briefing one message per screen, and the same briefing as PPT, Excel and HTML."""
 import streamlit as st
 
-from unionstats import app, briefing, charts, exports, filters, store
+from unionstats import app, briefing, charts, escape, exports, filters, store
 from unionstats.i18n import t
 
 PRESENTING = """<style>
@@ -35,15 +35,15 @@ toggle.toggle(t("present_mode", lang), key="presenting")
 
 slide = slides[index]
 badge = f" :orange-badge[{t('demo_badge', lang)}]" if store.setting("is_demo") == "true" else ""
-st.header(slide.title + badge)
-st.markdown(slide.message)
+st.header(escape.markdown(slide.title) + badge)  # titles and messages carry county and township names
+st.markdown(escape.markdown(slide.message))
 if slide.kpis:
     for column, k in zip(st.columns(len(slide.kpis)), slide.kpis):
         column.metric(k["name"], k["value"], k["change"] if k["change"] != "—" else None,
                       delta_color="off", help=k["target_text"] or None, border=True)
 if slide.chart is not None:
     c = slide.chart
-    figure = (charts.ranked_bars(c.categories, c.series[0][1], c.categories, c.unit, "", lang, height=520)
+    figure = (charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang, height=520)
               if c.kind == "bar" else charts.trend(c.categories, c.series, c.unit, "", lang, height=460))
     st.plotly_chart(figure, key=f"slide_chart_{slide.key}")
 if slide.table is not None and len(slide.table):

@@ -1,7 +1,7 @@
 """组织覆盖与空白点: which townships, industries and employers are not yet organized."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, exports, filters, gaps, indicators, names
+from unionstats import app, catalog, charts, escape, exports, filters, gaps, indicators, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 from unionstats.indicators import Scope
@@ -36,7 +36,7 @@ points = event.selection.points if event and event.selection else []
 drill = points[0]["customdata"][0] if points else None
 if drill:
     left, right = st.columns([3, 1])
-    left.info(t("drilled_to", lang, region=regions[drill]), icon=":material/filter_alt:")
+    left.info(t("drilled_to", lang, region=escape.markdown(regions[drill])), icon=":material/filter_alt:")
     if right.button(t("drill_back", lang), icon=":material/undo:"):
         st.session_state["drill_reset"] = st.session_state.get("drill_reset", 0) + 1
         st.rerun()
@@ -79,7 +79,7 @@ else:
     st.success(t("gap_none", lang, n=min_employees))
 unlisted = gaps.totals_only_regions(f.year, drill_scope)
 if unlisted:
-    st.caption(t("totals_only_note", lang, regions="、".join(regions[r] for r in unlisted)))
+    st.caption(t("totals_only_note", lang, regions=escape.markdown("、".join(regions[r] for r in unlisted))))
 table = gaps.uncovered_table(f.year, drill_scope, min_employees, lang)
 shown = table.head(gaps.MAX_LISTED)  # a province lists tens of thousands: the files hold them all
 st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),

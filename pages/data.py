@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from unionstats import app, auth, catalog, exports, filters, importing, names, snapshots, store, template
+from unionstats import app, auth, catalog, escape, exports, filters, importing, names, snapshots, store, template
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -73,7 +73,7 @@ if admin:
                     min(x, 1.0), text=t("checking", lang)))
             except store.StoreError as exc:  # busy, disk full, no permission: nothing was written
                 bar.empty()
-                st.error(str(exc))
+                st.error(escape.markdown(str(exc)))
                 st.stop()
             bar.empty()
             st.session_state["prepared"] = prepared
@@ -103,9 +103,9 @@ if admin:
                 try:  # another session may have published since the preview: then nothing is written
                     snapshots.publish(prepared.candidate)
                 except store.StoreError as exc:
-                    st.error(str(exc))
+                    st.error(escape.markdown(str(exc)))
                     st.stop()
-                st.success(t("imported", lang, file=upload.name))
+                st.success(t("imported", lang, file=escape.markdown(upload.name)))
                 st.rerun()
             if right.button(t("cancel", lang), key="cancel_import"):
                 snapshots.discard(prepared.candidate)
@@ -131,7 +131,7 @@ if admin and snapshots.current_name(path):
         try:
             name = snapshots.undo(path, who)
         except store.StoreError as exc:
-            st.error(str(exc))
+            st.error(escape.markdown(str(exc)))
             st.stop()
         st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
         st.rerun()
@@ -143,7 +143,7 @@ if admin and snapshots.current_name(path):
             try:
                 snapshots.go_to(path, target, who)
             except store.StoreError as exc:
-                st.error(str(exc))
+                st.error(escape.markdown(str(exc)))
                 st.stop()
             st.rerun()
 
@@ -178,10 +178,10 @@ if admin:
                 if prepared.candidate is not None:
                     snapshots.publish(prepared.candidate)
         except store.StoreError as exc:
-            st.error(str(exc))
+            st.error(escape.markdown(str(exc)))
             st.stop()
         if prepared.batch.problems:
-            st.error("\n".join(p.line() for p in prepared.batch.problems))
+            st.error("\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
         elif prepared.candidate is not None:
             st.success(t("saved", lang))
             st.rerun()
@@ -203,7 +203,7 @@ if admin:
                     if prepared.candidate is not None:
                         snapshots.publish(prepared.candidate)
             except store.StoreError as exc:
-                st.error(str(exc))
+                st.error(escape.markdown(str(exc)))
                 st.stop()
             if prepared.candidate is not None:
                 st.rerun()

@@ -1,7 +1,7 @@
 """总览: headline indicators with change vs last year, trends since the first year, gaps to watch."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, filters, indicators, names
+from unionstats import app, catalog, charts, escape, filters, indicators, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -14,7 +14,7 @@ targets = indicators.targets(f.year)
 
 st.subheader(t("overview_headline", lang, year=f.year))
 for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
-    st.markdown(f"> {note}")
+    st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
 app.kpi_grid(catalog.HEADLINE, by_year, f.year, lang)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import catalog, demo, indicators, store
+from . import catalog, demo, escape, indicators, store
 from . import format as fmt
 from .filters import Filters
 from .names import scope_label
@@ -34,9 +34,9 @@ def header(title: str, filters: Filters) -> None:
     is_demo = store.setting("is_demo") == "true"
     county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "")
     badge = f" :orange-badge[{t('demo_badge', lang)}]" if is_demo else ""
-    st.title(f"{county} · {title}{badge}" if county else f"{title}{badge}")
+    st.title(f"{escape.markdown(county)} · {title}{badge}" if county else f"{title}{badge}")
     basis = "year_basis_survey" if store.setting("year_basis") == "survey" else "year_basis_calendar"
-    st.caption(f"{t('scope_line', lang, scope=scope_label(filters.scope, lang))} · {t(basis, lang)}")
+    st.caption(f"{t('scope_line', lang, scope=escape.markdown(scope_label(filters.scope, lang)))} · {t(basis, lang)}")
     if is_demo:
         st.info(t("demo_notice", lang), icon=":material/science:")
 

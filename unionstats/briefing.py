@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,8 +182,31 @@ def _text(frame, lines: list[tuple[str, int, bool]]) -> None:
         _east_asian(run._r.get_or_add_rPr())
 
 
-def _chart(slide, spec: Chart, left, top, width, height) -> None:
+def _chart_data(number_format: str):
+    """python-pptx chart data whose embedded workbook (PowerPoint's "Edit Data") stores every
+    category and series name as text: XlsxWriter would otherwise turn "=…" into a formula and
+    "http://…" into a link."""
     from pptx.chart.data import CategoryChartData
+    from pptx.chart.xlsx import CategoryWorkbookWriter
+    from xlsxwriter import Workbook
+
+    class TextWorkbookWriter(CategoryWorkbookWriter):
+        @contextmanager
+        def _open_worksheet(self, xlsx_file):  # python-pptx 1.0.2's, with XlsxWriter's text options
+            workbook = Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+            yield workbook, workbook.add_worksheet()
+            workbook.close()
+
+    class TextChartData(CategoryChartData):
+        @property
+        def _workbook_writer(self):
+            return TextWorkbookWriter(self)
+
+    return TextChartData(number_format=number_format)
+
+
+def _chart(slide, spec: Chart, left, top, width, height) -> None:
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
     from pptx.util import Pt
     # Money in 万元 as on screen; LibreOffice and WPS do not all honour Excel's 0!.0, scaling trick,
@@ -190,7 +214,7 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
     largest = max((abs(v) for _, values in spec.series for v in values if not fmt.is_missing(v)), default=0)
     scale, number_format = (WAN, PPT_FORMAT["yuan_wan"]) if spec.unit == "yuan" and largest >= WAN \
         else (1, PPT_FORMAT[spec.unit])
-    data = CategoryChartData(number_format=number_format)
+    data = _chart_data(number_format)
     data.categories = [str(c) for c in spec.categories]
     for name, values in spec.series:
         suffix = "（万元）" if scale == WAN else ""
@@ -315,7 +339,7 @@ def to_html(slides: list[Slide], lang: str = "zh") -> str:
         if spec.chart is not None:
             c = spec.chart
             if c.kind == "bar":
-                fig = charts.ranked_bars(c.categories, c.series[0][1], c.categories, c.unit, "", lang)
+                fig = charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang)
             else:
                 fig = charts.trend(c.categories, c.series, c.unit, "", lang)
             parts.append(fig.to_html(full_html=False, include_plotlyjs=False))

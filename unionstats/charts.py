@@ -1,10 +1,12 @@
 """Every figure, one look: plotly graph_objects (7–10× cheaper than plotly express here,
-DESIGN.md §4), CJK-capable fonts, hover text from format.py."""
+DESIGN.md §4), CJK-capable fonts, hover text from format.py. Plotly reads <a href>, <b>, <br> in
+any label as markup, so every text that comes in (township names above all) goes through _text."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
 from . import format as fmt
+from .escape import plotly as _text
 from .i18n import t
 
 # Fonts the client has: Microsoft YaHei on Chinese Windows, Noto Sans CJK on Linux.
@@ -33,12 +35,12 @@ def _short(labels, width: int = 24) -> list[str]:
         while text in out:
             text += "\u200b"  # zero-width: same look, distinct category
         out.append(text)
-    return out
+    return [_text(label) for label in out]  # cut first: never half an &lt;
 
 
 def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "") -> go.Figure:
     fig.update_layout(
-        title={"text": title, "font": {"size": 16}},
+        title={"text": _text(title), "font": {"size": 16}},
         font={"family": FONT, "size": 13},
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -57,7 +59,7 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
     divisor, axis_title = fmt.axis_scale(unit, [v for _, values in series for v in values], lang)
     for i, (label, values) in enumerate(series):
         fig.add_trace(go.Scatter(
-            x=list(years), y=_scaled(values, divisor), name=label, mode="lines+markers",
+            x=list(years), y=_scaled(values, divisor), name=_text(label), mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)], "width": 3},
             customdata=[fmt.fmt_number(v, unit, lang) for v in values],
             hovertemplate="%{customdata}",
@@ -92,7 +94,7 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     labels = list(labels)
     fig = go.Figure(go.Bar(
         y=_short(labels), x=_scaled(values, divisor), orientation="h", text=texts, textposition="outside",
-        marker={"color": list(colors)}, customdata=[[k, s, full] for k, s, full in zip(keys, texts, labels)],
+        marker={"color": list(colors)}, customdata=[[k, s, _text(full)] for k, s, full in zip(keys, texts, labels)],
         hovertemplate="%{customdata[2]}: %{customdata[1]}<extra></extra>", cliponaxis=False,
     ))
     for i, (label, value) in enumerate(lines):
@@ -100,7 +102,7 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
             continue
         fig.add_vline(x=value / divisor, line_dash="dash" if i == 0 else "dot",
                       line_color=PALETTE[0] if i == 0 else TARGET_COLOR, line_width=2,
-                      annotation_text=f"{label} {fmt.fmt_number(value, unit, lang)}",
+                      annotation_text=_text(f"{label} {fmt.fmt_number(value, unit, lang)}"),
                       annotation_position="top right" if i == 0 else "bottom right")
     _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)))
     fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select")
@@ -115,7 +117,7 @@ def change_bars(labels, changes, unit: str, title: str, lang: str = "zh") -> go.
     """Diverging bars of a change: gains green, losses red, biggest gain on top."""
     texts = [fmt.fmt_delta(v, unit, lang) for v in changes]
     fig = go.Figure(go.Bar(
-        y=list(labels), x=list(changes), orientation="h", text=texts, textposition="outside",
+        y=[_text(label) for label in labels], x=list(changes), orientation="h", text=texts, textposition="outside",
         marker={"color": [GAIN if v >= 0 else LOSS for v in changes]}, cliponaxis=False,
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
@@ -145,7 +147,7 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
     hover = [[""] * len(x) for _ in y]
     for r, c, rate, n in zip(rows, columns, rates, counts):
         i, j = y.index(r), x.index(c)
-        place = f"{row_labels.get(r, r)} · {column_labels.get(c, c)}"
+        place = _text(f"{row_labels.get(r, r)} · {column_labels.get(c, c)}")
         units = fmt.fmt_number(n, "unit", lang)
         if n < too_few:
             grey[i][j] = 1
@@ -153,7 +155,7 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
         else:
             shown[i][j] = rate
             hover[i][j] = f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)} ({units})"
-    ylab = [row_labels.get(r, r) for r in y]
+    ylab = [_text(row_labels.get(r, r)) for r in y]
     xlab = x  # section letters on the axis; full names on hover
     fig = go.Figure()
     fig.add_trace(go.Heatmap(z=grey, x=xlab, y=ylab, colorscale=[[0, "#d5d8dc"], [1, "#d5d8dc"]],
@@ -176,7 +178,7 @@ def dumbbell(labels, before, after, unit: str, title: str, lang: str, name_befor
     joined by a line."""
     fig = go.Figure()
     divisor, axis_title = fmt.axis_scale(unit, [*before, *after], lang)
-    before, after = list(before), list(after)
+    before, after, labels = list(before), list(after), [_text(label) for label in labels]
     xs, ys = [], []
     for label, a, b in zip(labels, _scaled(before, divisor), _scaled(after, divisor)):
         xs += [a, b, None]

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import auth, catalog, demo, gaps, importing, indicators, snapshots, store, template
+from . import auth, catalog, demo, exports, gaps, importing, indicators, snapshots, store, template
 from .format import fmt_number
 
 USAGE_ERROR = 2
@@ -65,7 +65,7 @@ def _cmd_gaps(args) -> int:
     scope = _scope_from_args(args, path)
     frame = gaps.uncovered_table(args.year, scope, args.min_employees, path=path)
     if args.csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(exports.csv_text(frame))
         return 0
     s = gaps.summary(args.year, scope, args.min_employees, path)
     print(f"{args.year}年 {args.min_employees}人以上未建会单位 {fmt_number(s['gap_units'], 'unit')}，"
@@ -105,7 +105,7 @@ def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
         for problem in problems[:SHOWN_PROBLEMS]:
             print("  " + problem.line(), file=sys.stderr)
         if args.problems:
-            prepared.batch.problems_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
+            Path(args.problems).write_bytes(exports.csv_bytes(prepared.batch.problems_frame()))
             print(f"全部问题已写入：{args.problems}", file=sys.stderr)
         elif len(problems) > SHOWN_PROBLEMS:
             print(f"  …其余 {len(problems) - SHOWN_PROBLEMS} 个问题略；加 --problems 问题.csv 导出全部", file=sys.stderr)

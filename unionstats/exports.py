@@ -1,5 +1,10 @@
 """Tables as files people open on Chinese Windows: .xlsx with a frozen, bold header row, and CSV
-in UTF-8 with BOM (without the BOM, Excel reads UTF-8 as GBK and shows mojibake)."""
+in UTF-8 with BOM (without the BOM, Excel reads UTF-8 as GBK and shows mojibake).
+
+Text typed by users (unit and township names, file names) may start like a formula: `=HYPERLINK(…)`,
+`+cmd|…`, `@SUM(…)`, `-2+3`. Excel and WPS would run it (OWASP "CSV injection"), so every exporter
+writes such text as text: a string cell with Excel's quote prefix in .xlsx, a leading ' in CSV
+(the importer takes that ' off again). Numbers stay numbers."""
 from __future__ import annotations
 
 import io
@@ -10,6 +15,31 @@ from openpyxl.utils import get_column_letter
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def text_cells(ws) -> None:
+    """Formula-like text in an openpyxl sheet as string cells (openpyxl makes '=…' a formula)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True  # stays text when someone edits the cell in Excel
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as CSV, formula-like text cells (and headers) prefixed with '."""
+    def guard(value):
+        return "'" + value if formula_like(value) else value
+    safe = frame.rename(columns=guard)
+    for column, dtype in zip(safe.columns, safe.dtypes):
+        if not pd.api.types.is_numeric_dtype(dtype):  # only text can look like a formula
+            safe[column] = safe[column].map(guard)
+    return safe.to_csv(index=False)
 
 
 def _width(text: str) -> float:
@@ -25,6 +55,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], number_formats: dict[str, str] |
             sheet_name = name[:31]  # Excel's limit
             frame.to_excel(writer, sheet_name=sheet_name, index=False)
             ws = writer.sheets[sheet_name]
+            text_cells(ws)
             ws.freeze_panes = "A2"
             for cell in ws[1]:
                 cell.font = Font(bold=True)
@@ -39,4 +70,4 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], number_formats: dict[str, str] |
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return csv_text(frame).encode("utf-8-sig")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from . import store
+from . import escape, store
 from .i18n import LANGS, t
 from .names import industry_names, region_names
 from .indicators import OWNERSHIP_GROUPS, Scope, years
@@ -55,7 +55,7 @@ def _from_url(options: dict[str, list]) -> list[str]:
         good = [v for v in values if v in allowed]
         bad = [v for v in values if v not in allowed]
         if bad:
-            notices.append(f"{param}={','.join(bad)}")
+            notices.append(escape.markdown(f"{param}={','.join(bad)}"))  # a shared link is not our markdown
         if key in ("f_regions", "f_industries"):
             st.session_state[key] = good
         elif good:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalog, dimensions
+from .exports import FORMULA_STARTS
 from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS,
                      TOTAL_WORDS, Column, Sheet)
 
@@ -80,7 +81,12 @@ def _norm(value) -> str:
 
 
 def _key(text) -> str:
-    return _norm(text).lower()
+    return _norm(_unquote(str(text))).lower()
+
+
+def _unquote(text: str) -> str:
+    """Our CSV exports write text that starts like a formula as '=…, '+…, …: read it back as =…, +…."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
 
 
 _SPACE = re.compile(r"\s+")
@@ -181,7 +187,7 @@ def _lookups(reference: Reference, file_regions: pd.DataFrame | None) -> dict[st
 def _parse(column: Column, raw, lookups, row_values: dict):
     kind = column.kind
     if kind == "text":
-        text = str(raw).strip()
+        text = _unquote(str(raw).strip())
         if not text:
             raise _Bad("不能为空")
         return text

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import catalog, dimensions, store
+from . import catalog, dimensions, exports, store
 from . import format as fmt
 from .sheets import FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS
 
@@ -138,6 +138,8 @@ def write(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
                 ws.add_data_validation(check)
                 check.add(f"{letter}2:{letter}{last}")
     book.move_sheet(LISTS_SHEET, offset=len(SHEETS))
+    for ws in book.worksheets:
+        exports.text_cells(ws)  # a township called "=…" is a name, not a formula
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
@@ -160,6 +162,7 @@ def sheet_bytes(sheets: dict[str, list[list]]) -> bytes:
         ws = book.create_sheet(name)
         for row in rows:
             ws.append(row)
+        exports.text_cells(ws)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
