@@ -143,9 +143,8 @@ def sheet_named_like_a_picture() -> bytes:
     return zip_file(members(xml, target="worksheets/chart.png"))
 
 
-def picture(data: bytes) -> bytes:
-    return zip_file(members(sheet_xml([AID_HEADER, [2024, "城关镇", "送温暖", 41, 0, 12000]]),
-                            extra={"xl/media/image1.png": data}))
+def picture(data: bytes, part: str) -> bytes:
+    return zip_file(members(sheet_xml([AID_HEADER, [2024, "城关镇", "送温暖", 41, 0, 12000]]), extra={part: data}))
 
 
 FAR_CELLS = b'<c r="A1"><v>1</v></c><c r="XFD1048576"><v>2</v></c>'
@@ -305,8 +304,9 @@ def test_files_within_the_limits_still_import(county, tmp_path):
         if prepared.candidate:
             snapshots.discard(prepared.candidate)
     bytes_like_a_tag = b"\x89PNG\r\n\x1a\n" + b"<c xy" + bytes(range(256)) * 40  # a picture is not a sheet
-    prepared = importing.prepare(county, "e.xlsx", picture(bytes_like_a_tag))
-    assert not prepared.batch.problems, [p.line() for p in prepared.batch.problems]
+    for part in ("xl/media/image1.png", "xl/embeddings/oleObject1.bin", "xl/vbaProject.bin"):
+        prepared = importing.prepare(county, "e.xlsx", picture(bytes_like_a_tag, part))
+        assert not prepared.batch.problems, [p.line() for p in prepared.batch.problems]
     prepared = importing.prepare(county, "d.xls", xls_file(lambda data: None, yuan=12000))
     assert not prepared.batch.problems, [p.line() for p in prepared.batch.problems]
     snapshots.discard(prepared.candidate)

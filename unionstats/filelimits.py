@@ -102,9 +102,9 @@ _PREFIXED_CELL = re.compile(rb"<[^\s<>/!?\"']+:c[ />]")  # calamine takes <x:c> 
 _STRINGS = re.compile(rb"<si[ >]")
 _SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
 _REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
-# Pictures are not read as sheets unless the workbook points a sheet at them: not scanned (random
-# bytes hold "<c " now and then).
-_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf")
+# calamine reads XML parts and the parts the workbook points its sheets at; pictures, embedded
+# files and macros are not scanned unless so pointed at (their bytes hold "<c " now and then).
+_XML = (".xml", ".rels", ".vml")
 
 
 def _attribute(tag: bytes, name: bytes) -> str:
@@ -156,8 +156,8 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
                           "疑似“压缩炸弹”，已拒绝")
     sheets, known = _sheet_parts(book)
     for info in infos:
-        media = info.filename.lower().endswith(_MEDIA) and info.filename not in sheets
-        if not info.is_dir() and not (known and media):
+        read = not known or info.filename in sheets or info.filename.lower().endswith(_XML)
+        if read and not info.is_dir():
             _scan_part(book, info, limits, sheets.get(info.filename, ""))
 
 
