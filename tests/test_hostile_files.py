@@ -373,6 +373,8 @@ BAD = {  # kind: (file name, maker, words, row, column) — row and column of th
                                    "引号没有配对", 2, "帮扶项目"),
     "CSV with text after a closing quote": ("a.csv", lambda: aid_csv('2024,城关镇,"送温"暖,5,0,1000'),
                                             "引号用法不对", 2, None),
+    "CSV with a 200,000-character cell": ("a.csv", lambda: aid_csv("2024,城关镇,送温暖,5,0," + "9" * 200_000),
+                                          "超过 131,072 个字符", 2, ""),
     "employees of 2^31": ("a.xlsx", lambda: units_file(people(2**31)), "超过上限", 2, "职工人数"),
     "employees of 1e308 written out": ("a.xlsx", lambda: units_file(people("1" + "0" * 308)), "太大", 2, "职工人数"),
     "yuan of 2^63": ("a.xlsx", lambda: xlsx({"帮扶": [AID_HEADER, [2024, "城关镇", "送温暖", 5, 0, 2**63]]}),

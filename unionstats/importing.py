@@ -338,6 +338,8 @@ def _read_csv(data: bytes) -> list[list[str]]:
         if "expected after" in str(exc):
             raise _Bad(f"引号用法不对：「{first.strip()[:40]}」中引号之后应紧跟逗号；内容里的引号请写成两个（\"\"）",
                        row=row) from None
+        if "field limit" in str(exc):
+            raise _Bad(f"一格的内容超过 {csv.field_size_limit():,} 个字符，不像是统计数据", row=row) from None
         raise _Bad(f"无法读取这一行（{exc}）", row=row) from None
     return rows
 
