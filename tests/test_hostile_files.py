@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from test_importing import AID_HEADER, UNIT_HEADER, county, state, unit_row, units_file, xlsx  # noqa: F401
+from test_importing import AID_HEADER, county, state, unit_row, units_file, xlsx  # noqa: F401 (county: fixture)
 from unionstats import cli, importing, snapshots, store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -345,10 +345,6 @@ def test_dimension_bomb_through_the_real_cli_in_a_subprocess(county, tmp_path):
 
 def aid_csv(*lines: str, encoding="utf-8") -> bytes:
     return ("\n".join([",".join(AID_HEADER), *lines]) + "\n").encode(encoding)
-
-
-def units_in_a_year(*rows) -> bytes:
-    return units_file(*rows)
 
 
 def people(n: int, **more) -> list:
