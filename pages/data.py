@@ -89,12 +89,13 @@ if admin:
             counts, changes = importing.preview(prepared)
             st.markdown(f"**{t('preview_rows', lang)}**")
             st.dataframe(counts, hide_index=True, width="stretch")
-            st.markdown(f"**{t('preview_figures', lang)}**")
-            units = [catalog.get(c).unit for c in changes["code"]]
-            st.dataframe(changes.assign(
-                导入前=[fmt.fmt_number(v, u, lang) for v, u in zip(changes["导入前"], units)],
-                导入后=[fmt.fmt_number(v, u, lang) for v, u in zip(changes["导入后"], units)],
-            ).drop(columns="code"), hide_index=True, width="stretch")
+            if len(changes):  # a file of townships or targets only moves no headline figure
+                st.markdown(f"**{t('preview_figures', lang)}**")
+                units = [catalog.get(c).unit for c in changes["code"]]
+                st.dataframe(changes.assign(
+                    导入前=[fmt.fmt_number(v, u, lang) for v, u in zip(changes["导入前"], units)],
+                    导入后=[fmt.fmt_number(v, u, lang) for v, u in zip(changes["导入后"], units)],
+                ).drop(columns="code"), hide_index=True, width="stretch")
             if prepared.candidate.replaced_demo:
                 st.warning(t("replaces_demo", lang))
             left, right, _ = st.columns([1, 1, 3])

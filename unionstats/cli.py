@@ -113,18 +113,25 @@ def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
     if prepared.no_change:
         print("文件内容与现有数据完全相同，没有任何改动。", file=sys.stderr)
         return 0
-    counts, changes = importing.preview(prepared)
-    print(counts.to_string(index=False))
-    shown = changes.assign(**{c: [fmt_number(v, catalog.get(k).unit) for k, v in zip(changes["code"], changes[c])]
-                              for c in ("导入前", "导入后")}).drop(columns="code")
-    print(shown.to_string(index=False))
-    if prepared.candidate.replaced_demo:
-        print("注意：当前为示例数据，导入后将替换全部示例数据（可撤销）。", file=sys.stderr)
-    if args.dry_run:
-        snapshots.discard(prepared.candidate)
-        print("试运行（--dry-run）：没有写入。", file=sys.stderr)
-        return 0
-    snapshots.publish(prepared.candidate)
+    published = False
+    try:
+        counts, changes = importing.preview(prepared)
+        print(counts.to_string(index=False))
+        if len(changes):  # a file of townships or targets only moves no headline figure
+            shown = changes.assign(**{c: [fmt_number(v, catalog.get(k).unit)
+                                          for k, v in zip(changes["code"], changes[c])]
+                                      for c in ("导入前", "导入后")}).drop(columns="code")
+            print(shown.to_string(index=False))
+        if prepared.candidate.replaced_demo:
+            print("注意：当前为示例数据，导入后将替换全部示例数据（可撤销）。", file=sys.stderr)
+        if args.dry_run:
+            print("试运行（--dry-run）：没有写入。", file=sys.stderr)
+            return 0
+        snapshots.publish(prepared.candidate)
+        published = True
+    finally:
+        if not published:  # dry run, or anything failed before the switch: leave no orphan snapshot
+            snapshots.discard(prepared.candidate)
     print(f"已导入并发布快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo", file=sys.stderr)
     return 0
 

@@ -6,9 +6,11 @@ ambiguous ("12.5" people, "75" as a rate) is an error, never a guess.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,13 +18,38 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, dimensions
+from . import catalog, dimensions, filelimits
 from .exports import FORMULA_STARTS
 from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS,
                      TOTAL_WORDS, Column, Sheet)
 
-MAX_BYTES = 50 * 1024 * 1024  # same as .streamlit/config.toml server.maxUploadSize
+# What one file may hold (issue #10), checked before any parser allocates memory. A province's
+# year is about 400,000 unit rows of 20 columns: 8 M cells, some 320 MB of sheet XML as Excel
+# writes it (~40 bytes a cell), 30-40 MB zipped. The limits leave room above that and stay far
+# below what takes a server down: calamine holds 32 bytes for every cell of a sheet's used area
+# (the 20 M cells allowed are 640 MB; one cell in XFD1048576 would be 549 GB).
+MAX_BYTES = 50 * 1024 * 1024  # the upload itself; same as .streamlit/config.toml server.maxUploadSize
+MAX_ROWS = 500_000            # last row of a sheet (the number Excel shows), or records of a CSV
+MAX_COLUMNS = 100             # last column of a sheet (CV); the widest sheet has 20
+MAX_CELLS = 20_000_000        # rows × columns of a sheet's used area; also cells written in it
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # all parts of an .xlsx unpacked: 20 M cells of Excel's XML fit
+MAX_PACKING_RATIO = 100       # unpacked ÷ packed, parts over 10 MB: sheets pack 5-20×, zip bombs ~1000×
+# Largest value one cell may hold, so that nothing overflows the store's columns (INTEGER is
+# 32-bit, BIGINT 64-bit: queries/schema.sql) and a typo of a few extra digits is caught.
+MAX_COUNT = 9_999_999         # people, units, cases in one row: a whole county has fewer employees
+MAX_YUAN = 10**13 - 1         # yuan in one row: ten trillion, far above any county's budget
 FIRST_YEAR = 2000
+
+LIMITS_ZH = (f"单个文件不超过 {MAX_BYTES // 1024 // 1024} MB；每张工作表（或 CSV 文件）不超过 {MAX_ROWS:,} 行、"
+             f"{MAX_COLUMNS} 列、共 {MAX_CELLS // 10_000:,} 万个单元格；.xlsx 解压后不超过 "
+             f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB。每一格的人数、单位数、件数不超过 {MAX_COUNT:,}，"
+             f"金额不超过 {MAX_YUAN:,} 元。")
+
+
+def limits() -> filelimits.Limits:
+    """The file limits as they are now (tests lower them)."""
+    return filelimits.Limits(rows=MAX_ROWS, columns=MAX_COLUMNS, cells=MAX_CELLS,
+                             unpacked_bytes=MAX_UNPACKED_BYTES, ratio=MAX_PACKING_RATIO)
 
 
 @dataclass(frozen=True)
@@ -67,12 +94,16 @@ class Batch:
 
 @dataclass(frozen=True)
 class Reference:
-    """Codes the file may use: townships already in the store (the file may add more)."""
+    """What the file is checked against: townships already in the store (the file may add
+    more), and the store's units, so that two rows of a year cannot land on one unit."""
     regions: pd.DataFrame  # code, name_zh, name_en
+    units: pd.DataFrame | None = None  # unit_id, name, credit_code, region_code
 
 
 class _Bad(ValueError):
-    pass
+    def __init__(self, message: str, row: int | None = None, column: str = "", sheet: str = ""):
+        super().__init__(message)
+        self.row, self.column, self.sheet = row, column, sheet
 
 
 def _norm(value) -> str:
@@ -99,12 +130,23 @@ def _number(raw) -> float:
     if isinstance(raw, bool):
         raise _Bad("应为数字")
     if isinstance(raw, (int, float)):
-        return float(raw)
-    text = _norm(raw).replace(",", "")
-    match = re.fullmatch(r"([+-]?\d+(?:\.\d+)?)(万|亿)?(元|人|家|户次|户|件|个)?", text)
-    if not match:
-        raise _Bad(f"「{raw}」不是数字")
-    return float(match.group(1)) * _SCALE.get(match.group(2) or "", 1)
+        value = float(raw)
+    else:
+        text = _norm(raw).replace(",", "")
+        match = re.fullmatch(r"([+-]?\d+(?:\.\d+)?)(万|亿)?(元|人|家|户次|户|件|个)?", text)
+        if not match:
+            raise _Bad(f"「{raw}」不是数字")
+        value = float(match.group(1)) * _SCALE.get(match.group(2) or "", 1)
+    if not math.isfinite(value) or abs(value) > 1e15:  # 1e400 in a cell arrives as infinity
+        shown = str(raw) if len(str(raw)) <= 24 else str(raw)[:20] + "…"
+        raise _Bad(f"「{shown}」太大，不像是统计数字")
+    return value
+
+
+def _bounded(value: int, most: int, what: str) -> int:
+    if value > most:
+        raise _Bad(f"{value:,} 超过上限：{what}每一格不超过 {most:,}")
+    return value
 
 
 def _whole(raw) -> int:
@@ -134,7 +176,7 @@ def _rate_or_number(raw, indicator: str | None) -> float:
     value = _number(raw)
     if value < 0:
         raise _Bad("不能为负数")
-    return value
+    return _bounded(value, MAX_YUAN, "目标值")
 
 
 def _year(raw, first: int = FIRST_YEAR) -> int:
@@ -191,8 +233,10 @@ def _parse(column: Column, raw, lookups, row_values: dict):
         if not text:
             raise _Bad("不能为空")
         return text
-    if kind in ("int", "money"):
-        return _whole(raw)
+    if kind == "int":
+        return _bounded(_whole(raw), MAX_COUNT, "人数、单位数、件数")
+    if kind == "money":
+        return _bounded(_whole(raw), MAX_YUAN, "金额（元）")
     if kind == "year":
         return _year(raw)
     if kind == "founded_year":
@@ -232,30 +276,106 @@ def _blank(value) -> bool:
 
 # --- reading files -------------------------------------------------------------------------------
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+RESAVE_CSV = "请在 Excel 或 WPS 中打开后“另存为 CSV UTF-8”，或另存为 .xlsx"
+
+
+def _line_of(data, position: int) -> int:
+    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, position) + 1
+
+
 def _decode_csv(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK and GB2312
+    """UTF-8 (with or without BOM), else GBK/GB18030, never a mix of the two: a file that is
+    UTF-8 in some lines and GBK in others would decode to mojibake either way."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        utf8 = other = None  # first line of each kind that has Chinese text or is not UTF-8
+        for number, line in enumerate(data.split(b"\n"), 1):
+            if line.isascii():
+                continue
+            try:
+                decoded = line.decode("utf-8")
+            except UnicodeDecodeError:
+                other = other or number
+            else:
+                utf8 = utf8 or (number if _CJK.search(decoded) else None)
+            if utf8 and other:
+                raise _Bad(f"文件混用了两种编码：第{utf8}行是 UTF-8，第{other}行不是（可能是 GBK）。{RESAVE_CSV}",
+                           row=max(utf8, other)) from None
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _Bad("无法识别文件编码（应为 UTF-8 或 GBK/GB18030）；请在 Excel 中“另存为 CSV UTF-8”或 .xlsx")
+            text = data.decode("gb18030")  # GB18030 is a superset of GBK and GB2312
+        except UnicodeDecodeError as exc:
+            raise _Bad(f"无法识别文件编码（第{_line_of(data, exc.start)}行；应为 UTF-8 或 GBK/GB18030）；{RESAVE_CSV}",
+                       row=_line_of(data, exc.start)) from None
+        try:
+            text.encode("gbk")  # Excel and WPS save GBK: anything beyond it means a wrong guess
+        except UnicodeEncodeError as exc:
+            line = _line_of(text, exc.start)
+            raise _Bad(f"第{line}行有 GBK 以外的字符「{text[exc.start]}」，文件可能不是 GBK 编码；{RESAVE_CSV}",
+                       row=line) from None
+    if "\ufffd" in text:
+        line = _line_of(text, text.index("\ufffd"))
+        raise _Bad(f"第{line}行有乱码替换符“\ufffd”：文件在之前的转换中已经损坏，请找到原始文件重新保存", row=line)
+    return text
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    """Rows of a CSV, one per record, blank lines kept so row numbers match what Excel shows."""
+    text = _decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                raise _Bad(f"文件超过 {MAX_ROWS:,} 行的上限", row=len(rows))
+            if len(row) > MAX_COLUMNS:
+                raise _Bad(f"这一行有 {len(row):,} 列，超过 {MAX_COLUMNS} 列的上限", row=len(rows))
+    except csv.Error as exc:
+        row = len(rows) + 1  # the record that failed, as Excel would number it
+        lines = io.StringIO(text, newline="").readlines()
+        first = lines[_record_start(rows, text) - 1] if lines else ""
+        if "end of data" in str(exc):  # a quote opened in this record is never closed
+            j = max(len(next(csv.reader([first]), [])) - 1, 0)  # the unclosed field is the last one
+            header = next((r for r in rows if any(v.strip() for v in r)), [])
+            column = header[j].strip() if j < len(header) and header[j].strip() else f"第{j + 1}列"
+            raise _Bad("引号没有配对：这一格以引号开始，直到文件末尾都没有结束引号", row=row, column=column) from None
+        if "expected after" in str(exc):
+            raise _Bad(f"引号用法不对：「{first.strip()[:40]}」中引号之后应紧跟逗号；内容里的引号请写成两个（\"\"）",
+                       row=row) from None
+        if "field limit" in str(exc):
+            raise _Bad(f"一格的内容超过 {csv.field_size_limit():,} 个字符，不像是统计数据", row=row) from None
+        raise _Bad(f"无法读取这一行（{exc}）", row=row) from None
+    return rows
+
+
+def _record_start(rows: list[list[str]], text: str) -> int:
+    """Physical line on which the record after `rows` starts (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for _ in rows:
+        next(reader, None)
+    return reader.line_num + 1
 
 
 def _read_tables(name: str, data: bytes) -> list[tuple[str, list[list]]]:
     """(sheet name, rows) for each sheet; CSV gives one nameless sheet."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        text = _decode_csv(data)
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None,
-                            skip_blank_lines=True)
-        return [("", frame.values.tolist())]
+        return [("", _read_csv(data))]
     if suffix in (".xlsx", ".xlsm", ".xls"):
+        try:
+            filelimits.check(data, limits())  # before calamine: it aborts the process on a hostile file
+        except filelimits.Refused as exc:
+            raise _Bad(str(exc), sheet=exc.sheet) from None
         from python_calamine import CalamineWorkbook
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             return [(sheet, book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
                     for sheet in book.sheet_names]
-        except Exception as exc:  # calamine raises its own types for every kind of damage
+        except BaseException as exc:  # calamine raises its own types for every kind of damage, and on
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):  # some it panics: pyo3's
+                raise  # PanicException is a BaseException
             raise _Bad(f"文件已损坏或不是有效的 Excel 文件（{exc.__class__.__name__}）") from None
     raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
 
@@ -303,7 +423,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     try:
         tables = _read_tables(name, data)
     except _Bad as exc:
-        problem(message=str(exc))
+        problem(exc.sheet, exc.row, exc.column, str(exc))
         return batch
 
     lookups = _lookups(reference, _file_regions(tables))
@@ -353,6 +473,12 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
             if all(_blank(v) for v in cells.values()):
                 continue
             excel_row = i + 1
+            if not sheet_name and any(not _blank(v) for v in row[len(header):]):
+                # CSV: an unquoted "1,000" splits one number into two cells and shifts the rest
+                problem(sheet_label, excel_row, f"第{len(header) + 1}列",
+                        f"这一行有 {len(row)} 格，比表头（{len(header)} 格）多：数字里的逗号会把一格拆成两格，"
+                        "请写成 1000，或给整个数字加引号（\"1,000\"）")
+                continue
             texts = [_key(v) for v in cells.values() if isinstance(v, str)]
             if any(t.startswith(w) for t in texts for w in TOTAL_WORDS):
                 records.append({"__total__": True, **cells})
@@ -400,7 +526,12 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
             if spec.table in batch.frames:
                 problem(sheet_label, message="同一张表在文件中出现了两次")
             batch.frames[spec.table] = frame
+    if not batch.frames and not batch.problems:
+        for _, sheet_label, _, _ in parsed:
+            problem(sheet_label, message="只有表头，没有数据行：请在表头下面逐行填写数据")
     _cross_checks(batch, problem)
+    _township_clashes(batch, reference, problem)
+    _same_unit_twice(batch, reference, problem)
     if batch.problems:
         batch.frames = {}
     return batch
@@ -485,6 +616,79 @@ def _cross_checks(batch: Batch, problem) -> None:
                     f"{region} 的 {year} 年数据同时按单位和按汇总填报：同一乡镇同一年只能选一种")
 
 
+def _township_clashes(batch: Batch, reference: Reference, problem) -> None:
+    """Every code and name of a township (compared as the lookups compare them: full-width,
+    spaces and case aside) must belong to one township, or the rows naming it would silently go
+    to whichever township was read last. A file row with a store township's exact code restates
+    that township (it may rename it); any other clash is refused."""
+    incoming = batch.frames.get("regions")
+    if incoming is None:
+        return
+    label, columns = BY_TABLE["regions"].zh, {"code": "乡镇代码", "name_zh": "乡镇名称", "name_en": "英文名称"}
+    owners: dict[str, tuple[str, str, int | None]] = {}  # key → (code, Chinese name, file row)
+    restated = set(incoming["code"])
+    for r in reference.regions.itertuples():
+        if r.code not in restated:
+            for name in (r.code, r.name_zh, r.name_en):
+                if isinstance(name, str) and _key(name):
+                    owners.setdefault(_key(name), (r.code, r.name_zh, None))
+    for r in incoming.to_dict("records"):
+        for field, column in columns.items():
+            key = _key(r[field]) if isinstance(r[field], str) else ""
+            other = owners.get(key)
+            if not key or other is not None and other[0] == r["code"]:
+                continue
+            if other is None:
+                owners[key] = (r["code"], r["name_zh"], r["__row__"])
+                continue
+            where = f"第{other[2]}行" if other[2] else "已有"
+            problem(label, r["__row__"], column,
+                    f"「{r[field]}」与{where}的乡镇「{other[1]}」（代码 {other[0]}）的代码或名称相同"
+                    "（不区分全角半角、大小写和空格）：每个乡镇的代码和名称都不能与别的乡镇重复")
+
+
+def _unit_ids(base: pd.DataFrame | None, rows: pd.DataFrame) -> list[int]:
+    """The unit each row would be filed under, by the rule of snapshots._match_units: the same
+    credit code, else the same name and township, is the same unit."""
+    by_credit, by_name, next_id = {}, {}, 1
+    if base is not None and len(base):
+        by_credit = {c: i for c, i in zip(base["credit_code"], base["unit_id"]) if isinstance(c, str) and c}
+        by_name = {(n, r): i for n, r, i in zip(base["name"], base["region_code"], base["unit_id"])}
+        next_id = int(base["unit_id"].max()) + 1
+    ids = []
+    for credit, name, region in zip(rows["credit_code"], rows["name"], rows["region_code"]):
+        credit = credit if isinstance(credit, str) and credit else None
+        unit = by_credit.get(credit) if credit else None
+        if unit is None:
+            unit = by_name.get((name, region))
+        if unit is None:
+            unit, next_id = next_id, next_id + 1
+            by_name[(name, region)] = unit
+            if credit:
+                by_credit[credit] = unit
+        ids.append(unit)
+    return ids
+
+
+def _same_unit_twice(batch: Batch, reference: Reference, problem) -> None:
+    """Two rows of one year filed under one unit (one credit code for two names, say) would
+    break the snapshot's one-row-per-unit-and-year key: name both rows."""
+    units = batch.frames.get("unit_year")
+    if units is None:
+        return
+    seen: dict[tuple, tuple] = {}
+    rows = zip(_unit_ids(reference.units, units), units["year"], units["region_code"], units["name"],
+               units["credit_code"], units["__row__"])
+    for unit, year, region, name, credit, row in rows:
+        first = seen.setdefault((year, unit), (region, name, credit, row))
+        if first[3] == row or first[:2] == (region, name):
+            continue  # the same name and township twice is reported as a duplicate row already
+        how = "统一社会信用代码相同" if isinstance(credit, str) and credit and credit == first[2] else \
+            "统一社会信用代码或单位名称与乡镇相同"
+        problem(BY_TABLE["unit_year"].zh, row, "统一社会信用代码",
+                f"与第{first[3]}行（{first[1]}）是同一家单位（{how}），同一年度只能有一行")
+
+
 # --- the whole import: validate → build a candidate snapshot → preview → publish -----------------
 
 @dataclass
@@ -500,7 +704,8 @@ def reference_for(path: Path) -> Reference:
     from . import snapshots, store
     if not store.resolve(path).exists() or snapshots.base_is_demo(path):
         return Reference(pd.DataFrame(columns=["code", "name_zh", "name_en"]))
-    return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]])
+    return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]],
+                     store.query("units", path=path))
 
 
 def _store_reference(path: Path) -> Reference:
@@ -558,8 +763,20 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
 
 
 def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None) -> Prepared:
+    import duckdb
+
     from . import snapshots
-    candidate = snapshots.build_candidate(path, batch, user, progress, folder=scratch)
+    try:
+        candidate = snapshots.build_candidate(path, batch, user, progress, folder=scratch)
+    except (duckdb.ConstraintException, duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        # The checks above should make this unreachable; if data still breaks a store rule, say
+        # so instead of a traceback (build_candidate has removed its half-built file).
+        batch.problems.append(Problem(batch.file_name, "", None, "",
+                                      f"数据不符合数据库的规则，没有导入（{exc.__class__.__name__}：{str(exc)[:200]}）"))
+        batch.frames = {}
+        if scratch is None:
+            snapshots.log_rejected(path, batch, user)
+        return Prepared(batch)
     if snapshots.unchanged(candidate):
         snapshots.discard(candidate)
         return Prepared(batch, None, no_change=True)
@@ -570,18 +787,26 @@ HEADLINE_PREVIEW = ("units", "unionization_rate", "members", "membership_rate", 
                     "arrears_recovered_yuan", "aid_yuan")
 
 
+PREVIEW_COLUMNS = ("年度", "指标", "code", "导入前", "导入后")
+
+
 def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rows per table and year before → after, headline indicators before → after)."""
+    """(rows per table and year before → after, headline indicators before → after). A file
+    of townships or targets only has rows to show and no headline figures."""
     from . import indicators, store
     candidate = prepared.candidate
-    frames = {t: f for t, f in prepared.batch.frames.items() if "year" in f and t != "targets"}
-    years = sorted({int(y) for f in frames.values() for y in f["year"].unique()})
+    frames = prepared.batch.frames
     counts = []
-    for table in frames:
+    for table, frame in frames.items():
+        if table not in BY_TABLE:
+            continue
+        years = sorted({int(y) for y in frame["year"].unique()}) if "year" in frame else [None]
         for year in years:
             before, after = _count(candidate.base_file, table, year), _count(candidate.file, table, year)
             if before or after:
-                counts.append({"表": BY_TABLE[table].zh, "年度": year, "导入前行数": before, "导入后行数": after})
+                counts.append({"表": BY_TABLE[table].zh, "年度": str(year) if year is not None else "全部",
+                               "导入前行数": before, "导入后行数": after})
+    years = sorted({int(y) for t, f in frames.items() if "year" in f and t != "targets" for y in f["year"].unique()})
     changes = []
     for year in years:
         old = indicators.summary(year, path=candidate.base_file) if candidate.base_file else {}
@@ -590,12 +815,14 @@ def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
             changes.append({"年度": year, "指标": catalog.get(code).name_zh, "code": code,
                             "导入前": old.get(code), "导入后": new.get(code)})
     store.forget(candidate.file)
-    return pd.DataFrame(counts), pd.DataFrame(changes)
+    return (pd.DataFrame(counts, columns=["表", "年度", "导入前行数", "导入后行数"]),
+            pd.DataFrame(changes, columns=list(PREVIEW_COLUMNS)))
 
 
-def _count(file: Path | None, table: str, year: int) -> int:
+def _count(file: Path | None, table: str, year: int | None) -> int:
     from . import store
     if file is None:
         return 0
+    where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
     with store.cursor(file) as cur:
-        return int(cur.execute(f"SELECT count(*) FROM {table} WHERE year = ?", [year]).fetchone()[0])  # table from SHEETS
+        return int(cur.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0])  # table from SHEETS

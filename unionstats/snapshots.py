@@ -53,6 +53,9 @@ Progress = Callable[[float, str], None]
 BUSY_MESSAGE = "另一个导入正在进行，请稍后再试 / another import is in progress, try again shortly"
 
 
+_DATA_RULES = (duckdb.ConstraintException, duckdb.ConversionException, duckdb.OutOfRangeException)
+
+
 class Busy(store.StoreError):
     """Another writer holds the store's lock."""
 
@@ -382,7 +385,9 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
             write_database(path, empty_tables())
         try:
             return _build_candidate(path, batch, user, progress, snapshot_dir(path))
-        except (OSError, duckdb.Error) as exc:  # disk full, no permission, or a value DuckDB refused
+        except _DATA_RULES:
+            raise  # a value the store refuses: importing reports it as a problem of the file
+        except (OSError, duckdb.Error) as exc:  # disk full, no permission
             raise _write_error(exc, snapshot_dir(path)) from exc
 
 
