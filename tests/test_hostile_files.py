@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from test_importing import AID_HEADER, county, state, unit_row, units_file, xlsx  # noqa: F401 (county: fixture)
+from test_importing import AID_HEADER, state, unit_row, units_file, xlsx
 from unionstats import cli, importing, snapshots, store
 
 ROOT = Path(__file__).resolve().parent.parent
