@@ -15,7 +15,7 @@ from unionstats import format as fmt
 def load(db: str):
     con = duckdb.connect(db, read_only=True)
     try:
-        facts = con.execute("SELECT uy.*, u.region_code FROM unit_year uy JOIN units u USING (unit_id)").df()
+        facts = con.execute("SELECT * EXCLUDE (name, industry_code, ownership_code) FROM unit_year").df()
         flows = {t: con.execute(f"SELECT * FROM {t}").df() for t in ("inspections", "arrears", "aid", "subsidies")}
         kinds = con.execute("SELECT code, kind FROM aid_programs").df()
     finally:

@@ -62,22 +62,51 @@ else:
 if admin:
     st.subheader(t("import_title", lang))
     upload = st.file_uploader(t("upload", lang), type=["xlsx", "xls", "csv"], key="upload")
-    if upload is not None:
-        data = upload.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        prepared = st.session_state.get("prepared")
-        if prepared is None or prepared.batch.sha256 != digest:
+    st.caption(t("import_modes_help", lang))
+    data = upload.getvalue() if upload is not None else None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    if digest is not None and st.session_state.get("imported") == digest:
+        # Just published: say so, rather than preview the same file against its own result.
+        st.success(t("imported", lang, file=escape.markdown(upload.name)))
+    elif upload is not None:
+
+        def prepared_for(mode: str):
+            """The candidate of this file in `mode`, built once; a stale one is dropped."""
+            prepared = st.session_state.get("prepared")
+            if prepared is not None and prepared.batch.sha256 == digest and prepared.mode == mode:
+                return prepared
+            if prepared is not None and prepared.candidate is not None:
+                snapshots.discard(prepared.candidate)
             bar = st.progress(0.0, text=t("checking", lang))
             try:
-                prepared = importing.prepare(path, upload.name, data, who, progress=lambda x, step: bar.progress(
+                prepared = importing.prepare(path, upload.name, data, who, mode=mode, progress=lambda x, step: bar.progress(
                     min(x, 1.0), text=t("checking", lang)))
             except store.StoreError as exc:  # busy, disk full, no permission: nothing was written
                 bar.empty()
+                st.session_state.pop("prepared", None)
                 st.error(escape.markdown(str(exc)))
                 st.stop()
             bar.empty()
             st.session_state["prepared"] = prepared
-        if prepared.batch.problems:
+            return prepared
+
+        # Replace first: its removals decide whether the user must choose between replace and merge.
+        removals = st.session_state.get("removals")
+        if removals is None or removals[0] != digest:
+            first = prepared_for("replace")
+            removals = (digest, importing.removals(first))
+            st.session_state["removals"] = removals
+        removed = removals[1]
+        mode = "replace"
+        if len(removed):
+            st.warning(t("removals_found", lang, n=len(removed)), icon=":material/person_remove:")
+            st.dataframe(removed, hide_index=True, width="stretch")
+            mode = st.radio(t("import_mode", lang), importing.MODES, index=None, key=f"import_mode_{digest[:16]}",
+                            format_func=lambda m: t(f"import_mode_{m}", lang))
+        prepared = prepared_for(mode) if mode is not None else None
+        if prepared is None:  # the confirm button waits for a choice
+            st.info(t("choose_mode", lang))
+        elif prepared.batch.problems:
             st.error(t("problems_found", lang, n=len(prepared.batch.problems)))
             problems = prepared.batch.problems_frame()
             st.dataframe(problems.head(500), hide_index=True, width="stretch")
@@ -101,16 +130,18 @@ if admin:
             left, right, _ = st.columns([1, 1, 3])
             if left.button(t("confirm_import", lang), type="primary", key="confirm_import"):
                 st.session_state.pop("prepared")
+                st.session_state.pop("removals", None)
                 try:  # another session may have published since the preview: then nothing is written
                     snapshots.publish(prepared.candidate)
                 except store.StoreError as exc:
                     st.error(escape.markdown(str(exc)))
                     st.stop()
-                st.success(t("imported", lang, file=escape.markdown(upload.name)))
+                st.session_state["imported"] = digest
                 st.rerun()
             if right.button(t("cancel", lang), key="cancel_import"):
                 snapshots.discard(prepared.candidate)
                 st.session_state.pop("prepared")
+                st.session_state.pop("removals", None)
                 st.rerun()
 
 st.subheader(t("history_title", lang))
@@ -134,6 +165,7 @@ if admin and snapshots.current_name(path):
         except store.StoreError as exc:
             st.error(escape.markdown(str(exc)))
             st.stop()
+        st.session_state.pop("imported", None)  # an uploaded file is previewed afresh
         st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
         st.rerun()
     kept = ["", *sorted((p.name for p in snapshots.snapshot_dir(path).glob("*.duckdb")), reverse=True)]
@@ -146,6 +178,7 @@ if admin and snapshots.current_name(path):
             except store.StoreError as exc:
                 st.error(escape.markdown(str(exc)))
                 st.stop()
+            st.session_state.pop("imported", None)
             st.rerun()
 
 if admin:

@@ -1,13 +1,14 @@
 -- Base counts by year × township × industry × ownership code, rebuilt after every load.
 -- Every chart reads this table; only unit lists read unit_year (DESIGN.md §3 "Cube").
 -- Ownership is kept at code grain so that the 公有制/非公有制 mapping stays a join, not baked in.
+-- Township, industry and ownership are each unit-year's own: a later move never rewrites a year.
 CREATE OR REPLACE TABLE cube AS
 WITH unit_level AS (
     SELECT
         uy.year,
-        u.region_code,
-        u.industry_code,
-        u.ownership_code,
+        uy.region_code,
+        uy.industry_code,
+        uy.ownership_code,
         count(*)                                                                  AS units,
         count(*) FILTER (WHERE uy.union_status <> 'none')                         AS units_unionized,
         count(*) FILTER (WHERE uy.union_status = 'own'
@@ -27,7 +28,6 @@ WITH unit_level AS (
                            AND uy.has_wage_agreement)                             AS units_wage_agreement,
         sum(uy.employees_contracted)                                              AS employees_contracted
     FROM unit_year AS uy
-    JOIN units AS u USING (unit_id)
     GROUP BY ALL
 ),
 total_level AS (

@@ -3,13 +3,12 @@
 WITH gap AS (
     SELECT count(*) AS gap_units, coalesce(sum(uy.employees), 0) AS gap_employees
     FROM unit_year AS uy
-    JOIN units AS u USING (unit_id)
-    JOIN ownership AS o ON o.code = u.ownership_code
+    JOIN ownership AS o ON o.code = uy.ownership_code
     WHERE uy.year = $year
       AND uy.union_status = 'none'
       AND uy.employees >= $min_employees
-      AND ($regions IS NULL OR list_contains($regions, u.region_code))
-      AND ($industries IS NULL OR list_contains($industries, u.industry_code))
+      AND ($regions IS NULL OR list_contains($regions, uy.region_code))
+      AND ($industries IS NULL OR list_contains($industries, uy.industry_code))
       AND ($ownership_group IS NULL OR o.grp = $ownership_group)
 ),
 scope AS (

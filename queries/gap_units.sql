@@ -1,15 +1,16 @@
 -- 空白点: employers with at least $min_employees employees and no union of their own or joint union
 -- at the end of $year, largest first. Townships that report totals only have no unit list.
+-- Name, township, industry and ownership are as reported for $year.
 SELECT
-    u.unit_id,
-    u.name,
-    u.region_code,
+    uy.unit_id,
+    uy.name,
+    uy.region_code,
     r.name_zh AS region_zh,
     r.name_en AS region_en,
-    u.industry_code,
+    uy.industry_code,
     i.name_zh AS industry_zh,
     i.name_en AS industry_en,
-    u.ownership_code,
+    uy.ownership_code,
     o.name_zh AS ownership_zh,
     o.name_en AS ownership_en,
     o.grp AS ownership_group,
@@ -17,14 +18,13 @@ SELECT
     uy.female_employees,
     uy.migrant_workers
 FROM unit_year AS uy
-JOIN units AS u USING (unit_id)
-JOIN regions AS r ON r.code = u.region_code
-JOIN industries AS i ON i.code = u.industry_code
-JOIN ownership AS o ON o.code = u.ownership_code
+JOIN regions AS r ON r.code = uy.region_code
+JOIN industries AS i ON i.code = uy.industry_code
+JOIN ownership AS o ON o.code = uy.ownership_code
 WHERE uy.year = $year
   AND uy.union_status = 'none'
   AND uy.employees >= $min_employees
-  AND ($regions IS NULL OR list_contains($regions, u.region_code))
-  AND ($industries IS NULL OR list_contains($industries, u.industry_code))
+  AND ($regions IS NULL OR list_contains($regions, uy.region_code))
+  AND ($industries IS NULL OR list_contains($industries, uy.industry_code))
   AND ($ownership_group IS NULL OR o.grp = $ownership_group)
-ORDER BY uy.employees DESC, r.sort_order, u.name;
+ORDER BY uy.employees DESC, r.sort_order, uy.name;

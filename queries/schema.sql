@@ -29,18 +29,20 @@ CREATE TABLE ownership (           -- ACFTU unit category codes; grp is the conf
     sort_order INTEGER NOT NULL
 );
 
-CREATE TABLE units (               -- employer units; never personal data
+CREATE TABLE units (               -- employer units: identity only; never personal data
     unit_id        INTEGER PRIMARY KEY,
-    name           VARCHAR NOT NULL,
-    credit_code    VARCHAR,        -- 统一社会信用代码, optional
-    region_code    VARCHAR NOT NULL REFERENCES regions (code),
-    industry_code  VARCHAR NOT NULL REFERENCES industries (code),
-    ownership_code VARCHAR NOT NULL REFERENCES ownership (code)
+    credit_code    VARCHAR         -- 统一社会信用代码, optional: the same code is the same unit
 );
 
+-- Name, township, industry and ownership belong to the unit-year: a unit that moves, is renamed
+-- or restructured keeps its earlier years as they were reported (DESIGN.md §3).
 CREATE TABLE unit_year (           -- stock per unit per year, plus the year's joiners
     year                 INTEGER NOT NULL,
     unit_id              INTEGER NOT NULL REFERENCES units (unit_id),
+    name                 VARCHAR NOT NULL,   -- the name it reported that year
+    region_code          VARCHAR NOT NULL REFERENCES regions (code),
+    industry_code        VARCHAR NOT NULL REFERENCES industries (code),
+    ownership_code       VARCHAR NOT NULL REFERENCES ownership (code),
     employees            INTEGER NOT NULL CHECK (employees >= 0),
     female_employees     INTEGER NOT NULL CHECK (female_employees BETWEEN 0 AND employees),
     migrant_workers      INTEGER NOT NULL CHECK (migrant_workers BETWEEN 0 AND employees),

@@ -21,7 +21,7 @@ def raw(path) -> dict[str, pd.DataFrame]:
 def expected(raw, keys: list[str], region_only_ok: bool, mask=lambda f: f) -> pd.DataFrame:
     """Independent computation: plain pandas from the fact tables (not the cube, not the SQL)."""
     group = raw["ownership"].set_index("code")["grp"]
-    uy = raw["unit_year"].merge(raw["units"], on="unit_id")
+    uy = raw["unit_year"].copy()  # township, industry, ownership: each unit-year's own, never today's
     uy["grp"] = uy["ownership_code"].map(group)
     on = uy["union_status"] != "none"
     unit_counts = pd.DataFrame({

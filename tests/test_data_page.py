@@ -142,3 +142,43 @@ def test_county_name_and_survey_year_basis(county_copy):
     at.switch_page("pages/overview.py").run()
     assert at.title[0].value.startswith("测试县")
     assert any("工会统计年度" in c.value for c in at.caption)  # shown on every page while in force
+
+
+def test_second_batch_shows_removals_and_asks_replace_or_merge(county_copy):
+    """Issue #11: a township's register in two files. The page lists what 替换 would remove and waits
+    for a choice; 合并 keeps the first batch."""
+    from test_import_modes import names_in, publish, register, workbook
+    whole = register(county_copy, "chengguan", 2024, 2025)
+    first, second = whole.iloc[::2], whole.iloc[1::2]
+    publish(county_copy, "第一批.xlsx", workbook(county_copy, first))
+    at = log_in(data_page())
+    at.file_uploader[0].set_value(("城关镇第二批.xlsx", workbook(county_copy, second), "application/octet-stream")).run()
+    assert not at.exception
+    assert any(f"将删除以下 {len(first)} 条单位数据" in w.value for w in at.warning)
+    shown = next(d.value for d in at.dataframe if "单位名称" in d.value.columns)
+    assert set(shown["单位名称"]) == set(first["name"]) and len(shown) == len(first)
+    assert set(shown["乡镇"]) == {"城关镇"} and set(shown["年度"]) == {2025}
+    choice = next(r for r in at.radio if r.label == "导入方式")
+    assert [o.split("：")[0] for o in choice.options] == ["替换", "合并"] and choice.value is None
+    assert not [b for b in at.button if b.key == "confirm_import"]  # nothing to confirm before a choice
+    assert names_in(county_copy, "chengguan", 2025) == set(first["name"])  # nothing written yet
+
+    choice.set_value("merge").run()
+    assert not at.exception
+    at.button(key="confirm_import").click().run()
+    assert not at.exception
+    assert names_in(county_copy, "chengguan", 2025) == set(whole["name"])
+    assert any("已导入" in s.value for s in at.success)
+
+
+def test_second_batch_replace_removes_the_listed_units(county_copy):
+    from test_import_modes import names_in, publish, register, workbook
+    whole = register(county_copy, "chengguan", 2024, 2025)
+    first, second = whole.iloc[::2], whole.iloc[1::2]
+    publish(county_copy, "第一批.xlsx", workbook(county_copy, first))
+    at = log_in(data_page())
+    at.file_uploader[0].set_value(("城关镇.xlsx", workbook(county_copy, second), "application/octet-stream")).run()
+    next(r for r in at.radio if r.label == "导入方式").set_value("replace").run()
+    at.button(key="confirm_import").click().run()
+    assert not at.exception
+    assert names_in(county_copy, "chengguan", 2025) == set(second["name"])

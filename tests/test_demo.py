@@ -25,17 +25,18 @@ def test_same_seed_same_data_other_seed_other_data():
 def test_shape_of_the_county():
     t = demo.build_tables()
     assert len(t["regions"]) >= 12
-    assert set(t["units"]["industry_code"]) == set(t["industries"]["code"]) and len(t["industries"]) == 20
-    assert set(t["units"]["ownership_code"]) == set(t["ownership"]["code"])
+    assert set(t["unit_year"]["industry_code"]) == set(t["industries"]["code"]) and len(t["industries"]) == 20
+    assert set(t["unit_year"]["ownership_code"]) == set(t["ownership"]["code"])
     units_2024 = (t["unit_year"]["year"] == 2024).sum() + t["region_year"].query("year == 2024")["units"].sum()
     assert 1800 <= units_2024 <= 2200
     assert sorted(t["unit_year"]["year"].unique()) == list(range(2015, 2025))
     # One township reports totals only, never both ways in a year.
-    unit_regions = set(t["units"]["region_code"])
+    unit_regions = set(t["unit_year"]["region_code"])
     assert set(t["region_year"]["region_code"]).isdisjoint(unit_regions)
-    # No personal data: the unit table holds employers only.
-    assert list(t["units"].columns) == ["unit_id", "name", "credit_code", "region_code", "industry_code",
-                                        "ownership_code"]
+    # No personal data: the unit table holds employers' identity only; name, township, industry
+    # and ownership are the unit-year's (issue #11).
+    assert list(t["units"].columns) == ["unit_id", "credit_code"]
+    assert {"name", "region_code", "industry_code", "ownership_code"} <= set(t["unit_year"].columns)
 
 
 def test_lagging_townships_lag(demo_db):

@@ -168,9 +168,9 @@ def test_problem_list_writes_formulas_as_text(hostile):
 
 
 def _store_data(path: Path) -> dict[str, pd.DataFrame]:
-    """The store's tables with unit names instead of unit ids, sorted, for comparing two stores."""
+    """The store's tables without unit ids (names are on the unit-years), sorted, for comparing two stores."""
     tables = template.store_tables(path)
-    units = tables.pop("units")[["unit_id", "name"]]
+    units = tables.pop("units")[["unit_id", "credit_code"]]
     tables["unit_year"] = tables["unit_year"].merge(units, on="unit_id").drop(columns="unit_id")
     return {name: frame.sort_values(sorted(frame.columns)).reset_index(drop=True)[sorted(frame.columns)]
             for name, frame in tables.items()}

@@ -97,8 +97,14 @@ def _cmd_import(args) -> int:
         return _import(args, path, file, None)
 
 
+def _removal_lines(removed) -> list[str]:
+    return [f"  {r.年度}年 · {r.乡镇} · {r.单位名称}" + (f"（{r.统一社会信用代码}）" if r.统一社会信用代码 else "")
+            for r in removed.itertuples(index=False)]
+
+
 def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
-    prepared = importing.prepare(path, file.name, file.read_bytes(), scratch=scratch)
+    mode = "merge" if args.merge else "replace"
+    prepared = importing.prepare(path, file.name, file.read_bytes(), scratch=scratch, mode=mode)
     if prepared.batch.problems:
         problems = prepared.batch.problems
         print(f"发现 {len(problems)} 个问题，数据库没有任何改动：", file=sys.stderr)
@@ -115,7 +121,21 @@ def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
         return 0
     published = False
     try:
+        removed = importing.removals(prepared)
+        if len(removed) and not args.replace:
+            # A township's second batch must not silently delete its first: ask which was meant.
+            print(f"导入这个文件将删除以下 {len(removed)} 条单位数据（文件所含乡镇、年度中已有，但文件里没有列出的单位）：",
+                  file=sys.stderr)
+            for line in _removal_lines(removed):
+                print(line, file=sys.stderr)
+            print("数据库没有任何改动。请选择：\n"
+                  "  --replace  以本文件为该乡镇该年度的完整名册，删除以上单位；\n"
+                  "  --merge    只新增或更新本文件中的单位，不删除任何单位（分批报送时用）。", file=sys.stderr)
+            return USAGE_ERROR
         counts, changes = importing.preview(prepared)
+        if len(removed):
+            print(f"将删除以下 {len(removed)} 条单位数据（--replace）：")
+            print("\n".join(_removal_lines(removed)))
         print(counts.to_string(index=False))
         if len(changes):  # a file of townships or targets only moves no headline figure
             shown = changes.assign(**{c: [fmt_number(v, catalog.get(k).unit)
@@ -130,9 +150,22 @@ def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
         snapshots.publish(prepared.candidate)
         published = True
     finally:
-        if not published:  # dry run, or anything failed before the switch: leave no orphan snapshot
+        if not published:  # dry run, a question, or a failure before the switch: no orphan snapshot
             snapshots.discard(prepared.candidate)
     print(f"已导入并发布快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo", file=sys.stderr)
+    return 0
+
+
+def _cmd_upgrade(args) -> int:
+    path = _db(args)
+    with snapshots.writer_lock(path):
+        prepared = importing.upgrade(path)
+        if prepared.no_change:
+            print("数据库已是当前格式，无需升级。", file=sys.stderr)
+            return 0
+        snapshots.publish(prepared.candidate)
+    print(f"已升级为当前格式，数据不变：快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo",
+          file=sys.stderr)
     return 0
 
 
@@ -144,6 +177,8 @@ def _cmd_history(args) -> int:
     for r in records:
         mark = "*" if r.get("current") else " "
         rows = ", ".join(f"{k} {v}" for k, v in (r.get("rows") or {}).items())
+        if r.get("mode"):  # what unit rows did: replace (and how many unit-years it removed) or merge
+            rows += f"  [{importing.MODE_NAMES.get(r['mode'], r['mode'])}，删除单位 {r.get('removed_units', 0)}]"
         print(f"{mark} {r.get('time', '')}  {r.get('action', ''):<6} {r.get('snapshot') or '(基础库)':<14} "
               f"{r.get('user', '')}  {r.get('file', '')}  {r.get('outcome', '')}  {rows}  {r.get('sha256', '')[:12]}")
     return 0
@@ -281,12 +316,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_template)
 
-    p = sub.add_parser("import", help="导入 Excel/CSV（先校验，全部通过才写入）")
+    p = sub.add_parser("import", help="导入 Excel/CSV（先校验，全部通过才写入）",
+                       description="单位名册按“乡镇＋年度”导入：文件中没有列出的已有单位会被删除时，须指定 --replace 或 "
+                                   "--merge。乡镇汇总、合同检查、欠薪、帮扶、补助各表总是按“年度＋乡镇”整体替换。")
     p.add_argument("file")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--replace", action="store_true",
+                     help="替换：文件是该乡镇该年度的完整单位名册，删除文件中没有的单位")
+    how.add_argument("--merge", action="store_true",
+                     help="合并：只新增或更新文件中的单位，不删除任何单位（一个乡镇分几个文件报送时用）")
     p.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
     p.add_argument("--problems", help="把全部问题写入此 CSV 文件")
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("upgrade", help="把旧版格式的数据库升级为当前格式（数据不变，可撤销）")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_upgrade)
 
     p = sub.add_parser("history", help="导入历史")
     p.add_argument("--db", help=db_help)

@@ -226,7 +226,8 @@ def _adoption_year(rng, union_year, joint_year, share: float, mean_lag: float) -
 
 
 def _panel(rng, units: pd.DataFrame, k: float, regions: tuple) -> pd.DataFrame:
-    """One row per unit per year it exists."""
+    """One row per unit per year it exists, with that year's name, township, industry and
+    ownership (constant here: demo units never move)."""
     n = len(units)
     public = units["ownership_code"].map({c: g for c, _, _, g in dimensions.OWNERSHIP}).eq("public").to_numpy()
     lag = units["region_code"].map({r[0]: r[5] for r in regions}).to_numpy()
@@ -272,7 +273,9 @@ def _panel(rng, units: pd.DataFrame, k: float, regions: tuple) -> pd.DataFrame:
     contracted = np.minimum(employees, np.round(employees * contract_rate)).astype(np.int64)
 
     panel = pd.DataFrame({
-        "year": year, "unit_id": units["unit_id"].to_numpy()[ui], "employees": employees,
+        "year": year, "unit_id": units["unit_id"].to_numpy()[ui],
+        **{c: units[c].to_numpy()[ui] for c in ("name", "region_code", "industry_code", "ownership_code")},
+        "employees": employees,
         "female_employees": female, "migrant_workers": migrant, "members": members,
         "female_members": female_members, "migrant_members": migrant_members,
         "union_status": status,
@@ -315,10 +318,9 @@ def _members_joined(rng, panel: pd.DataFrame, k: float) -> np.ndarray:
     return out.sort_index().to_numpy()
 
 
-def _region_totals(units: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+def _region_totals(panel: pd.DataFrame) -> pd.DataFrame:
     """Collapse the totals-only townships to region_year rows (they keep no unit register)."""
-    rows = panel.merge(units[["unit_id", "region_code", "industry_code", "ownership_code"]], on="unit_id")
-    rows = rows[rows["region_code"].isin(TOTALS_ONLY_REGIONS)]
+    rows = panel[panel["region_code"].isin(TOTALS_ONLY_REGIONS)]
     unionized = rows["union_status"] != "none"
     rows = rows.assign(
         units=1, units_unionized=unionized.astype(int),
@@ -454,7 +456,7 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
     all_regions = regions_for(units)
     unit_frame = _units(rng, units, all_regions)
     panel = _panel(rng, unit_frame, k, all_regions)
-    region_year = _region_totals(unit_frame, panel)
+    region_year = _region_totals(panel)
     register = unit_frame[~unit_frame["region_code"].isin(TOTALS_ONLY_REGIONS)]
     panel = panel[panel["unit_id"].isin(register["unit_id"])]
     regions = pd.DataFrame([(c, zh, en, kind, i) for i, (c, zh, en, kind, _, _) in enumerate(all_regions)],
@@ -466,7 +468,7 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         "settings": settings, "regions": regions,
         "industries": dimensions.industries_frame(), "ownership": dimensions.ownership_frame(),
         "aid_programs": dimensions.aid_programs_frame(),
-        "units": register.drop(columns=["start_year", "size"]),
+        "units": register[["unit_id", "credit_code"]],
         # Year-major order lets DuckDB's zone maps skip other years' row groups in unit lists.
         "unit_year": panel.sort_values(["year", "unit_id"], ignore_index=True), "region_year": region_year,
         "inspections": _inspections(rng, unit_frame, k), "arrears": _arrears(rng, unit_frame, k),

@@ -146,6 +146,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "problems_found": ("发现 {n} 个问题，数据没有任何改动。请修改文件后重新导入。", "{n} problems found; nothing was changed. Fix the file and import again."),
     "download_problems": ("下载问题清单", "Download the problem list"),
     "no_change": ("文件内容与现有数据完全相同，没有任何改动。", "The file matches the data already loaded; nothing changed."),
+    "import_modes_help": ("单位名册按“乡镇＋年度”导入：如文件没有列出某乡镇某年已有的单位，导入前会列出这些单位，"
+                          "请选择“替换”（删除它们）或“合并”（保留它们）。乡镇汇总、合同检查、欠薪、帮扶、补助各表总是按"
+                          "“年度＋乡镇”整体替换。",
+                          "Unit registers import by township and year: if the file leaves out units already held for a "
+                          "township-year, they are listed first and you choose Replace (remove them) or Merge (keep them). "
+                          "Township totals, inspections, arrears, aid and subsidies always replace by year and township."),
+    "removals_found": ("按“替换”导入将删除以下 {n} 条单位数据：它们在文件所含乡镇、年度中已有，但文件里没有列出。",
+                       "Replacing would remove these {n} unit-years: held for the file's townships and years, but not in the file."),
+    "import_mode": ("导入方式", "Import mode"),
+    "import_mode_replace": ("替换：本文件是这些乡镇、年度的完整名册，删除上列单位",
+                            "Replace: the file is the whole register of these township-years; remove the units above"),
+    "import_mode_merge": ("合并：只新增或更新本文件中的单位，不删除任何单位（分批报送）",
+                          "Merge: add or update the file's units, remove none (a register sent in parts)"),
+    "choose_mode": ("请先选择导入方式，然后预览并确认。", "Choose an import mode, then preview and confirm."),
     "preview_rows": ("各表各年的行数（导入前 → 导入后）", "Rows per table and year (before → after)"),
     "preview_figures": ("主要指标（导入前 → 导入后）", "Headline figures (before → after)"),
     "replaces_demo": ("当前为示例数据：确认后将用本文件的数据替换全部示例数据（可撤销）。", "The demo data is loaded: confirming replaces all of it with this file (undoable)."),

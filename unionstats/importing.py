@@ -696,6 +696,7 @@ class Prepared:
     batch: Batch
     candidate: "snapshots.Candidate | None" = None
     no_change: bool = False
+    mode: str = "replace"  # what unit rows do to their township-years: see MODES
 
 
 def reference_for(path: Path) -> Reference:
@@ -750,24 +751,36 @@ def edit_settings(path: Path, county_zh: str, county_en: str, year_basis: str, u
 
 
 def prepare(path: Path, name: str, data: bytes, user: str | None = None, progress=None,
-            scratch: Path | None = None) -> Prepared:
+            scratch: Path | None = None, mode: str = "replace") -> Prepared:
     """Validate and, if clean, build the candidate snapshot. Nothing in force changes.
-    `scratch`: build the candidate in that folder and log nothing (a dry run writes nothing)."""
+    `scratch`: build the candidate in that folder and log nothing (a dry run writes nothing).
+    `mode`: "replace" (the file's unit rows are the whole register of their township-years:
+    units in force there and not in the file are removed, see removals()) or "merge" (units are
+    added or updated, none removed). Township totals and the other tables always replace by
+    year and township."""
     from . import snapshots
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     batch = read(name, data, reference_for(path))
     if not batch.ok:
         if scratch is None:
             snapshots.log_rejected(path, batch, user)
-        return Prepared(batch)
-    return _build(path, batch, user, progress, scratch)
+        return Prepared(batch, mode=mode)
+    return _build(path, batch, user, progress, scratch, mode)
 
 
-def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None) -> Prepared:
+def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None,
+           mode: str = "replace") -> Prepared:
     import duckdb
 
     from . import snapshots
     try:
-        candidate = snapshots.build_candidate(path, batch, user, progress, folder=scratch)
+        candidate = snapshots.build_candidate(path, batch, user, progress, folder=scratch, mode=mode)
+    except (snapshots.UnitClash, snapshots.MergeWouldRemove) as exc:
+        _refused(batch, exc)
+        if scratch is None:
+            snapshots.log_rejected(path, batch, user)
+        return Prepared(batch, mode=mode)
     except (duckdb.ConstraintException, duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
         # The checks above should make this unreachable; if data still breaks a store rule, say
         # so instead of a traceback (build_candidate has removed its half-built file).
@@ -776,11 +789,11 @@ def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None
         batch.frames = {}
         if scratch is None:
             snapshots.log_rejected(path, batch, user)
-        return Prepared(batch)
+        return Prepared(batch, mode=mode)
     if snapshots.unchanged(candidate):
         snapshots.discard(candidate)
-        return Prepared(batch, None, no_change=True)
-    return Prepared(batch, candidate)
+        return Prepared(batch, None, no_change=True, mode=mode)
+    return Prepared(batch, candidate, mode=mode)
 
 
 HEADLINE_PREVIEW = ("units", "unionization_rate", "members", "membership_rate", "unions_new",
@@ -826,3 +839,54 @@ def _count(file: Path | None, table: str, year: int | None) -> int:
     where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
     with store.cursor(file) as cur:
         return int(cur.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0])  # table from SHEETS
+
+
+# --- replace or merge: what an import removes ----------------------------------------------------
+
+MODES = ("replace", "merge")
+MODE_NAMES = {"replace": "替换", "merge": "合并"}
+REMOVAL_COLUMNS = ("年度", "乡镇", "单位名称", "统一社会信用代码")
+
+
+def removals(prepared: Prepared) -> pd.DataFrame:
+    """The units this import would delete (年度, 乡镇, 单位名称, 统一社会信用代码), one row per
+    unit-year, exactly as the candidate differs from the data in force. Empty in merge mode, for
+    a refused file, and when nothing changes."""
+    removed = prepared.candidate.removed if prepared.candidate is not None else None
+    if removed is None or removed.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "年度" else "object") for c in REMOVAL_COLUMNS})
+    return pd.DataFrame({"年度": removed["year"].astype("int64"), "乡镇": removed["region_zh"],
+                         "单位名称": removed["name"],
+                         "统一社会信用代码": removed["credit_code"].where(removed["credit_code"].notna(), "")}
+                        ).reset_index(drop=True)
+
+
+def _refused(batch: Batch, exc: Exception) -> None:
+    """An import the store's units refuse, as problems in the batch (nothing is written)."""
+    from . import snapshots
+    sheet = BY_TABLE["unit_year"].zh
+    if isinstance(exc, snapshots.UnitClash):
+        for year, name, rows in exc.rows:
+            where = "、".join(f"第{r}行" for r in rows)
+            batch.problems.append(Problem(
+                batch.file_name, sheet, rows[-1] if rows else None, "统一社会信用代码",
+                f"{where}在 {year} 年是同一家单位（统一社会信用代码相同，或与已有单位名称、乡镇相同），"
+                f"同一单位每年只能有一行（{name}）"))
+    elif isinstance(exc, snapshots.MergeWouldRemove):
+        for year, region, count in exc.slices:
+            batch.problems.append(Problem(
+                batch.file_name, BY_TABLE["region_year"].zh, None, "乡镇",
+                f"{region} {year} 年已有单位名册（{count} 家单位）：“合并”不删除任何单位，不能改为按乡镇汇总填报；"
+                f"如要以汇总数替换该乡镇该年的单位名册，请选择“替换”（命令行加 --replace）"))
+    batch.frames = {}
+
+
+# --- a store of an older format ------------------------------------------------------------------
+
+def upgrade(path: Path, user: str | None = None) -> Prepared:
+    """The store in force rebuilt in the current format, data unchanged (no_change if it already is)."""
+    from . import snapshots, store
+    if store.setting("schema_version", path=path) == store.SCHEMA_VERSION:
+        return Prepared(Batch(file_name="升级", sha256=""), no_change=True)
+    batch = Batch(file_name="升级", sha256="", action="upgrade")
+    return Prepared(batch, snapshots.build_candidate(path, batch, user))

@@ -317,6 +317,10 @@ class Candidate:
     base_file: Path | None
     replaced_demo: bool
     record: dict
+    mode: str = "replace"
+    # Unit-years in force now that this import would delete: year, region_code, region_zh,
+    # unit_id, name, credit_code (always empty in merge mode).
+    removed: pd.DataFrame | None = None
 
 
 def _next_name(folder: Path) -> str:
@@ -334,76 +338,128 @@ def base_is_demo(path: Path) -> bool:
         return False
 
 
-def _match_units(base_units: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """All units after the import and the unit_id of each incoming row. A unit is the same unit
-    when its credit code matches, or else its name and township."""
-    units = base_units.copy()
-    by_credit = {c: i for c, i in zip(units["credit_code"], units["unit_id"]) if isinstance(c, str) and c}
-    by_name = {(n, r): i for n, r, i in zip(units["name"], units["region_code"], units["unit_id"])}
+class UnitClash(ValueError):
+    """Two rows of one import are the same unit in the same year (same credit code, or the same
+    name and township as a known unit). `rows` holds (year, name, file row numbers)."""
+
+    def __init__(self, rows: list[tuple[int, str, list[int]]]):
+        super().__init__(rows)
+        self.rows = rows
+
+
+class MergeWouldRemove(ValueError):
+    """Merge mode, but township totals would replace a township-year's unit register.
+    `slices` holds (year, township name, units that would go)."""
+
+    def __init__(self, slices: list[tuple[int, str, int]]):
+        super().__init__(slices)
+        self.slices = slices
+
+
+MODES = ("replace", "merge")
+
+
+def _credit(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """All units after the import (unit_id, credit_code) and the unit_id of each incoming row.
+
+    `units`: the known units; `by_name`: (name, region_code, unit_id) of the latest unit-year of
+    each known name in each township. A row is the unit with its credit code; without one (or
+    with a code no unit has yet), the unit of the same name in the same township, unless that
+    unit carries a different credit code or another row of the year claims it by its code. A
+    renamed or moved unit is the same unit only through its credit code."""
+    units = units[["unit_id", "credit_code"]].copy()
+    code_of = {i: _credit(c) for i, c in zip(units["unit_id"], units["credit_code"])}
+    by_credit = {c: i for i, c in code_of.items() if c}
+    names = {(n, r): i for n, r, i in zip(by_name["name"], by_name["region_code"], by_name["unit_id"])}
     next_id = int(units["unit_id"].max()) + 1 if len(units) else 1
-    base_ids = set(units["unit_id"])
-    ids, new_rows, updates = [], [], {}
+    claimed = {(y, by_credit[c]) for y, c in zip(incoming["year"], incoming["credit_code"]) if _credit(c) in by_credit}
+    ids, new_rows, learned = [], [], {}
     for row in incoming.itertuples():
-        credit = row.credit_code if isinstance(row.credit_code, str) and row.credit_code else None
+        credit = _credit(row.credit_code)
         unit_id = by_credit.get(credit) if credit else None
         if unit_id is None:
-            unit_id = by_name.get((row.name, row.region_code))
-        attrs = {"name": row.name, "credit_code": credit, "region_code": row.region_code,
-                 "industry_code": row.industry_code, "ownership_code": row.ownership_code}
+            named = names.get((row.name, row.region_code))
+            if named is not None and (credit is None or code_of.get(named) is None) \
+                    and (row.year, named) not in claimed:
+                unit_id = named
         if unit_id is None:
             unit_id = next_id
             next_id += 1
-            new_rows.append({"unit_id": unit_id, **attrs})
-            by_name[(row.name, row.region_code)] = unit_id
-            if credit:
-                by_credit[credit] = unit_id
-        elif unit_id in base_ids:
-            updates[unit_id] = attrs
+            new_rows.append({"unit_id": unit_id, "credit_code": credit})
+            code_of[unit_id] = credit
+        elif credit and code_of.get(unit_id) is None:
+            learned[unit_id] = credit  # a known unit's credit code, first given now
+            code_of[unit_id] = credit
+        if credit:
+            by_credit[credit] = unit_id
+        names[(row.name, row.region_code)] = unit_id
         ids.append(unit_id)
-    if updates:
-        index = units.set_index("unit_id")
-        for unit_id, attrs in updates.items():
-            for key, value in attrs.items():
-                if key != "credit_code" or value:
-                    index.loc[unit_id, key] = value
-        units = index.reset_index()
+    if learned:
+        units["credit_code"] = [learned.get(i, c) for i, c in zip(units["unit_id"], units["credit_code"])]
     if new_rows:
         units = pd.concat([units, pd.DataFrame(new_rows)], ignore_index=True)
     return units, pd.Series(ids, index=incoming.index)
 
 
+def _clashes(rows: pd.DataFrame, ids: pd.Series, numbers: pd.Series | None) -> list[tuple[int, str, list[int]]]:
+    """Rows of one year that came out as the same unit."""
+    keyed = pd.DataFrame({"year": rows["year"], "unit_id": ids, "name": rows["name"],
+                          "row": numbers if numbers is not None else pd.Series(pd.NA, index=rows.index)})
+    twice = keyed[keyed.duplicated(["year", "unit_id"], keep=False)]
+    return [(int(year), str(group["name"].iloc[0]), [int(n) for n in group["row"].dropna()])
+            for (year, _), group in twice.groupby(["year", "unit_id"], sort=True)]
+
+
 def build_candidate(path: Path, batch, user: str | None = None, progress: Progress | None = None,
-                    folder: Path | None = None) -> Candidate:
+                    folder: Path | None = None, mode: str = "replace") -> Candidate:
     """Build the snapshot an import would publish, under the writer lock. Nothing in force
-    changes. `folder` builds it elsewhere (a dry run: the store's folder is not touched)."""
+    changes. `folder` builds it elsewhere (a dry run: the store's folder is not touched).
+
+    `mode` says what the file's unit rows do to the township-years they cover:
+    - "replace": the file is the township-year's whole register; units in force there that the
+      file does not list are removed (Candidate.removed lists them);
+    - "merge": the file's units are added or updated, none is removed (MergeWouldRemove if
+      township totals in the file would replace a unit register).
+    Either way a unit row updates that unit's row for its year wherever it was (a unit that
+    moved), and township totals and the other tables replace by (year, township).
+    Raises UnitClash when two rows of one year are the same unit."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     path = Path(path)
     if folder is not None:
-        return _build_candidate(path, batch, user, progress, Path(folder))
+        return _build_candidate(path, batch, user, progress, Path(folder), mode)
     with writer_lock(path):
         if not path.exists() and not current_name(path):
             # The first import into a new store: an empty base, so its undo has somewhere to go.
             write_database(path, empty_tables())
         try:
-            return _build_candidate(path, batch, user, progress, snapshot_dir(path))
+            return _build_candidate(path, batch, user, progress, snapshot_dir(path), mode)
         except _DATA_RULES:
             raise  # a value the store refuses: importing reports it as a problem of the file
         except (OSError, duckdb.Error) as exc:  # disk full, no permission
             raise _write_error(exc, snapshot_dir(path)) from exc
 
 
-def _build_candidate(path: Path, batch, user, progress, folder: Path) -> Candidate:
+def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str) -> Candidate:
     parent = current_name(path)
     base_file = resolve(path) if resolve(path).exists() else None
     replaced_demo = batch.action == "import" and base_file is not None and base_is_demo(path)
     if replaced_demo:
         base_file = None  # the county's own data replaces the demo county wholesale
     frames = {k: v.drop(columns="__row__", errors="ignore") for k, v in batch.frames.items()}
+    row_numbers = batch.frames["unit_year"].get("__row__") if "unit_year" in batch.frames else None
     target = folder / _next_name(folder)
     tmp = target.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     record = {"action": batch.action, "snapshot": target.name, "parent": parent, "time": _now(),
               "user": user or user_name(), "file": batch.file_name, "sha256": batch.sha256,
               "rows": {k: int(len(v)) for k, v in frames.items()}, "outcome": "built"}
+    if "unit_year" in frames or "region_year" in frames:
+        record["mode"] = mode
 
     def step(fraction: float, label: str) -> None:
         if progress:
@@ -416,6 +472,7 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path) -> Candida
         if base_file is not None:
             escaped = str(base_file).replace("'", "''")  # our own file path, not user input
             con.execute(f"ATTACH '{escaped}' AS cur (READ_ONLY)")
+            _base_unit_views(con)
             base = lambda table: con.execute(f"SELECT * FROM cur.{table}").df()  # noqa: E731
         else:
             empty = empty_tables()
@@ -444,10 +501,22 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path) -> Candida
             _load(con, table, base(table))
 
         step(0.2, "units")
-        units = base("units")
+        units = con.execute("SELECT * FROM base_units").df() if base_file is not None else base("units")
         unit_rows = frames.get("unit_year")
         if unit_rows is not None:
-            units, ids = _match_units(units, unit_rows)
+            by_name = pd.DataFrame({"name": pd.Series(dtype="str"), "region_code": pd.Series(dtype="str"),
+                                    "unit_id": pd.Series(dtype="int64")})
+            if base_file is not None:  # known names, each at the latest year it was reported
+                con.register("incoming_names", unit_rows[["name", "region_code"]].drop_duplicates())
+                by_name = con.execute("""SELECT uy.name, uy.region_code, arg_max(uy.unit_id, uy.year) AS unit_id
+                                         FROM base_unit_year AS uy
+                                         SEMI JOIN incoming_names AS i USING (name, region_code)
+                                         GROUP BY ALL""").df()
+                con.unregister("incoming_names")
+            units, ids = _match_units(units, by_name, unit_rows)
+            clashes = _clashes(unit_rows, ids, row_numbers)
+            if clashes:
+                raise UnitClash(clashes)
             unit_rows = unit_rows.assign(unit_id=ids)
         _load(con, "units", units)
 
@@ -460,15 +529,29 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path) -> Candida
 
         step(0.35, "unit_year")
         con.register("stock_slices", slices("unit_year", "region_year"))
+        # Unit rows in force that go: those of the township-years a replace covers, and every row
+        # this file re-sends (by year and unit, wherever the unit was: it may have moved).
+        con.register("unit_slices", slices("unit_year", "region_year") if mode == "replace" else slices("region_year"))
+        con.register("incoming_ids", unit_rows[["year", "unit_id"]] if unit_rows is not None
+                     else pd.DataFrame({"year": pd.Series(dtype="int64"), "unit_id": pd.Series(dtype="int64")}))
         if base_file is not None:
-            con.execute("""INSERT INTO unit_year SELECT uy.* FROM cur.unit_year AS uy
-                           JOIN cur.units AS u USING (unit_id)
-                           ANTI JOIN stock_slices AS s ON s.year = uy.year AND s.region_code = u.region_code""")
-            con.execute("""INSERT INTO region_year SELECT ry.* FROM cur.region_year AS ry
+            con.execute("""INSERT INTO unit_year BY NAME SELECT uy.* FROM base_unit_year AS uy
+                           ANTI JOIN unit_slices AS s ON s.year = uy.year AND s.region_code = uy.region_code
+                           ANTI JOIN incoming_ids AS n ON n.year = uy.year AND n.unit_id = uy.unit_id""")
+            con.execute("""INSERT INTO region_year BY NAME SELECT ry.* FROM cur.region_year AS ry
                            ANTI JOIN stock_slices AS s ON s.year = ry.year AND s.region_code = ry.region_code""")
         if unit_rows is not None:
             columns = [c for c in con.execute("SELECT * FROM unit_year LIMIT 0").df().columns]
             _load(con, "unit_year", unit_rows[columns])
+        for name in ("stock_slices", "unit_slices", "incoming_ids"):
+            con.unregister(name)
+        removed = _removed(con) if base_file is not None else _removed_none()
+        if mode == "merge" and len(removed):
+            counts = removed.groupby(["year", "region_zh"], sort=False).size()
+            raise MergeWouldRemove([(int(y), str(r), int(n)) for (y, r), n in counts.items()])
+        # A unit with no row left in any year is forgotten (a later row makes it anew).
+        con.execute("DELETE FROM units WHERE unit_id NOT IN (SELECT unit_id FROM unit_year)")
+        record["removed_units"] = int(len(removed))
         step(0.5, "region_year")
         if "region_year" in frames:
             _load(con, "region_year", frames["region_year"])
@@ -520,7 +603,43 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path) -> Candida
     _pause_point("before_rename")
     os.replace(tmp, target)
     _pause_point("after_rename")
-    return Candidate(path, target, parent, base_file, replaced_demo, record)
+    return Candidate(path, target, parent, base_file, replaced_demo, record, mode, removed)
+
+
+def _base_unit_views(con) -> None:
+    """base_units and base_unit_year: the units and unit-years in force (cur), in today's shape.
+    A store of schema 1 kept name, township, industry and ownership on `units`: it is read with
+    those on every year, as it showed them, and the snapshot built from it has schema 2."""
+    columns = {row[0] for row in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'cur' AND table_name = 'unit_year'"
+    ).fetchall()}
+    con.execute("CREATE TEMP VIEW base_units AS SELECT unit_id, credit_code FROM cur.units")
+    if "region_code" in columns:
+        con.execute("CREATE TEMP VIEW base_unit_year AS SELECT * FROM cur.unit_year")
+    else:
+        con.execute("""CREATE TEMP VIEW base_unit_year AS
+                       SELECT uy.*, u.name, u.region_code, u.industry_code, u.ownership_code
+                       FROM cur.unit_year AS uy JOIN cur.units AS u USING (unit_id)""")
+
+
+_REMOVED_COLUMNS = ("year", "region_code", "region_zh", "unit_id", "name", "credit_code")
+
+
+def _removed_none() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("year", "unit_id") else "object")
+                         for c in _REMOVED_COLUMNS})
+
+
+def _removed(con) -> pd.DataFrame:
+    """Unit-years in force (cur) that the candidate no longer holds: what the import deletes."""
+    return con.execute("""
+        SELECT b.year, b.region_code, coalesce(r.name_zh, b.region_code) AS region_zh, b.unit_id, b.name,
+               u.credit_code
+        FROM base_unit_year AS b
+        JOIN base_units AS u USING (unit_id)
+        LEFT JOIN regions AS r ON r.code = b.region_code
+        ANTI JOIN unit_year AS c ON c.year = b.year AND c.unit_id = b.unit_id
+        ORDER BY b.year, r.sort_order, b.name""").df()[list(_REMOVED_COLUMNS)]
 
 
 def checksums(file: Path) -> dict[str, tuple[int, int]]:

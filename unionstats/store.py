@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "unionstats.duckdb"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: name, township, industry, ownership per unit-year
 REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "unit_year",
                    "region_year", "inspections", "arrears", "aid_programs", "aid", "subsidies",
                    "targets", "notes", "imports", "cube")
@@ -280,7 +280,8 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
             if QUERY_LOG is not None:
                 QUERY_LOG.append((name, time.perf_counter() - started))
         except duckdb.Error as exc:
-            raise StoreError(f"查询 {name} 失败：{exc}\n{rebuild_hint(configured)}") from exc
+            old = _old_format(entry.con, configured)
+            raise StoreError(old or f"查询 {name} 失败：{exc}\n{rebuild_hint(configured)}") from exc
     finally:
         _release(entry)
     with _lock:
@@ -288,6 +289,29 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
         while len(_results) > _RESULT_CACHE_SIZE:
             _results.popitem(last=False)
     return frame.copy(deep=False)
+
+
+def upgrade_hint(path: Path) -> str:
+    where = f' --db "{path}"' if not is_default_path(Path(path)) else ""
+    return (f"升级（数据不变，可撤销）：python -m unionstats upgrade{where}；示例数据库也可重新生成：python -m unionstats demo{where}"
+            f"\nUpgrade it with: python -m unionstats upgrade{where}")
+
+
+def _old_format(con, configured: Path) -> str | None:
+    """Why a query failed, when the file is an older store format (else None)."""
+    try:
+        cur = con.cursor()
+        try:
+            cur.execute("USE snap")
+            row = cur.execute("SELECT value FROM settings WHERE key = 'schema_version'").fetchone()
+        finally:
+            cur.close()
+    except duckdb.Error:
+        return None
+    if row is None or not row[0].isdigit() or int(row[0]) >= int(SCHEMA_VERSION):
+        return None
+    return (f"数据库是旧版格式（第 {row[0]} 版；本程序用第 {SCHEMA_VERSION} 版，单位的乡镇、行业、所有制按年度保存）："
+            f"{configured}\n{upgrade_hint(configured)}")
 
 
 def setting(key: str, default: str | None = None, path: Path | None = None) -> str | None:
