@@ -1,0 +1,249 @@
+"""读工作总结 (issue #16): figures of catalog indicators read from work reports.
+
+The seed report is copied from shared/seeds/. The expected figures of each report under tests/data/reports/ were labelled by hand from the
+text (NAME.expected.json: {code: [value, qualifier]}), not copied from the reader's output."""
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from unionstats import catalog, narrative
+
+REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+SEED = REPORTS / "seed_000_3aedff2f801e4680.txt"  # a copy of shared/seeds/000_3aedff2f801e4680.txt
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def build_docx(source: str) -> bytes:
+    """A Word file from a plain source: lines "|a|b|" are table rows, the others paragraphs."""
+    import docx
+    document = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush():
+        if rows:
+            table = document.add_table(rows=len(rows), cols=len(rows[0]))
+            for i, row in enumerate(rows):
+                for j, cell in enumerate(row):
+                    table.cell(i, j).text = cell
+            rows.clear()
+
+    for line in source.splitlines():
+        if line.startswith("|"):
+            rows.append(line.strip("|").split("|"))
+        else:
+            flush()
+            document.add_paragraph(line)
+    flush()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def report_file(stem: str) -> tuple[str, bytes]:
+    source = REPORTS / f"{stem}.source"
+    if source.exists():
+        return f"{stem}.docx", build_docx(source.read_text(encoding="utf-8"))
+    return f"{stem}.txt", (REPORTS / f"{stem}.txt").read_bytes()
+
+
+def labelled(figures: dict) -> dict:
+    return {code: (f.number, f.qualifier) for code, f in figures.items()}
+
+
+# --- the seed -------------------------------------------------------------------------------------
+
+SEED_FIGURES = {
+    "unions_new": (21, None), "members_new": (1000, "余"), "units_congress": (63, None),
+    "congress_rate": (0.75, "以上"), "units_inspected": (50, "多"), "compliance_rate": (0.80, "以上"),
+    "workers_helped_sign": (1000, "余"), "arrears_recovered_yuan": (680000, None), "aid_households": (186, None),
+    "aid_yuan": (96180, None), "model_worker_aid_yuan": (26000, None), "subsidy_yuan": (250000, "余"),
+}
+
+
+def test_seed_figures_are_read_with_their_qualifiers():
+    reading = narrative.read_report(seed_text())
+    got = labelled(reading.actuals())
+    for code, expected in SEED_FIGURES.items():
+        assert got.get(code) == expected, code
+    assert reading.year == 2024
+    assert reading.targets() == {}  # the seed's plan names no figures
+    assert reading.ambiguous() == []
+
+
+def test_seed_distractors_are_not_figures():
+    text = seed_text()
+    reading = narrative.read_report(text)
+    values = {f.number for f in reading.figures}
+    for distractor in (3000, 200, 400, 32, 29, 1600, 1200, 8, 2):
+        assert distractor not in values
+    shown = [text[f.start:f.end] for f in reading.figures]
+    assert not any("3000" in s or "32号" in s or "29名" in s for s in shown)
+
+
+def test_seed_figures_keep_their_sentence_and_position():
+    text = seed_text()
+    for f in narrative.read_report(text).figures:
+        assert f.sentence_start <= f.start < f.end <= f.sentence_end
+        assert text[f.start:f.end] in f.sentence
+        assert "。" not in f.sentence.rstrip("。")
+    first = narrative.read_report(text).actuals()["unions_new"]
+    assert text[first.start:first.end] == "21家"
+    assert "新组建基层工会组织21家" in first.sentence
+
+
+# --- reports of our own ---------------------------------------------------------------------------
+
+STEMS = sorted(p.name[:-len(".expected.json")] for p in REPORTS.glob("*.expected.json"))
+
+
+def test_there_are_enough_labelled_reports():
+    assert len(STEMS) >= 5
+    assert any((REPORTS / f"{s}.source").exists() for s in STEMS)  # one is built as .docx
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_report_is_read_exactly(stem):
+    expected = json.loads((REPORTS / f"{stem}.expected.json").read_text(encoding="utf-8"))
+    name, data = report_file(stem)
+    reading = narrative.read_file(name, data, expected.get("given_year"))
+    assert reading.year == expected["year"]
+    assert reading.target_year == expected["target_year"]
+    assert labelled(reading.actuals()) == {k: tuple(v) for k, v in expected["figures"].items()}
+    assert labelled(reading.targets()) == {k: tuple(v) for k, v in expected["targets"].items()}
+    values = {f.number for f in reading.figures}
+    rates = {round(f.number * 100, 6) for f in reading.figures if f.unit == "%"}
+    for distractor in expected["not_figures"]:
+        assert distractor not in values and distractor not in rates
+    assert all(f.year == (reading.year if f.kind == "actual" else reading.target_year) for f in reading.figures)
+
+
+def test_gbk_report_really_is_gbk():
+    data = (REPORTS / "township_2024_gbk.txt").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert "石桥镇" in narrative.read_text("x.txt", data)
+
+
+def test_full_width_positions_point_at_the_text_as_written():
+    name, data = report_file("fullwidth_2024")
+    text = narrative.read_text(name, data)
+    reading = narrative.read_report(text)
+    members = reading.actuals()["members_new"]
+    assert text[members.start:members.end] == "２，１５６人"
+    arrears = reading.actuals()["arrears_recovered_yuan"]
+    assert text[arrears.start:arrears.end] == "１，０２４．３６万元"
+
+
+def test_report_without_a_year_needs_one():
+    name, data = report_file("street_no_year")
+    reading = narrative.read_file(name, data)
+    assert reading.year is None
+    assert all(f.year is None for f in reading.figures)
+
+
+def test_people_in_the_wrong_unit_are_not_counted_but_told():
+    name, data = report_file("street_no_year")
+    reading = narrative.read_file(name, data, 2024)
+    assert "aid_households" not in reading.actuals()  # 135人次 is not 户次
+    assert any("135人次" in m and "帮扶户次" in m for m in reading.unit_mismatches)
+
+
+def test_different_values_for_one_indicator_are_flagged():
+    reading = narrative.read_report("2024年工作总结。全年新建工会21家。其他乡镇新建工会19家。")
+    assert [(kind, code, [f.number for f in fs]) for kind, code, fs in reading.ambiguous()] == \
+        [("actual", "unions_new", [21, 19])]
+    assert reading.actuals()["unions_new"].number == 21  # the first stated
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, value, unit, qualifier", [
+    ("一千二百人", Decimal(1200), "人", None),
+    ("三十二点六万元", Decimal(326000), "元", None),
+    ("２，１５６人", Decimal(2156), "人", None),
+    ("1,024.36万元", Decimal(10243600), "元", None),
+    ("25万余元", Decimal(250000), "元", "余"),
+    ("25余万元", Decimal(250000), "元", "余"),
+    ("百分之七十", Decimal("0.7"), "%", None),
+    ("75％以上", Decimal("0.75"), "%", "以上"),
+    ("50多家", Decimal(50), "家", "多"),
+    ("近３００户次", Decimal(300), "户次", "近"),
+    ("约1.2万人", Decimal(12000), "人", "约"),
+    ("186户（次）", Decimal(186), "户次", None),
+    ("两千余名", Decimal(2000), "人", "余"),
+    ("近千人", Decimal(1000), "人", "近"),
+    ("不少于300户次", Decimal(300), "户次", "以上"),
+    ("二十三点五万元", Decimal(235000), "元", None),
+])
+def test_number_forms(written, value, unit, qualifier):
+    numbers = narrative.find_numbers(written)
+    assert len(numbers) == 1
+    n = numbers[0]
+    assert (n.value, n.unit, n.qualifier) == (value, unit, qualifier)
+    assert (n.start, n.end) == (0, len(written))
+
+
+@pytest.mark.parametrize("written", ["3月8日", "〔2024〕32号", "x工字[2024]32号", "3000多份", "400多人次", "8条",
+                                     "4.2个百分点", "二是", "“五一”", "十七大", "千方百计", "节约千元"])
+def test_not_a_count_of_the_catalog(written):
+    units = {n.unit for n in narrative.find_numbers(written)}
+    assert not units & {u for words in narrative.UNIT_WORDS.values() for u in words}
+
+
+@pytest.mark.parametrize("text", [
+    "2024年工作总结。召开第四届职工运动会，共有30家单位、1000余名运动员参加。",
+    "2024年工作总结。10家工会先进集体及29名工会先进个人受到表彰。",
+    "2024年工作总结。全年新建工会比上年增加5家，入会率同比提高5%。",
+    "2024年工作总结。第3家新建工会在3月8日挂牌。",
+    "2024年工作总结。走访慰问联系点贫困户，发放帮扶金共计1600元。",
+])
+def test_distractor_sentences_hold_no_figures(text):
+    assert narrative.read_report(text).figures == []
+
+
+def test_every_rule_names_a_catalog_code_and_its_units():
+    for rule in narrative.RULES:
+        assert rule.code in catalog.BY_CODE
+        assert rule.allowed_units()
+
+
+def test_the_plan_part_gives_targets_for_its_year():
+    text = "县总工会2024年度工作总结\n全年新建工会21家。\n2025年工作计划：新建工会组织20家以上…，建会率达到80%"
+    reading = narrative.read_report(text)
+    assert labelled(reading.actuals()) == {"unions_new": (21, None)}
+    assert labelled(reading.targets()) == {"unions_new": (20, "以上"), "unionization_rate": (0.8, None)}
+    assert reading.target_year == 2025
+
+
+def test_a_sentence_that_mentions_the_plan_is_not_a_plan_heading():
+    text = "2024年工作总结\n按照年初工作计划，全年新建工会15家。"
+    assert labelled(narrative.read_report(text).actuals()) == {"unions_new": (15, None)}
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, data, words", [
+    ("总结.doc", b"\xd0\xcf\x11\xe0", "另存为 .docx"),
+    ("总结.pdf", b"%PDF-1.4", "不支持"),
+    ("总结.txt", b"", "空"),
+    ("总结.txt", b"   \n  ", "没有文字"),
+    ("总结.docx", b"PK\x03\x04 not a zip", "损坏"),
+])
+def test_unreadable_files_get_a_chinese_message_naming_the_file(name, data, words):
+    with pytest.raises(narrative.ReportError) as info:
+        narrative.read_text(name, data)
+    assert name in str(info.value) and words in str(info.value)
+
+
+def test_utf8_with_bom_and_crlf():
+    data = "\ufeff2024年工作总结\r\n全年新建工会21家。\r\n".encode("utf-8")
+    text = narrative.read_text("a.txt", data)
+    assert text.startswith("2024") and "\r" not in text
