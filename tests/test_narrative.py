@@ -13,7 +13,8 @@ import pytest
 
 from unionstats import catalog, narrative
 
-REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "tests" / "data" / "reports"
 SEED = REPORTS / "seed_000_3aedff2f801e4680.txt"  # a copy of shared/seeds/000_3aedff2f801e4680.txt
 
 
@@ -247,3 +248,113 @@ def test_utf8_with_bom_and_crlf():
     data = "\ufeff2024年工作总结\r\n全年新建工会21家。\r\n".encode("utf-8")
     text = narrative.read_text("a.txt", data)
     assert text.startswith("2024") and "\r" not in text
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    from unionstats import cli
+    code = cli.main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def state(path: Path) -> tuple:
+    """What a reader of the store would see: the snapshot in force, its data, the history."""
+    from unionstats import snapshots, store
+    return (snapshots.current_name(path), snapshots.checksums(store.resolve(path)), len(snapshots.history(path)))
+
+
+def test_cli_json_on_the_seed_writes_nothing(county, capsys):
+    before = state(county)
+    code, out, err = run(capsys, "read-report", SEED, "--json", "--db", county)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["year"] == 2024
+    assert {k: data["figures"][k] for k in SEED_FIGURES} == {k: v for k, (v, _) in SEED_FIGURES.items()}
+    assert data["targets"] == {}
+    found = {f["code"]: f for f in data["found"]}
+    assert {"code", "value", "qualifier", "sentence"} <= set(found["members_new"])
+    assert found["members_new"]["qualifier"] == "余" and "新增会员1000余人" in found["members_new"]["sentence"]
+    assert state(county) == before
+
+
+def test_cli_command_line_reads_a_gbk_report():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "unionstats", "read-report", str(REPORTS / "township_2024_gbk.txt"),
+                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["year"], data["figures"]["unions_new"], data["targets"]["membership_rate"]) == (2024, 5, 0.9)
+
+
+def test_cli_import_writes_the_plan_targets_and_undo_takes_them_back(county, capsys):
+    from unionstats import indicators, snapshots, store
+    before = indicators.targets(2024, county)
+    data_before = {k: v for k, v in state(county)[1].items() if k not in ("targets", "settings")}
+    code, out, err = run(capsys, "read-report", REPORTS / "county_2023.txt", "--import", "--db", county)
+    assert code == 0, err
+    store.clear_cache()
+    after = indicators.targets(2024, county)
+    assert after[("unions_new", "")] == 20 and after[("members_new", "")] == 1500
+    assert after[("unionization_rate", "")] == pytest.approx(0.88)
+    assert after[("aid_households", "")] == 300
+    assert after[("labor_contract_rate", "")] == before[("labor_contract_rate", "")]  # not in the plan: kept
+    # The 2023 actuals have no place yet (county totals): they are listed, not written.
+    assert "未写入" in err and "全县合计" in err and "新组建基层工会" in err
+    data_after = {k: v for k, v in state(county)[1].items() if k not in ("targets", "settings")}
+    assert {k: v for k, v in data_after.items() if k != "imports"} == \
+        {k: v for k, v in data_before.items() if k != "imports"}
+    record = snapshots.history(county)[-1]
+    assert (record["file"], record["action"], record["outcome"]) == ("county_2023.txt", "edit", "published")
+    snapshots.undo(county)
+    store.clear_cache()
+    assert indicators.targets(2024, county) == before
+
+
+def test_cli_import_as_a_township_writes_its_subsidies(county, capsys):
+    from unionstats import indicators, store
+    region = str(store.query("regions", path=county)["code"].iloc[0])
+
+    def subsidies():
+        with store.cursor(store.resolve(county)) as cur:
+            return {(y, r): (u, v) for y, r, u, v in cur.execute(
+                "SELECT year, region_code, unions_supported, yuan FROM subsidies").fetchall()}
+
+    before = subsidies()
+    code, out, err = run(capsys, "read-report", REPORTS / "numerals_2021.txt", "--import", "--region", region,
+                         "--db", county)
+    assert code == 0, err
+    store.clear_cache()
+    after = subsidies()
+    assert after[(2021, region)] == (19, 200000)
+    assert {k: v for k, v in after.items() if k != (2021, region)} == \
+        {k: v for k, v in before.items() if k != (2021, region)}
+    targets = indicators.targets(2022, county)
+    assert targets[("unions_new", region)] == 15
+    assert targets[("migrant_membership_rate", region)] == pytest.approx(0.75)
+    assert "乡镇汇总" in err  # unions_new, members_new: a township row needs every column
+
+
+@pytest.mark.parametrize("text, words", [
+    ("2024年工作总结。全年新建工会21家。另据统计，新建工会19家。\n2025年工作计划\n新建工会25家。", "不同的数"),
+    ("2024年工作总结\n2025年工作计划：建会率达到120%。", "0% 到 100%"),
+    ("工作总结。全年新建工会21家。", "--year"),
+])
+def test_cli_import_refuses_bad_reports_and_changes_nothing(county, capsys, tmp_path, text, words):
+    file = tmp_path / "总结.txt"
+    file.write_text(text, encoding="utf-8")
+    before = state(county)
+    code, out, err = run(capsys, "read-report", file, "--import", "--db", county)
+    assert code == 2
+    assert words in err
+    assert state(county) == before
+
+
+def test_cli_unknown_township_is_refused(county, capsys):
+    before = state(county)
+    code, out, err = run(capsys, "read-report", REPORTS / "numerals_2021.txt", "--import", "--region", "无此镇",
+                         "--db", county)
+    assert code == 2 and "未知乡镇" in err
+    assert state(county) == before

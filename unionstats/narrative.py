@@ -517,3 +517,82 @@ def read_file(name: str, data: bytes, year: int | None = None) -> Reading:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- writing confirmed figures ---------------------------------------------------------------------
+
+# Where a confirmed figure can go today. Targets go to `targets` (county or township). Of the
+# actuals only a township's subsidies fit a table as they stand: every other fact table needs
+# a township row with all its columns, or an industry × ownership breakdown, that a report's
+# sentence does not give (county totals without a breakdown: issue #11).
+_REGION_YEAR_CODES = frozenset(("units", "units_unionized", "unions_new", "employees", "female_employees",
+                                "migrant_workers", "members", "female_members", "migrant_members", "members_new",
+                                "units_congress", "units_openness", "units_collective_contract",
+                                "units_wage_agreement", "employees_contracted"))
+SUBSIDY_CODES = ("subsidy_unions", "subsidy_yuan")
+
+
+def not_stored_reason(code: str, kind: str, region_code: str | None, codes: set[str]) -> str | None:
+    """Why an actual figure cannot be written to the store yet; None when it can. `codes`: the
+    actual figures confirmed with it (subsidies need both of theirs)."""
+    if kind == "target":
+        return None
+    ind = catalog.get(code)
+    if ind.is_rate or ind.denominator:
+        return "比率由计数计算，不单独存放；可作为目标写入，或核对后导入其分子、分母"
+    if not region_code:
+        return "全县合计（不分乡镇、行业、所有制）暂无存放位置：统计库目前只存各乡镇的数据（待 #11 增加全县合计行）"
+    if code in SUBSIDY_CODES:
+        if set(SUBSIDY_CODES) <= codes:
+            return None
+        return "乡镇补助需同时有“补助基层工会数”和“补助金额”两个数，才能写成一行"
+    if code in _REGION_YEAR_CODES:
+        return "乡镇汇总需按行业、所有制填报且各列都不能为空，总结中的单个数字无法填成一行（待 #11 支持可空计数）"
+    if ind.family in ("contracts", "arrears"):
+        return "合同检查与欠薪需按行业、所有制填报且各列都不能为空，总结中的单个数字无法填成一行"
+    return "帮扶需注明帮扶项目，并同时填户次、人数和金额，总结中的单个数字无法填成一行"
+
+
+def _cell(code: str, value) -> object:
+    """A rate as "88%" text, so the importer's checks read it as a percentage (1.2 is "120%")."""
+    if catalog.get(code).is_rate:
+        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    return value
+
+
+def prepare_import(path: Path, items: list[dict], region_code: str | None = None, file_name: str = "工作总结.txt",
+                   sha: str = "", user: str | None = None):
+    """Build the snapshot that writes the confirmed figures that have a place in the store.
+    `items`: {"code", "value", "kind" ("actual"/"target"), "year"}, values as confirmed (rates as
+    fractions). Returns (importing.Prepared, [(item, why not stored)]). Validated exactly like an
+    imported 目标/补助 sheet; nothing in force changes until snapshots.publish."""
+    from . import importing, template
+    from .sheets import BY_TABLE
+    actual_codes = {i["code"] for i in items if i["kind"] == "actual"}
+    kept, skipped = [], []
+    for item in items:
+        reason = not_stored_reason(item["code"], item["kind"], region_code, actual_codes)
+        (skipped.append((item, reason)) if reason else kept.append(item))
+    region = region_code or None
+    sheets: dict[str, list[list]] = {}
+    targets = [[i["year"], i["code"], region, _cell(i["code"], i["value"])] for i in kept if i["kind"] == "target"]
+    if targets:
+        sheets[BY_TABLE["targets"].zh] = [BY_TABLE["targets"].headers(), *targets]
+    subsidies = {i["code"]: i for i in kept if i["kind"] == "actual" and i["code"] in SUBSIDY_CODES}
+    if subsidies:
+        years = {i["year"] for i in subsidies.values()}
+        sheets[BY_TABLE["subsidies"].zh] = [BY_TABLE["subsidies"].headers(), *[
+            [year, region, subsidies["subsidy_unions"]["value"], subsidies["subsidy_yuan"]["value"]] for year in years]]
+    name = Path(file_name).name
+    if not sheets:
+        return importing.Prepared(importing.Batch(file_name=name, sha256=sha)), skipped
+    data = template.sheet_bytes(sheets)
+    batch = importing.read(name + ".xlsx", data, importing._store_reference(path))
+    batch.file_name, batch.sha256 = name, sha
+    # Problems name the report, not the workbook built from it (its rows mean nothing to the reader).
+    batch.problems = [importing.Problem(name, p.sheet, None, p.column, p.message) for p in batch.problems]
+    if batch.problems:
+        batch.frames = {}
+        return importing.Prepared(batch), skipped
+    batch.action = "edit"  # adds to the data in force (a demo stays a demo), like the targets editor
+    return importing._build(path, batch, user, None), skipped
