@@ -358,3 +358,91 @@ def test_cli_unknown_township_is_refused(county, capsys):
                          "--db", county)
     assert code == 2 and "未知乡镇" in err
     assert state(county) == before
+
+
+# --- the data page ---------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def admin_store(county, monkeypatch):
+    from unionstats import auth, store
+    monkeypatch.setenv("UNIONSTATS_DB", str(county))
+    monkeypatch.setenv(auth.ENV, auth.hash_password(PASSWORD))
+    store.clear_cache()
+    return county
+
+
+def report_section(text: str):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = at.switch_page("pages/data.py").run()
+    at.text_input[0].set_value(PASSWORD)
+    at.button[0].click().run()
+    at.toggle(key="report_open").set_value(True).run()
+    at.text_area(key="report_paste").input(text).run()
+    assert not at.exception
+    return at
+
+
+def review_table(at):
+    return next(d.value for d in at.dataframe if "核对" in d.value.columns)
+
+
+def test_data_page_flags_a_conflict_and_writes_nothing_before_confirm(admin_store):
+    from unionstats import indicators
+    stored = indicators.summary(2023, path=admin_store)["unions_new"]
+    text = f"县总工会2023年工作总结\n全年新组建基层工会组织{stored + 2}家。\n2024年工作计划：建会率达到50%，新建工会组织25家以上。"
+    before = state(admin_store)
+    at = report_section(text)
+    table = review_table(at)
+    assert list(table["指标"]) == ["新组建基层工会", "建会率", "新组建基层工会"]
+    assert list(table["类别"]) == ["实际", "目标", "目标"]
+    assert list(table["数值"]) == [str(stored + 2), "50%", "25"]
+    assert list(table["核对"]) == ["⚠ 不符", "将替换", "将替换"]  # the demo targets are 46% and 20
+    assert any("1 个数字与库中数据不符" in w.value for w in at.warning)
+    assert any(f":red-background[**{stored + 2}家**]" in m.value for m in at.markdown)
+    assert any(":violet-background[**50%**]".replace("%", "\\%") in m.value for m in at.markdown)
+    assert state(admin_store) == before  # shown, not written
+
+
+def test_data_page_confirm_writes_the_targets_and_undo_takes_them_back(admin_store):
+    from unionstats import indicators, snapshots, store
+    before = indicators.targets(2024, admin_store)
+    at = report_section("县总工会2023年工作总结\n全年新组建基层工会组织19家。\n"
+                        "2024年工作计划：建会率达到50%，新建工会组织25家以上。")
+    at.button(key="report_confirm").click().run()
+    assert not at.exception
+    assert any("已写入 2 项" in s.value for s in at.success)
+    assert any("新组建基层工会 19" in i.value and "全县合计" in i.value for i in at.info)
+    store.clear_cache()
+    after = indicators.targets(2024, admin_store)
+    assert after[("unionization_rate", "")] == pytest.approx(0.5) and after[("unions_new", "")] == 25
+    assert snapshots.history(admin_store)[-1]["file"] == "粘贴的文本"
+    snapshots.undo(admin_store)
+    store.clear_cache()
+    assert indicators.targets(2024, admin_store) == before
+
+
+def test_data_page_refuses_a_bad_edit(admin_store):
+    from unionstats import narrative as n
+    figures = n.read_report("2023年工作总结\n2024年工作计划：建会率达到50%，新建工会25家。").figures
+    items, problems = n.confirmed_items([{"take": True, "code": "unionization_rate", "value": "五成"},
+                                         {"take": True, "code": "unions_new", "value": "25.5"}], figures)
+    assert items == [] and len(problems) == 2
+    assert "第1行" in problems[0] and "第2行" in problems[1] and "整数" in problems[1]
+    items, problems = n.confirmed_items([{"take": True, "code": "unions_new", "value": "２６"},
+                                         {"take": True, "code": "unions_new", "value": "25"}], figures)
+    assert items[0]["value"] == 26 and "重复" in problems[0]
+
+
+@pytest.mark.parametrize("value, qualifier, step, stored, fits", [
+    (1000, "余", 1000, 1284, True), (1000, "余", 1000, 999, False), (50, "多", 10, 52, True),
+    (50, "多", 10, 60, False), (0.75, "以上", 0.01, 0.7592, True), (0.75, "以上", 0.01, 0.74, False),
+    (680000, None, 10000, 683000, True), (21, None, 1, 19, False), (21, None, 1, 21, True),
+    (300, "近", 100, 296, True), (300, "近", 100, 310, False), (1000, "约", 1000, 1400, True),
+])
+def test_stored_values_fit_what_the_report_says(value, qualifier, step, stored, fits):
+    from unionstats import narrative as n
+    assert n.agrees(value, qualifier, step, stored) is fits

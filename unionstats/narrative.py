@@ -284,6 +284,8 @@ PART_OF = {
     "units": ("units_unionized",),
 }
 PART = re.compile(r"^\s*其中")
+# "全县非公有制企业已建立职代会63家": a figure of the non-public units only.
+NONPUBLIC = re.compile(r"非公")
 # A clause that continues the one before it borrows its keywords: "…发放了慰问金，共计26000元".
 CONTINUES = re.compile(r"^\s*(?:共计|合计|总计|共|计|达到?|占|为|金额|涉及|惠及)")
 
@@ -390,6 +392,7 @@ class Figure:
     sentence_end: int
     sentence: str
     step: Decimal         # precision as written, for comparing with the store
+    ownership: str | None = None  # "nonpublic": the sentence speaks of 非公有制企业 only
 
     @property
     def number(self) -> int | float:
@@ -399,7 +402,7 @@ class Figure:
     def as_dict(self, text: str) -> dict:
         return {"code": self.code, "value": self.number, "qualifier": self.qualifier, "sentence": self.sentence,
                 "kind": self.kind, "year": self.year, "unit": self.unit, "text": text[self.start:self.end],
-                "start": self.start, "end": self.end}
+                "start": self.start, "end": self.end, "ownership": self.ownership}
 
 
 @dataclass
@@ -470,11 +473,12 @@ def read_report(text: str, year: int | None = None) -> Reading:
         if NOT_FIGURES_CLAUSE.search(clause) or CHANGE_BEFORE.search(clause[:n.start - c_start]):
             continue
         code = _match(clause, n.start - c_start, n.end - c_start, n.unit)
+        context = clause
         if code is None and c_start > s_start and CONTINUES.match(clause):
             p_start, _ = _bounds(plain, c_start - 1, c_start - 1, _SENTENCE_END | _CLAUSE_END, protected)
             joined = plain[p_start:c_end]
             if not NOT_FIGURES_CLAUSE.search(joined):
-                code = _match(joined, n.start - p_start, n.end - p_start, n.unit)
+                code, context = _match(joined, n.start - p_start, n.end - p_start, n.unit), joined
         if code is None:
             if n.unit in people:  # people counted in the wrong unit (人次 for 户次): tell the reader
                 wrong = next((r.code for r in RULES if n.unit not in r.allowed_units()
@@ -497,7 +501,8 @@ def read_report(text: str, year: int | None = None) -> Reading:
             in_plan = stated is None or _year_value(stated) == year + 1
         reading.figures.append(Figure(
             code, n.value, n.qualifier, n.unit, "target" if in_plan else "actual",
-            (target_year if in_plan else year), n.start, n.end, s_start, s_end, text[s_start:s_end].strip(), n.step))
+            (target_year if in_plan else year), n.start, n.end, s_start, s_end, text[s_start:s_end].strip(), n.step,
+            "nonpublic" if NONPUBLIC.search(context) else None))
     return reading
 
 
@@ -532,9 +537,12 @@ _REGION_YEAR_CODES = frozenset(("units", "units_unionized", "unions_new", "emplo
 SUBSIDY_CODES = ("subsidy_unions", "subsidy_yuan")
 
 
-def not_stored_reason(code: str, kind: str, region_code: str | None, codes: set[str]) -> str | None:
+def not_stored_reason(code: str, kind: str, region_code: str | None, codes: set[str],
+                      ownership: str | None = None) -> str | None:
     """Why an actual figure cannot be written to the store yet; None when it can. `codes`: the
     actual figures confirmed with it (subsidies need both of theirs)."""
+    if ownership:
+        return "只针对非公有制企业的数字暂无存放位置（目标和合计都不分所有制）"
     if kind == "target":
         return None
     ind = catalog.get(code)
@@ -571,7 +579,7 @@ def prepare_import(path: Path, items: list[dict], region_code: str | None = None
     actual_codes = {i["code"] for i in items if i["kind"] == "actual"}
     kept, skipped = [], []
     for item in items:
-        reason = not_stored_reason(item["code"], item["kind"], region_code, actual_codes)
+        reason = not_stored_reason(item["code"], item["kind"], region_code, actual_codes, item.get("ownership"))
         (skipped.append((item, reason)) if reason else kept.append(item))
     region = region_code or None
     sheets: dict[str, list[list]] = {}
@@ -596,3 +604,102 @@ def prepare_import(path: Path, items: list[dict], region_code: str | None = None
         return importing.Prepared(batch), skipped
     batch.action = "edit"  # adds to the data in force (a demo stays a demo), like the targets editor
     return importing._build(path, batch, user, None), skipped
+
+
+# --- confirming on the data page (the logic; pages/data.py only lays it out) -----------------------
+
+def editable(code: str, value) -> str:
+    """A value as the person edits it: rates "75%", counts and yuan as whole numbers."""
+    number = Decimal(str(value))
+    if catalog.get(code).is_rate:
+        return f"{(number * 100).normalize():f}%"
+    return f"{number.normalize():f}"
+
+
+def parse_value(code: str, raw) -> int | float:
+    """What the person typed ("21", "75%", "0.75", "68万元", full-width digits), read exactly like
+    an imported cell; ValueError with a Chinese message otherwise."""
+    from . import importing
+    value = importing._rate_or_number(raw, code)  # ValueError subclass with the importer's message
+    if not catalog.get(code).is_rate:
+        if value != int(value):
+            raise ValueError(f"「{raw}」应为整数")
+        return int(value)
+    return value
+
+
+def agrees(value, qualifier: str | None, step, stored) -> bool:
+    """Does a stored value fit what the report says? "1000余人" fits 1000–1999, "50多家" 50–59,
+    "75%以上" anything from 74.5%, "近300户" 200–300, "68万元" 675,000–685,000 (rounded as
+    written), "21家" only 21."""
+    v, s, got = float(value), float(step), float(stored)
+    half = s / 2
+    if qualifier in ("余", "多"):
+        return v - 1e-9 <= got < v + s
+    if qualifier == "以上":
+        return got >= v - half
+    if qualifier == "近":
+        return v - s <= got <= v + 1e-9
+    if qualifier == "约":
+        return abs(got - v) <= s / 2 + 1e-9
+    return abs(got - v) <= half + 1e-9
+
+
+def review(reading: Reading, stored: dict[tuple[str | None, str], float | None],
+           stored_targets: dict[str, float], region_code: str | None) -> list[dict]:
+    """One row per figure for the confirmation table. `stored`: {(ownership, code): value} of the
+    report year in the chosen scope; `stored_targets`: {code: value} of the plan year. An actual
+    that does not fit the store is a conflict; a target that differs replaces the old one."""
+    first: set[tuple[str, str]] = set()
+    actual_codes = {f.code for f in reading.figures if f.kind == "actual"}
+    rows = []
+    for f in reading.figures:
+        before = stored_targets.get(f.code) if f.kind == "target" else stored.get((f.ownership, f.code))
+        differs = before is not None and not agrees(f.value, f.qualifier, f.step, before)
+        conflict = differs and f.kind == "actual"  # a different target is replaced, not a conflict
+        reason = not_stored_reason(f.code, f.kind, region_code, actual_codes, f.ownership)
+        rows.append({"figure": f, "take": (f.kind, f.code) not in first, "stored": before,
+                     "conflict": conflict, "replaces": differs and not conflict, "reason": reason})
+        first.add((f.kind, f.code))
+    return rows
+
+
+def confirmed_items(edited: list[dict], figures: list[Figure]) -> tuple[list[dict], list[str]]:
+    """The table as the person left it → items for prepare_import, and problems (Chinese, by row).
+    `edited` rows: {"take": bool, "code": str, "value": str}, in the order of `figures`."""
+    items, problems, seen = [], [], {}
+    for i, (row, f) in enumerate(zip(edited, figures), start=1):
+        if not row.get("take"):
+            continue
+        code = row.get("code") or f.code
+        if code not in catalog.BY_CODE:
+            problems.append(f"第{i}行：未知指标「{code}」")
+            continue
+        try:
+            value = parse_value(code, row.get("value"))
+        except ValueError as exc:
+            problems.append(f"第{i}行（{catalog.get(code).name_zh}）：{exc}")
+            continue
+        key = (f.kind, code)
+        if key in seen:
+            problems.append(f"第{i}行：{catalog.get(code).name_zh}与第{seen[key]}行重复，只能选一行写入")
+            continue
+        seen[key] = i
+        items.append({"code": code, "value": value, "kind": f.kind, "year": f.year, "ownership": f.ownership})
+    return items, problems
+
+
+def highlighted(text: str, figures: list[Figure], conflicts: set[int]) -> str:
+    """The text as Streamlit markdown, each figure highlighted (red where it conflicts with the
+    store, blue for the year's figures, violet for targets); everything else shown as written."""
+    from . import escape
+    out, at = [], 0
+    for f in sorted(figures, key=lambda f: f.start):
+        if f.start < at:
+            continue
+        colour = "red" if f.start in conflicts else ("violet" if f.kind == "target" else "blue")
+        out.append(escape.markdown(text[at:f.start]))
+        out.append(f":{colour}-background[**{escape.markdown(text[f.start:f.end])}**]")
+        at = f.end
+    out.append(escape.markdown(text[at:]))
+    return "".join(out).replace("\n", "  \n")
