@@ -446,3 +446,114 @@ def test_data_page_refuses_a_bad_edit(admin_store):
 def test_stored_values_fit_what_the_report_says(value, qualifier, step, stored, fits):
     from unionstats import narrative as n
     assert n.agrees(value, qualifier, step, stored) is fits
+
+
+def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
+    """In a real browser: paste a report, change one found figure in the table, confirm, see the
+    new target on 总览's coverage chart, undo on the data page, see the old one again."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import require_browser
+    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _free_port
+    from unionstats import snapshots
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    target_marker = """() => [...document.querySelectorAll('.js-plotly-plot')]
+        .flatMap(p => p.data.filter(t => t.name === '目标').map(t => t.customdata[0]))"""
+
+    def overview(page, expected: list[str] | None = None) -> list[str]:
+        """The target markers on 总览's charts (a fresh session), once drawn (and showing `expected`)."""
+        page.goto(url + "/?year=2024")
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                               ".filter(p => p.data && p.data.length).length >= 3", timeout=60_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        if expected is not None:
+            page.wait_for_function(f"() => JSON.stringify(({target_marker})()) === {json.dumps(json.dumps(expected))}",
+                                   timeout=60_000)
+        return page.evaluate(target_marker)
+
+    def data_page(page) -> None:
+        """The data page, logged in as administrator."""
+        page.goto(url + "/data?year=2024")
+        password = page.get_by_label("密码")
+        password.wait_for(timeout=60_000)
+        password.fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.locator("[data-testid='stCheckbox']", has_text="读工作总结").wait_for(timeout=60_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN").new_page()
+            before = overview(page)
+            assert before != ["52.0%"]
+            data_page(page)
+            page.locator("[data-testid='stCheckbox']", has_text="读工作总结").click()
+            paste = page.get_by_label("或粘贴文字")
+            paste.fill("县总工会2023年工作总结\n全年新组建基层工会组织19家。\n"
+                       "2024年工作计划：建会率达到50%，新建工会组织25家以上。")
+            page.keyboard.press("Control+Enter")
+            page.get_by_role("button", name="确认写入").wait_for(timeout=60_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            assert page.get_by_text("50%", exact=True).count() >= 1  # highlighted in the text
+            grid = page.locator("[data-testid='stDataFrame']").last
+            grid.scroll_into_view_if_needed()
+            box = grid.bounding_box()
+            # Row 2 (建会率, the target), column 数值: 写入, 类别, 年度 are small (75 px), 指标 medium (200 px).
+            page.mouse.dblclick(box["x"] + 3 * 75 + 200 + 37, box["y"] + 35 + 35 + 17)
+            editor = page.locator("textarea.gdg-input")
+            editor.wait_for(timeout=30_000)
+            assert editor.input_value() == "50%"
+            editor.fill("52%")
+            page.keyboard.press("Enter")
+            try:  # the edit reruns the page; confirm only once that run is over
+                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=10_000)
+            except Exception:
+                pass  # it was over before we looked
+            page.wait_for_selector(IDLE, timeout=60_000)
+            page.get_by_role("button", name="确认写入").click()
+            try:
+                page.get_by_text("已写入 2 项").wait_for(timeout=60_000)
+            except Exception:
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / "data-report-failed.png"), full_page=True)
+                raise
+            page.wait_for_selector(IDLE, timeout=60_000)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "data-report.png"), full_page=True)
+            assert overview(page, ["52.0%"]) == ["52.0%"]
+            data_page(page)
+            written = snapshots.current_name(admin_store)
+            page.get_by_role("button", name="撤销最近一次导入").click()
+            for _ in range(600):  # the page reruns at once after undo: watch the store instead
+                if snapshots.current_name(admin_store) != written:
+                    break
+                time.sleep(0.1)
+            assert snapshots.current_name(admin_store) != written
+            assert overview(page, before) == before
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
