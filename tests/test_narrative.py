@@ -557,3 +557,17 @@ def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("全县共有基层工会组织586个，会员总数达5.6万人。", {"units_unionized": 586, "members": 56000}),
+    ("签订工资集体协议的企业156家。", {"units_wage_agreement": 156}),
+    ("全县劳动合同签订率达97%，集体合同覆盖率达90%。", {"labor_contract_rate": 0.97, "collective_contract_rate": 0.9}),
+    ("全县女职工入会率达到85%，农民工入会率达到80%。", {"female_membership_rate": 0.85, "migrant_membership_rate": 0.8}),
+    ("为困难职工子女发放助学金3.5万元。", {"aid_yuan": 35000}),
+    ("建立职工之家示范点12个，组织1200名职工参加技能培训，工会经费收缴率达到95%。", {}),
+    ("协调解决劳动争议案件15件，举办劳模先进事迹报告会3场。", {}),
+])
+def test_more_phrasings(sentence, expected):
+    reading = narrative.read_report("2024年工作总结\n" + sentence)
+    assert {c: f.number for c, f in reading.actuals().items()} == expected

@@ -227,9 +227,9 @@ RULES: tuple[Rule, ...] = (
     Rule("membership_rate", all_of=(r"入会率",)),
     Rule("congress_rate", all_of=(_CONGRESS,)),
     Rule("openness_rate", all_of=(_OPENNESS,)),
-    Rule("wage_agreement_rate", all_of=(r"工资(专项)?集体(合同|协商)",)),
+    Rule("wage_agreement_rate", all_of=(r"工资(专项)?集体(合同|协商|协议)",)),
     Rule("compliance_rate", all_of=(r"履约|守法|合格",)),
-    Rule("collective_contract_rate", all_of=(r"集体合同",)),
+    Rule("collective_contract_rate", all_of=(r"集体(合同|协议)",)),
     Rule("labor_contract_rate", all_of=(r"劳动合同",)),
     Rule("unionization_rate", all_of=(r"建会率|组建率|建会面|覆盖率",)),
     # --- units (家/个) ---
@@ -239,8 +239,8 @@ RULES: tuple[Rule, ...] = (
     Rule("unions_new", all_of=(r"工会",), before=r"新(组建|建立?|成立)|组建", unless=_STOCK),
     Rule("units_congress", all_of=(_CONGRESS,)),
     Rule("units_openness", all_of=(_OPENNESS,)),
-    Rule("units_wage_agreement", all_of=(r"工资(专项)?集体(合同|协商)",)),
-    Rule("units_collective_contract", all_of=(r"集体合同",)),
+    Rule("units_wage_agreement", all_of=(r"工资(专项)?集体(合同|协商|协议)",)),
+    Rule("units_collective_contract", all_of=(r"集体(合同|协议)",)),
     Rule("units_unionized", all_of=(r"已建会|建会单位|(已|累计)(建立?|组建)[^，；]{0,8}工会|(现有|共有)[^，；]{0,6}工会",)),
     Rule("units", all_of=(r"单位|企业",), before=r"(共有|现有|总数|总计|共计)[^，；]{0,10}$", unless=r"工会|建会|检查"),
     # --- people (人/名/位) ---
