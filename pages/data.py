@@ -242,3 +242,109 @@ if admin:
             if prepared.candidate is not None:
                 st.rerun()
             st.info(t("no_change", lang))
+
+if admin:  # 读工作总结 (issue #16): figures found in a report, confirmed by a person; logic in narrative.py
+    from unionstats import indicators, narrative
+    st.subheader(t("report_title", lang))
+    st.caption(t("report_help", lang))
+    done = st.session_state.pop("report_done", None)
+    if done:
+        st.success(done["message"])
+        if done["skipped"]:
+            st.info("\n".join([t("report_not_stored", lang), *("- " + escape.markdown(s) for s in done["skipped"])]))
+    if st.toggle(t("report_title", lang), key="report_open"):  # off by default: the page stays short
+        report = st.file_uploader(t("report_upload", lang), type=["txt", "docx"], key="report_upload")
+        pasted = st.text_area(t("report_paste", lang), key="report_paste", height=120)
+        text = report_name = None
+        report_bytes = b""
+        if report is not None:
+            report_name, report_bytes = report.name, report.getvalue()
+            try:
+                text = narrative.read_text(report_name, report_bytes)
+            except narrative.ReportError as exc:
+                st.error(escape.markdown(str(exc)))
+        elif pasted.strip():
+            text, report_name, report_bytes = pasted, "粘贴的文本", pasted.encode("utf-8")
+        if text:
+            digest = hashlib.sha256(report_bytes).hexdigest()
+            regions = names.region_names("zh")
+            left, right = st.columns(2)
+            year = int(left.number_input(t("report_year", lang), 2000, 2100, narrative.report_year(text) or f.year,
+                                         key=f"report_year_{digest[:12]}"))
+            region = right.selectbox(t("report_scope", lang), ["", *regions], key=f"report_region_{digest[:12]}",
+                                     format_func=lambda c: regions.get(c, "") if c else t("scope_all", lang))
+            reading = narrative.read_report(text, year)
+            if not reading.figures:
+                st.info(t("report_none", lang))
+            else:
+                stored = {}
+                if year in f.years:  # the report year's figures in the store, all and non-public only
+                    for own in (None, "nonpublic"):
+                        scope = indicators.Scope(regions=(region,) if region else None, ownership_group=own)
+                        stored.update({(own, c): v for c, v in indicators.summary(year, scope).items()})
+                planned = {c: v for (c, r), v in indicators.targets(reading.target_year).items() if r == region}
+                rows = narrative.review(reading, stored, planned, region or None)
+                conflicts = {r["figure"].start for r in rows if r["conflict"]}
+                with st.container(height=320, border=True):
+                    st.markdown(narrative.highlighted(text, reading.figures, conflicts))
+                st.caption(t("report_legend", lang))
+                for line in reading.unit_mismatches:
+                    st.caption(escape.markdown(line))
+                if conflicts:
+                    st.warning(t("report_conflicts", lang, n=len(conflicts)))
+                by_name = {i.name_zh: i.code for i in catalog.INDICATORS}
+                table = pd.DataFrame({
+                    "写入": [r["take"] for r in rows],
+                    "类别": ["目标" if r["figure"].kind == "target" else "实际" for r in rows],
+                    "年度": [str(r["figure"].year) for r in rows],
+                    "指标": [catalog.get(r["figure"].code).name_zh for r in rows],
+                    "数值": [narrative.editable(r["figure"].code, r["figure"].value) for r in rows],
+                    "限定": [(r["figure"].qualifier or "") + ("（非公企业）" if r["figure"].ownership else "")
+                           for r in rows],
+                    "库中": [fmt.fmt_number(r["stored"], catalog.get(r["figure"].code).unit, lang) for r in rows],
+                    "核对": ["⚠ 不符" if r["conflict"] else "将替换" if r["replaces"] else
+                           ("✓" if r["stored"] is not None else "") for r in rows],
+                    "存放": ["可写入" if r["reason"] is None else "暂不能写入" for r in rows],
+                    "原文": [r["figure"].sentence for r in rows],
+                })
+                edited = st.data_editor(
+                    table, hide_index=True, width="stretch", key=f"report_rows_{digest[:12]}_{year}_{region}",
+                    disabled=["类别", "年度", "限定", "库中", "核对", "存放", "原文"],
+                    column_config={**{c: st.column_config.Column(width="small")
+                                      for c in ("类别", "年度", "限定", "库中", "核对", "存放")},
+                                   "写入": st.column_config.CheckboxColumn(width="small"),
+                                   "指标": st.column_config.SelectboxColumn(options=list(by_name), required=True,
+                                                                          width="medium"),
+                                   "数值": st.column_config.TextColumn(required=True, width="small"),
+                                   "原文": st.column_config.Column(width="large")})
+                reasons = sorted({r["reason"] for r in rows if r["reason"]})
+                if reasons:
+                    st.caption("\n".join(["暂不能写入的原因：", *("- " + escape.markdown(x) for x in reasons)]))
+                if st.button(t("report_confirm", lang), type="primary", key="report_confirm"):
+                    items, problems = narrative.confirmed_items(
+                        [{"take": bool(r["写入"]), "code": by_name.get(r["指标"]), "value": r["数值"]}
+                         for r in edited.to_dict("records")], reading.figures)
+                    if problems:
+                        st.error("\n".join("- " + escape.markdown(p) for p in problems))
+                        st.stop()
+                    try:
+                        with snapshots.writer_lock(path):  # build and publish as one write
+                            prepared, skipped = narrative.prepare_import(path, items, region or None, report_name,
+                                                                         digest, who)
+                            if prepared.candidate is not None:
+                                snapshots.publish(prepared.candidate)
+                    except store.StoreError as exc:
+                        st.error(escape.markdown(str(exc)))
+                        st.stop()
+                    if prepared.batch.problems:
+                        st.error("\n".join("- " + escape.markdown(p.line()) for p in prepared.batch.problems))
+                        st.stop()
+                    if prepared.candidate is not None:
+                        message = t("report_written", lang, n=len(items) - len(skipped),
+                                    name=prepared.candidate.file.name)
+                    else:
+                        message = t("no_change", lang) if prepared.no_change else t("report_nothing", lang)
+                    st.session_state["report_done"] = {"message": message, "skipped": [
+                        f"{catalog.get(i['code']).name_zh} {narrative.editable(i['code'], i['value'])}：{why}"
+                        for i, why in skipped]}
+                    st.rerun()

@@ -166,6 +166,73 @@ def _cmd_upgrade(args) -> int:
         snapshots.publish(prepared.candidate)
     print(f"已升级为当前格式，数据不变：快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo",
           file=sys.stderr)
+
+def _cmd_read_report(args) -> int:
+    """读工作总结: the figures a report states; writes only with --import (for scripts: the page
+    shows them to a person first)."""
+    import hashlib
+    from . import narrative
+    if args.file == "-":
+        name, data = "标准输入.txt", sys.stdin.buffer.read()
+    else:
+        file = Path(args.file)
+        if not file.is_file():
+            raise UsageError(f"找不到文件：{file}")
+        name, data = file.name, file.read_bytes()
+    try:
+        reading = narrative.read_file(name, data, args.year)
+    except narrative.ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if reading.year is None:
+        raise UsageError(f"{name}：无法从文字中判断是哪一年的总结，请用 --year 指定年度")
+    if args.json:
+        print(json.dumps(reading.to_json(), ensure_ascii=False))
+    else:
+        for f in reading.figures:
+            ind = catalog.get(f.code)
+            kind = "目标" if f.kind == "target" else "实际"
+            print(f"{kind} {f.year}\t{ind.name_zh:<12}\t{fmt_number(f.number, ind.unit)}\t{f.qualifier or ''}\t"
+                  f"{f.code}\t「{reading.text[f.start:f.end]}」")
+        if not reading.figures:
+            print("没有找到指标数字。")
+    for line in reading.unit_mismatches:
+        print(f"注意：{line}", file=sys.stderr)
+    ambiguous = reading.ambiguous()
+    for kind, code, figures in ambiguous:
+        values = "、".join(f"「{reading.text[f.start:f.end]}」" for f in figures)
+        print(f"注意：{catalog.get(code).name_zh}在文中有不同的数：{values}（取第一个）", file=sys.stderr)
+    if not args.do_import:
+        return 0
+    if ambiguous:
+        raise UsageError("同一指标在文中有不同的数，没有写入；请核对后在数据管理页确认，或改正文字后再导入")
+    path = _db(args)
+    region = None
+    if args.region:
+        regions = store.query("regions", path=path)
+        match = regions[(regions["code"] == args.region) | (regions["name_zh"] == args.region)]
+        if match.empty:
+            raise UsageError(f"未知乡镇：{args.region}（可用：{', '.join(regions['code'])}）")
+        region = str(match["code"].iloc[0])
+    items = [f.as_dict(reading.text) for f in (*reading.actuals().values(), *reading.targets().values())]
+    with snapshots.writer_lock(path):  # build and publish as one write
+        prepared, skipped = narrative.prepare_import(path, items, region, name, hashlib.sha256(data).hexdigest())
+        if prepared.candidate is not None:
+            snapshots.publish(prepared.candidate)
+    for item, reason in skipped:
+        print(f"未写入：{catalog.get(item['code']).name_zh} {item['value']}：{reason}", file=sys.stderr)
+    if prepared.batch.problems:
+        print(f"发现 {len(prepared.batch.problems)} 个问题，数据库没有任何改动：", file=sys.stderr)
+        for problem in prepared.batch.problems:
+            print("  " + problem.line(), file=sys.stderr)
+        return USAGE_ERROR
+    written = len(items) - len(skipped)
+    if prepared.candidate is not None:
+        print(f"已写入 {written} 项并发布快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo",
+              file=sys.stderr)
+    elif prepared.no_change:
+        print("这些数字与现有数据相同，没有任何改动。", file=sys.stderr)
+    else:
+        print("没有可以写入的数字，数据库没有任何改动。", file=sys.stderr)
     return 0
 
 
@@ -333,6 +400,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("upgrade", help="把旧版格式的数据库升级为当前格式（数据不变，可撤销）")
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_upgrade)
+
+    p = sub.add_parser("read-report", help="读工作总结：找出指标数字（.txt/.docx，- 为标准输入）")
+    p.add_argument("file")
+    p.add_argument("--year", type=_year, help="总结的年度（默认从文字中判断）")
+    p.add_argument("--json", action="store_true",
+                   help='输出 JSON：{"year", "figures": {代码: 数值}, "targets": {代码: 数值}, "found": [...]}')
+    p.add_argument("--import", dest="do_import", action="store_true",
+                   help="打印后写入（目标；乡镇的补助），可用 undo 撤销；默认不写入")
+    p.add_argument("--region", help="写入为这个乡镇的数字（代码或名称；默认全县）")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_read_report)
 
     p = sub.add_parser("history", help="导入历史")
     p.add_argument("--db", help=db_help)

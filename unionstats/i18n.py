@@ -240,6 +240,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "url_dropped": ("链接中的筛选条件无效，已忽略：{values}", "Invalid filters in the link were ignored: {values}"),
     "region": ("乡镇", "Township"),
     "value": ("数值", "Value"),
+    "report_title": ("读工作总结", "Read a work report"),
+    "report_help": ("上传或粘贴年度工作总结（.txt 或 .docx），自动找出其中的指标数字；工作计划部分的数字作为下一年目标。"
+                    "核对、修改后点“确认写入”才会写入，可在上方“撤销”。",
+                    "Upload or paste the annual work report (.txt or .docx): the figures of the indicators are found; "
+                    "those in the plan part become next year's targets. Nothing is written until you confirm; undo above."),
+    "report_upload": ("上传工作总结", "Upload a work report"),
+    "report_paste": ("或粘贴文字", "Or paste the text"),
+    "report_year": ("总结年度", "Report year"),
+    "report_scope": ("这是谁的总结", "Whose report"),
+    "report_none": ("没有找到指标数字。", "No indicator figures found."),
+    "report_legend": ("蓝色：当年数字；紫色：计划目标；红色：与库中数据不符。",
+                      "Blue: the year's figures; violet: plan targets; red: differs from the store."),
+    "report_conflicts": ("{n} 个数字与库中数据不符（见“核对”列），请核对后再确认。",
+                         "{n} figures differ from the store (see the check column); check them before confirming."),
+    "report_confirm": ("确认写入", "Confirm and write"),
+    "report_written": ("已写入 {n} 项（快照 {name}），可在上方撤销。", "{n} figures written (snapshot {name}); undo above."),
+    "report_not_stored": ("以下数字暂不能写入：", "These figures cannot be stored yet:"),
+    "report_nothing": ("没有可以写入的数字，数据没有任何改动。", "Nothing that can be stored: no change."),
 }
 
 
