@@ -166,6 +166,8 @@ def _cmd_upgrade(args) -> int:
         snapshots.publish(prepared.candidate)
     print(f"已升级为当前格式，数据不变：快照 {prepared.candidate.file.name}；撤销：python -m unionstats undo",
           file=sys.stderr)
+    return 0
+
 
 def _cmd_read_report(args) -> int:
     """读工作总结: the figures a report states; writes only with --import (for scripts: the page
