@@ -4,7 +4,6 @@ pages/overview.py (same KPIs, same four trend charts, same gaps table)."""
 import os
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
 from unionstats import catalog, charts

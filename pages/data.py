@@ -151,7 +151,8 @@ if not records:
 else:
     shown = pd.DataFrame([{
         t("col_time", lang): r.get("time", ""), t("col_action", lang): r.get("action", ""),
-        t("col_snapshot", lang): r.get("snapshot") or t("base_snapshot", lang),
+        t("col_snapshot", lang): r.get("snapshot") or (t("base_snapshot", lang) if r.get("outcome") == "published"
+                                                         else "—"),  # a refused file made no snapshot
         t("col_user", lang): r.get("user", ""), t("col_file", lang): r.get("file", ""),
         t("col_outcome", lang): r.get("outcome", ""), "sha256": (r.get("sha256") or "")[:12],
         t("col_current", lang): "●" if r.get("current") else "",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from test_importing import aid_file, units_file, unit_row, xlsx
+from test_importing import aid_file, units_file, unit_row
 from unionstats import auth, indicators, snapshots, store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -386,10 +386,6 @@ BAD = {  # kind: (file name, maker, words, row, column) — row and column of th
     "one credit code on two units": ("a.xlsx", lambda: units_file(
         unit_row(统一社会信用代码="91330000MA2TEST01X"),
         unit_row(单位名称="另一家公司", 统一社会信用代码="91330000MA2TEST01X")), "同一家单位", 3, "统一社会信用代码"),
-    "credit code joined to a name across years": ("a.xlsx", lambda: units_file(
-        unit_row(年度=2023, 建会年份=2020, 统一社会信用代码="91330000MA2TEST02X"), unit_row(年度=2024),
-        unit_row(年度=2024, 单位名称="改名后的公司", 统一社会信用代码="91330000MA2TEST02X")), "同一家单位", 4,
-        "统一社会信用代码"),
     "headers and no rows": ("a.xlsx", lambda: xlsx({"帮扶": [AID_HEADER]}), "只有表头", None, ""),
     "CSV headers and no rows": ("a.csv", lambda: aid_csv(), "只有表头", None, ""),
     "UTF-8 file with a GBK line": ("a.csv", lambda: MIXED, "第3行不是", 3, ""),
@@ -479,21 +475,6 @@ def test_dry_run_leaves_no_snapshot_behind(county, tmp_path):
     before = state(county)
     assert cli.main(["import", str(towns), "--db", str(county), "--dry-run"]) == 0
     assert state(county) == before
-
-
-def test_unit_identity_agrees_with_the_snapshot_rule(county):
-    """importing._unit_ids mirrors snapshots._match_units; they must file rows alike."""
-    reference = importing.reference_for(county)
-    batch = importing.read("u.xlsx", units_file(
-        unit_row(年度=2023, 建会年份=2020, 统一社会信用代码="91330000MA2TEST03X"), unit_row(年度=2024),
-        unit_row(年度=2024, 单位名称="别家"), unit_row(年度=2024, 单位名称="第三家", 统一社会信用代码="91330000MA2TEST04X")),
-        reference)
-    frame = batch.frames["unit_year"]
-    ours = importing._unit_ids(reference.units, frame)
-    _, theirs = snapshots._match_units(store.query("units", path=county).assign(
-        industry_code="C", ownership_code="170"), frame)
-    assert ours == list(theirs)
-    assert len(set(ours)) == 3  # the 2023 and first 2024 rows are one unit
 
 
 def test_the_data_page_previews_a_townships_only_upload(county, monkeypatch):

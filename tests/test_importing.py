@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from unionstats import importing, indicators, snapshots, store, template

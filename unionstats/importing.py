@@ -95,9 +95,8 @@ class Batch:
 @dataclass(frozen=True)
 class Reference:
     """What the file is checked against: townships already in the store (the file may add
-    more), and the store's units, so that two rows of a year cannot land on one unit."""
+    more). Which rows are the same unit is decided where units are matched (snapshots)."""
     regions: pd.DataFrame  # code, name_zh, name_en
-    units: pd.DataFrame | None = None  # unit_id, name, credit_code, region_code
 
 
 class _Bad(ValueError):
@@ -531,7 +530,6 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
             problem(sheet_label, message="只有表头，没有数据行：请在表头下面逐行填写数据")
     _cross_checks(batch, problem)
     _township_clashes(batch, reference, problem)
-    _same_unit_twice(batch, reference, problem)
     if batch.problems:
         batch.frames = {}
     return batch
@@ -647,48 +645,6 @@ def _township_clashes(batch: Batch, reference: Reference, problem) -> None:
                     "（不区分全角半角、大小写和空格）：每个乡镇的代码和名称都不能与别的乡镇重复")
 
 
-def _unit_ids(base: pd.DataFrame | None, rows: pd.DataFrame) -> list[int]:
-    """The unit each row would be filed under, by the rule of snapshots._match_units: the same
-    credit code, else the same name and township, is the same unit."""
-    by_credit, by_name, next_id = {}, {}, 1
-    if base is not None and len(base):
-        by_credit = {c: i for c, i in zip(base["credit_code"], base["unit_id"]) if isinstance(c, str) and c}
-        by_name = {(n, r): i for n, r, i in zip(base["name"], base["region_code"], base["unit_id"])}
-        next_id = int(base["unit_id"].max()) + 1
-    ids = []
-    for credit, name, region in zip(rows["credit_code"], rows["name"], rows["region_code"]):
-        credit = credit if isinstance(credit, str) and credit else None
-        unit = by_credit.get(credit) if credit else None
-        if unit is None:
-            unit = by_name.get((name, region))
-        if unit is None:
-            unit, next_id = next_id, next_id + 1
-            by_name[(name, region)] = unit
-            if credit:
-                by_credit[credit] = unit
-        ids.append(unit)
-    return ids
-
-
-def _same_unit_twice(batch: Batch, reference: Reference, problem) -> None:
-    """Two rows of one year filed under one unit (one credit code for two names, say) would
-    break the snapshot's one-row-per-unit-and-year key: name both rows."""
-    units = batch.frames.get("unit_year")
-    if units is None:
-        return
-    seen: dict[tuple, tuple] = {}
-    rows = zip(_unit_ids(reference.units, units), units["year"], units["region_code"], units["name"],
-               units["credit_code"], units["__row__"])
-    for unit, year, region, name, credit, row in rows:
-        first = seen.setdefault((year, unit), (region, name, credit, row))
-        if first[3] == row or first[:2] == (region, name):
-            continue  # the same name and township twice is reported as a duplicate row already
-        how = "统一社会信用代码相同" if isinstance(credit, str) and credit and credit == first[2] else \
-            "统一社会信用代码或单位名称与乡镇相同"
-        problem(BY_TABLE["unit_year"].zh, row, "统一社会信用代码",
-                f"与第{first[3]}行（{first[1]}）是同一家单位（{how}），同一年度只能有一行")
-
-
 # --- the whole import: validate → build a candidate snapshot → preview → publish -----------------
 
 @dataclass
@@ -705,8 +661,7 @@ def reference_for(path: Path) -> Reference:
     from . import snapshots, store
     if not store.resolve(path).exists() or snapshots.base_is_demo(path):
         return Reference(pd.DataFrame(columns=["code", "name_zh", "name_en"]))
-    return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]],
-                     store.query("units", path=path))
+    return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]])
 
 
 def _store_reference(path: Path) -> Reference:

@@ -1,0 +1,86 @@
+"""The dimension bomb uploaded on the data page in a real browser (issue #10): a message, the
+store unchanged, and the server still answers every page."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import require_browser
+from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _free_port
+from test_hostile_files import FAR, raw_sheet
+from unionstats import auth, snapshots, store
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "upload-test-passphrase"
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+def test_dimension_bomb_upload_gets_a_message_and_the_server_survives(county, tmp_path):
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(raw_sheet(FAR, "A1:XFD1048576"))  # 549 GB as calamine would allocate it
+    before = (snapshots.current_name(county), snapshots.checksums(store.resolve(county)))
+    store.clear_cache()
+    port = _free_port()
+    env = dict(os.environ, UNIONSTATS_DB=str(county), **{auth.ENV: auth.hash_password(PASSWORD)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            if _healthy(url):
+                break
+            time.sleep(0.1)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN").new_page()
+            page.goto(url + "/data")
+            password = page.get_by_label("密码")
+            password.wait_for(timeout=60_000)
+            password.fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
+            upload.wait_for(state="attached", timeout=60_000)
+            upload.set_input_files(str(bomb))
+            alert = page.locator("[data-testid='stAlert']").filter(has_text="问题")
+            alert.first.wait_for(timeout=60_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            assert page.locator("[data-testid='stException']").count() == 0
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "data_upload_bomb.png"), full_page=True)
+            assert proc.poll() is None, "the server died"
+            assert _healthy(url)
+            # The problem list names the limit (the table is a canvas: read it from the CSV download).
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载问题清单").click()
+            problems = Path(download.value.path()).read_text(encoding="utf-8-sig")
+            assert "超出上限" in problems or "XFD" in problems, problems[:300]
+            # Another page still opens and draws, in a new session.
+            other = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="zh-CN").new_page()
+            other.goto(url + "/?year=2024")
+            other.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            assert other.locator("[data-testid='stException']").count() == 0
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    store.clear_cache()
+    assert (snapshots.current_name(county), snapshots.checksums(store.resolve(county))) == before
