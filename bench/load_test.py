@@ -48,6 +48,17 @@ ERROR_WORDS = ("失败", "Traceback")
 FINISHED = f"""() => document.querySelector("{IDLE}") !== null && document.querySelector(
     "[data-testid='stHeading'], {EXCEPTION}, {ALERT}") !== null"""
 
+# After a sidebar click the old page stays on screen, idle, until the new run starts: a view
+# is finished only once a run was seen after the click (an observer watches the run state).
+WATCH_RUNS = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    window.__ranSinceClick = false;
+    new MutationObserver(() => {
+        if (app.getAttribute("data-test-script-state") !== "notRunning") window.__ranSinceClick = true;
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+FINISHED_AFTER_CLICK = f"() => window.__ranSinceClick === true && ({FINISHED})()"
+
 # Runs with the app's own code (cwd = --app-dir): the same steps as tests/conftest.py
 # county_template/county_store, plus the two 帮扶 files the publisher alternates between.
 BUILD = """
@@ -155,11 +166,17 @@ class Monitor(threading.Thread):
 
 # --- the load ---------------------------------------------------------------------------------------
 
-async def session(index: int, browser, base: str, deadline: float, view_timeout: float, views: list) -> None:
+async def session(index: int, browser, base: str, deadline: float, view_timeout: float, navigate: str,
+                  views: list) -> None:
+    """One user: opens a page, then moves on through the sidebar (navigate='click': one server
+    session that reruns, as people use it) or by loading each page afresh ('goto': a new server
+    session per view). Every view is checked once its script run has finished."""
     from playwright.async_api import Error as PlaywrightError
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = await context.new_page()
     step = index  # sessions start on different pages
+    fresh = True
+    timeout = view_timeout * 1000
     try:
         while time.monotonic() < deadline:
             name = PAGES[step % len(PAGES)]
@@ -167,16 +184,31 @@ async def session(index: int, browser, base: str, deadline: float, view_timeout:
             started = time.monotonic()
             view = {"session": index, "page": name, "at": round(started, 3)}
             try:
-                await page.goto(f"{base}/{name}", timeout=view_timeout * 1000)
-                await page.wait_for_function(FINISHED, timeout=view_timeout * 1000)
+                links = page.locator("[data-testid='stSidebarNav'] a")
+                if fresh or navigate == "goto" or await links.count() != len(PAGES):
+                    view["how"] = "goto"
+                    await page.goto(f"{base}/{name}", timeout=timeout)
+                    view["loaded"] = round(time.monotonic() - started, 3)  # the document, before the run
+                    # Polled on a timer: animation frames may be throttled in a page nobody looks at.
+                    await page.wait_for_function(FINISHED, polling=200, timeout=timeout)
+                    await page.evaluate(WATCH_RUNS)
+                else:
+                    view["how"] = "click"
+                    await page.evaluate("() => { window.__ranSinceClick = false; }")
+                    await links.nth(PAGES.index(name)).click(timeout=timeout)
+                    await page.wait_for_function(FINISHED_AFTER_CLICK, polling=200, timeout=timeout)
                 view["seconds"] = round(time.monotonic() - started, 3)
-                exceptions = page.locator(EXCEPTION)
-                view["exceptions"] = [t[:3000] for t in await exceptions.all_inner_texts()]
+                fresh = False
+                landed = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+                if landed != name and not (name == PAGES[0] and landed == base.rsplit("/", 1)[-1]):
+                    view["failed"] = f"landed on {page.url}"
+                view["exceptions"] = [t[:3000] for t in await page.locator(EXCEPTION).all_inner_texts()]
                 alerts = await page.locator(ALERT).all_inner_texts()
                 view["errors"] = [t[:3000] for t in alerts if any(w in t for w in ERROR_WORDS)]
-            except PlaywrightError as exc:  # a timeout, or the page crashed
+            except PlaywrightError as exc:  # a timeout, or the page crashed: start afresh
                 view["seconds"] = round(time.monotonic() - started, 3)
                 view["failed"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
+                fresh = True
             views.append(view)
     finally:
         await context.close()
@@ -217,7 +249,8 @@ async def load(base: str, args, app_dir: Path, db: Path, files: list[Path]) -> t
         try:
             started = time.monotonic()
             deadline = started + args.seconds
-            tasks = [session(i, browser, base, deadline, args.view_timeout, views) for i in range(args.sessions)]
+            tasks = [session(i, browser, base, deadline, args.view_timeout, args.navigate, views)
+                     for i in range(args.sessions)]
             if args.publish_every > 0:
                 tasks.append(publisher(app_dir, db, files, args.publish_every, deadline, runs))
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.seconds + args.view_timeout * 2 + 300)
@@ -234,6 +267,13 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine since boot, from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
 def git_head(folder: Path) -> str:
     try:
         return subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
@@ -243,7 +283,7 @@ def git_head(folder: Path) -> str:
 
 
 def summarise(args, app_dir: Path, views: list, runs: list, elapsed: float, monitor: Monitor,
-              cpu_before: float, server_log: str, build_seconds: float) -> dict:
+              cpu_before: float, server_log: str, build_seconds: float, machine_busy: int) -> dict:
     ok_times = [v["seconds"] for v in views if "failed" not in v]
     bad = [v for v in views if v.get("exceptions") or v.get("errors") or v.get("failed")]
     samples, seen = [], set()
@@ -257,6 +297,7 @@ def summarise(args, app_dir: Path, views: list, runs: list, elapsed: float, moni
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "app_dir": str(app_dir), "app_commit": git_head(app_dir),
         "sessions": args.sessions, "seconds": args.seconds, "publish_every": args.publish_every,
+        "navigate": args.navigate,
         "store_build_seconds": round(build_seconds, 1),
         "elapsed_seconds": round(elapsed, 1),
         "page_views": len(views),
@@ -277,15 +318,19 @@ def summarise(args, app_dir: Path, views: list, runs: list, elapsed: float, moni
         "server_processes_seen": len(monitor.hwm_kb),
         "server_cpu_seconds_total": round(monitor.cpu_seconds(), 1),
         "server_cpu_seconds_during_load": round(monitor.cpu_seconds() - cpu_before, 1),
+        "machine_cpu_busy_percent_during_load": machine_busy,
+        "machine_cores": os.cpu_count(),
         "server_log_tracebacks": server_log.count("Traceback (most recent call last)"),
         "load_average_1min_at_end": float(Path("/proc/loadavg").read_text().split()[0]),
         "problem_samples": samples[:10],
         "imports": runs,
+        "views": [{k: v[k] for k in ("session", "page", "how", "loaded", "seconds", "failed") if k in v}
+                  | {"problems": len(v.get("exceptions", [])) + len(v.get("errors", []))} for v in views],
     }
 
 
 TABLE_ROWS = (
-    ("app checkout", "app_dir"), ("commit", "app_commit"), ("sessions", "sessions"),
+    ("app checkout", "app_dir"), ("commit", "app_commit"), ("sessions", "sessions"), ("navigate", "navigate"),
     ("seconds of load", "seconds"), ("publish every (s)", "publish_every"),
     ("elapsed (s)", "elapsed_seconds"), ("page views", "page_views"),
     ("views with an exception", "views_with_exception"), ("exception boxes", "exception_boxes"),
@@ -297,6 +342,7 @@ TABLE_ROWS = (
     ("import time median (s)", "import_seconds_median"), ("server peak RSS (MB)", "server_peak_rss_mb"),
     ("server CPU total (s)", "server_cpu_seconds_total"),
     ("server CPU during load (s)", "server_cpu_seconds_during_load"),
+    ("machine CPU busy during load (%)", "machine_cpu_busy_percent_during_load"),
     ("tracebacks in server log", "server_log_tracebacks"), ("load average at end", "load_average_1min_at_end"),
 )
 
@@ -325,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-dir", type=Path, default=ROOT,
                         help="checkout whose dashboard.py and unionstats serve and import (default: this one)")
     parser.add_argument("--view-timeout", type=float, default=90, help="seconds one page view may take")
+    parser.add_argument("--navigate", choices=("click", "goto"), default="click",
+                        help="next page through the sidebar (default) or by loading it afresh")
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--server-log", type=Path, help="keep the server's output here")
     args = parser.parse_args(argv)
@@ -356,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
             monitor.start()
             monitor.sample()
             cpu_before = monitor.cpu_seconds()
+            busy_before, total_before = machine_cpu()
             views, runs, elapsed = asyncio.run(load(base, args, app_dir, db, files))
+            busy_after, total_after = machine_cpu()
+            machine_busy = round(100 * (busy_after - busy_before) / max(1, total_after - total_before))
             monitor.stop.set()
             monitor.join()
             monitor.sample()
@@ -371,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         server_log = log.read_text(errors="replace")
         if args.server_log:
             args.server_log.write_text(server_log)
-        summary = summarise(args, app_dir, views, runs, elapsed, monitor, cpu_before, server_log, build_seconds)
+        summary = summarise(args, app_dir, views, runs, elapsed, monitor, cpu_before, server_log, build_seconds,
+                            machine_busy)
     print_table(summary)
     if args.json:
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
