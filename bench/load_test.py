@@ -43,21 +43,42 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 ALERT = "[data-testid='stAlert']"
 ERROR_WORDS = ("失败", "Traceback")
+HEADING = "[data-testid='stMain'] [data-testid='stHeading']"  # the page's title, not the sidebar's
 # A view is finished when the script run is over and something was drawn: a fresh document
 # shows the idle state before its first run starts, so idle alone is not enough.
 FINISHED = f"""() => document.querySelector("{IDLE}") !== null && document.querySelector(
-    "[data-testid='stHeading'], {EXCEPTION}, {ALERT}") !== null"""
+    "{HEADING}, {EXCEPTION}, {ALERT}") !== null"""
 
-# After a sidebar click the old page stays on screen, idle, until the new run starts: a view
-# is finished only once a run was seen after the click (an observer watches the run state).
+# After a sidebar click the old page stays on screen, idle, until the new run has started. The
+# new view is there once the app is idle again and either the first heading changed (every page
+# has its own title) or a run was seen since the click. Under load the frontend may apply "run
+# started" and "run finished" in one render, so the run state alone can miss a run.
 WATCH_RUNS = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     window.__ranSinceClick = false;
-    new MutationObserver(() => {
-        if (app.getAttribute("data-test-script-state") !== "notRunning") window.__ranSinceClick = true;
-    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    new MutationObserver((records) => {
+        if (records.some(r => r.oldValue !== "notRunning")
+            || app.getAttribute("data-test-script-state") !== "notRunning") window.__ranSinceClick = true;
+    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]});
 }"""
-FINISHED_AFTER_CLICK = f"() => window.__ranSinceClick === true && ({FINISHED})()"
+BEFORE_CLICK = f"""() => {{
+    window.__ranSinceClick = false;
+    const heading = document.querySelector("{HEADING}");
+    return heading ? heading.innerText : "";
+}}"""
+FINISHED_AFTER_CLICK = f"""(before) => {{
+    const heading = document.querySelector("{HEADING}");
+    const moved = window.__ranSinceClick === true || (heading !== null && heading.innerText !== before);
+    return moved && ({FINISHED})();
+}}"""
+# What the page showed when a view timed out, for the report.
+STATE = f"""() => {{
+    const app = document.querySelector("[data-testid='stApp']");
+    const heading = document.querySelector("{HEADING}");
+    return {{path: location.pathname, state: app && app.getAttribute("data-test-script-state"),
+            heading: heading && heading.innerText.slice(0, 60), ran: window.__ranSinceClick,
+            connection_notice: document.querySelector("[data-testid='stConnectionStatus']") !== null}};
+}}"""
 
 # Runs with the app's own code (cwd = --app-dir): the same steps as tests/conftest.py
 # county_template/county_store, plus the two 帮扶 files the publisher alternates between.
@@ -194,9 +215,9 @@ async def session(index: int, browser, base: str, deadline: float, view_timeout:
                     await page.evaluate(WATCH_RUNS)
                 else:
                     view["how"] = "click"
-                    await page.evaluate("() => { window.__ranSinceClick = false; }")
+                    before = await page.evaluate(BEFORE_CLICK)
                     await links.nth(PAGES.index(name)).click(timeout=timeout)
-                    await page.wait_for_function(FINISHED_AFTER_CLICK, polling=200, timeout=timeout)
+                    await page.wait_for_function(FINISHED_AFTER_CLICK, arg=before, polling=200, timeout=timeout)
                 view["seconds"] = round(time.monotonic() - started, 3)
                 fresh = False
                 landed = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
@@ -208,6 +229,10 @@ async def session(index: int, browser, base: str, deadline: float, view_timeout:
             except PlaywrightError as exc:  # a timeout, or the page crashed: start afresh
                 view["seconds"] = round(time.monotonic() - started, 3)
                 view["failed"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
+                try:
+                    view["state"] = await page.evaluate(STATE)
+                except PlaywrightError:
+                    pass
                 fresh = True
             views.append(view)
     finally:
@@ -324,7 +349,7 @@ def summarise(args, app_dir: Path, views: list, runs: list, elapsed: float, moni
         "load_average_1min_at_end": float(Path("/proc/loadavg").read_text().split()[0]),
         "problem_samples": samples[:10],
         "imports": runs,
-        "views": [{k: v[k] for k in ("session", "page", "how", "loaded", "seconds", "failed") if k in v}
+        "views": [{k: v[k] for k in ("session", "page", "how", "loaded", "seconds", "failed", "state") if k in v}
                   | {"problems": len(v.get("exceptions", [])) + len(v.get("errors", []))} for v in views],
     }
 
@@ -370,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the summary and every import run here")
     parser.add_argument("--app-dir", type=Path, default=ROOT,
                         help="checkout whose dashboard.py and unionstats serve and import (default: this one)")
-    parser.add_argument("--view-timeout", type=float, default=90, help="seconds one page view may take")
+    parser.add_argument("--view-timeout", type=float, default=180, help="seconds one page view may take")
     parser.add_argument("--navigate", choices=("click", "goto"), default="click",
                         help="next page through the sidebar (default) or by loading it afresh")
     parser.add_argument("--chromium", default=CHROMIUM)
