@@ -14,8 +14,9 @@ their exit codes, the server's peak RSS (VmHWM, summed over it and any children)
 tracebacks in the server's log. Exit status 1 when any view failed, timed out or an import failed.
 
 --app-dir runs the server, the store build and the imports from another checkout (for example
-the code before a fix), so the same load can be compared. Not part of pytest: bounded by
---seconds plus at most --view-timeout for views in flight. Binds 127.0.0.1 only.
+the code before a fix), so the same load can be compared. Not part of pytest. Bounded: no view
+starts after --seconds, one in flight may take twice --view-timeout (load, then run), and the
+whole load is cut off after --seconds + 2 × --view-timeout + 300 s. Binds 127.0.0.1 only.
 """
 from __future__ import annotations
 
@@ -193,8 +194,11 @@ async def session(index: int, browser, base: str, deadline: float, view_timeout:
     session that reruns, as people use it) or by loading each page afresh ('goto': a new server
     session per view). Every view is checked once its script run has finished."""
     from playwright.async_api import Error as PlaywrightError
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = await context.new_page()
+    async def new_page():
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        return context, await context.new_page()
+
+    context, page = await new_page()
     step = index  # sessions start on different pages
     fresh = True
     timeout = view_timeout * 1000
@@ -234,6 +238,12 @@ async def session(index: int, browser, base: str, deadline: float, view_timeout:
                 except PlaywrightError:
                     pass
                 fresh = True
+                views.append(view)
+                # A new browser context, as a user would reopen the page (a crashed page would
+                # otherwise fail again at once, over and over).
+                await context.close()
+                context, page = await new_page()
+                continue
             views.append(view)
     finally:
         await context.close()
