@@ -118,18 +118,6 @@ def _file_identity(path: Path) -> tuple:
     return (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _version_problem(file: Path) -> str | None:
-    """DuckDB's storage version in the file header, when this DuckDB cannot read it."""
-    try:
-        with open(file, "rb") as handle:
-            header = handle.read(64)
-    except OSError:
-        return None
-    if len(header) < 20 or header[8:12] != b"DUCK":
-        return None
-    return "数据库文件由另一版本的 DuckDB 写入，本程序（DuckDB {v}）读不了它。".format(v=duckdb.__version__)
-
-
 def _attach(file: Path, configured: Path) -> duckdb.DuckDBPyConnection:
     # An in-memory instance per file: DuckDB caches instances by path, so a connect() to a
     # path rebuilt in place could hand back the old database.
@@ -144,7 +132,7 @@ def _attach(file: Path, configured: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         text = str(exc)
         if "version" in text.lower() or "serializ" in text.lower():
-            raise StoreError(f"{_version_problem(file) or '数据库文件版本不符。'}\n{file}\n"
+            raise StoreError(f"数据库文件由另一版本的 DuckDB 写入，本程序（DuckDB {duckdb.__version__}）读不了它：{file}\n"
                              f"请用 requirements.txt 中固定的版本（duckdb=={duckdb.__version__}）的程序打开，"
                              f"或用写入它的那个版本导出为 Excel 后重新导入。") from exc
         raise StoreError(f"数据库文件无法打开或已损坏：{file}（{exc.__class__.__name__}）\n"
