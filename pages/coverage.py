@@ -1,7 +1,7 @@
 """组织覆盖与空白点: which townships, industries and employers are not yet organized."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, escape, exports, filters, gaps, indicators, names
+from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 from unionstats.indicators import Scope
@@ -12,7 +12,7 @@ f = filters.current()
 lang = f.lang
 app.header(t("page_coverage", lang), f)
 by_year = app.indicators_by_year(f)
-app.kpi_grid(RATES, by_year, f.year, lang, per_row=len(RATES))
+app.kpi_grid(RATES, by_year, f, per_row=len(RATES))
 regions = names.region_names(lang)
 industries = names.industry_names(lang)
 ownership = names.ownership_names(lang)
@@ -21,8 +21,9 @@ code = st.selectbox(t("coverage_indicator", lang), RATES, key="coverage_indicato
                     format_func=lambda c: catalog.get(c).name(lang))
 ind = catalog.get(code)
 overall = by_year.loc[f.year, code]
-target = indicators.targets(f.year).get((code, ""))
-lines = [(t("scope_value" if f.scope.regions else "county_value", lang), overall),
+# "全县" only when the value is the county's; the county's target only for the whole county.
+target = attainment.scope_targets(indicators.targets(f.year), f.scope).get(code)
+lines = [(t("county_value" if attainment.is_whole_county(f.scope) else "scope_value", lang), overall),
          (t("target", lang), target)]
 
 # Township bars: a click drills the gap list and heat map down to that township.

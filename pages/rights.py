@@ -1,7 +1,7 @@
 """维权: labour and collective contracts, contract inspections, wage arrears recovered."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, filters, indicators, names
+from unionstats import app, attainment, catalog, charts, filters, indicators, names
 from unionstats.i18n import t
 
 CONTRACT_RATES = ("labor_contract_rate", "collective_contract_rate", "wage_agreement_rate")
@@ -29,12 +29,13 @@ def ranked(frame, code, labels, title_key, key, skip_zero=False):
         [labels(k) for k in rows["key"]], rows[code], rows["key"], ind.unit,
         t(title_key, lang, indicator=ind.name(lang)), lang,
         # A rate's overall value is a fair yardstick for each bar; a total is not.
-        [(t("county_value" if not f.scope.regions else "scope_value", lang), by_year.loc[f.year, code])]
+        [(t("county_value" if attainment.is_whole_county(f.scope) else "scope_value", lang),
+          by_year.loc[f.year, code])]
         if ind.is_rate else []), key=key)
 
 
 st.subheader(t("section_contracts", lang))
-app.kpi_grid(CONTRACT_RATES, by_year, f.year, lang, per_row=3)
+app.kpi_grid(CONTRACT_RATES, by_year, f, per_row=3)
 code = st.segmented_control(t("coverage_indicator", lang), CONTRACT_RATES, default=CONTRACT_RATES[0],
                             format_func=name, key="rights_contract_indicator") or CONTRACT_RATES[0]
 left, right = st.columns(2)
@@ -46,7 +47,7 @@ st.plotly_chart(charts.trend(years, [(name(c), history[c]) for c in CONTRACT_RAT
                              t("contract_rates_trend", lang), lang), key="contracts_trend")
 
 st.subheader(t("section_inspections", lang))
-app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), by_year, f.year, lang, per_row=3)
+app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), by_year, f, per_row=3)
 left, right = st.columns(2)
 left.plotly_chart(charts.trend(years, [(name("units_inspected"), history["units_inspected"])], "unit",
                                t("inspections_trend", lang), lang), key="inspections_trend")
@@ -55,7 +56,7 @@ right.plotly_chart(charts.trend(years, [(name("compliance_rate"), history["compl
 
 st.subheader(t("section_arrears", lang))
 app.kpi_grid(("arrears_recovered_yuan", "arrears_cases", "arrears_workers", "arrears_migrant_workers"),
-             by_year, f.year, lang)
+             by_year, f)
 left, right = st.columns(2)
 with left:
     ranked(by_industry, "arrears_recovered_yuan", lambda k: f"{k} {industries[k]}", "by_industry_of",

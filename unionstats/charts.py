@@ -52,10 +52,23 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str 
     return fig
 
 
+def every_year(years, series):
+    """Years made continuous (2001, 2004 → 2001…2004) with None where nothing was reported, so
+    plotly breaks the line at the missing years."""
+    years = [int(y) for y in years]
+    if not years:
+        return years, series
+    full = list(range(min(years), max(years) + 1))
+    at = {y: i for i, y in enumerate(years)}
+    return full, [(label, [list(values)[at[y]] if y in at else None for y in full]) for label, values in series]
+
+
 def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: str = "zh",
           target: tuple[int, float] | None = None, height: int = 320) -> go.Figure:
-    """Lines over years. series: [(label, values)]; target: (year, value) drawn as a marker."""
+    """Lines over years. series: [(label, values)]; target: (year, value) drawn as a marker.
+    A year with no data is a gap in the line, never a straight line across it."""
     fig = go.Figure()
+    years, series = every_year(years, series)
     divisor, axis_title = fmt.axis_scale(unit, [v for _, values in series for v in values], lang)
     for i, (label, values) in enumerate(series):
         fig.add_trace(go.Scatter(

@@ -81,6 +81,14 @@ def fmt_count(value) -> str:
     return MISSING if is_missing(value) else f"{float(value):,.0f}"
 
 
+def fmt_parts(numerator, denominator, unit: str, lang: str = "zh") -> str:
+    """A rate's two counts, every digit kept: '8/10家', '6,435/10,000人'; '—' if either is missing."""
+    if is_missing(numerator) or is_missing(denominator):
+        return MISSING
+    zh, en = UNITS[unit]
+    return f"{float(numerator):,.0f}/{float(denominator):,.0f}{en if lang == 'en' else zh}"
+
+
 def fmt_editable(value, unit: str) -> str:
     """A target as typed back into the template or editor: rates as '75%', others as plain numbers
     (the importer reads both exactly; nothing is rounded away)."""
