@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from unionstats import app, auth, catalog, escape, exports, filters, importing, names, snapshots, store, template
+from unionstats import app, attainment, auth, catalog, escape, exports, filters, importing, names, snapshots, store, template
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -196,14 +196,24 @@ if admin:
         bases = list(importing.YEAR_BASES)
         basis = st.radio(t("year_basis", lang), bases, format_func=lambda b: t(b, lang),
                          index=bases.index(store.setting("year_basis", "calendar") or "calendar"))
+        rule = attainment.rules()
+        near_ratio = st.number_input(t("near_ratio", lang), 1.0, 100.0, rule.near_ratio * 100, 1.0, key="near_ratio")
+        near_points = st.number_input(t("near_points", lang), 0.0, 100.0, rule.near_points * 100, 0.1,
+                                      key="near_points")
+        small_n = st.number_input(t("small_n", lang), 1, 1_000_000, rule.small_n, 1, key="small_n")
         if st.form_submit_button(t("save", lang)):
             try:
                 with snapshots.writer_lock(path):
-                    prepared = importing.edit_settings(path, county_zh, county_en, basis, who)
+                    prepared = importing.edit_settings(
+                        path, county_zh, county_en, basis, who,
+                        attainment.Rules(near_ratio / 100, near_points / 100, int(small_n)))
                     if prepared.candidate is not None:
                         snapshots.publish(prepared.candidate)
             except store.StoreError as exc:
                 st.error(escape.markdown(str(exc)))
+                st.stop()
+            if prepared.batch.problems:
+                st.error("\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
                 st.stop()
             if prepared.candidate is not None:
                 st.rerun()
