@@ -51,10 +51,10 @@ def test_description_says_not_met_with_the_gap_a_reader_would_compute():
     # 45.1% shown against 46.0%: the reader subtracts and gets 0.9, so the page says 0.9.
     text = attainment.describe(attainment.attain("unionization_rate", 0.4506, 0.46))
     ratio = f"{0.4506 / 0.46 * 100:.1f}%"
-    assert text == f"目标 46.0% · 完成率 {ratio} · 未完成，差0.9个百分点"
+    assert text == f"目标 46.0% · 完成率 {ratio} · 差0.9个百分点"
     assert attainment.describe(attainment.attain("members_new", 1284, 1000)) == "目标 1,000人 · 完成率 128.4% · 超出284人"
     english = attainment.describe(attainment.attain("unionization_rate", 0.4506, 0.46), "en")
-    assert english == f"target 46.0% · {ratio} of target · not met, 0.9 pp short"
+    assert english == f"target 46.0% · {ratio} of target · 0.9 pp short"
 
 
 def test_misses_come_first():
@@ -171,3 +171,19 @@ def test_trend_lines_break_at_missing_years():
     assert list(line.x) == [2001, 2002, 2003, 2004, 2005]
     assert list(line.y) == [0.40, None, None, 0.45, 0.46]
     assert not line.connectgaps
+
+
+def test_the_admin_sets_the_rules_and_bad_values_change_nothing(tmp_path):
+    from unionstats import demo, importing, snapshots, store
+    path = demo.build(tmp_path / "rules.duckdb")
+    store.clear_cache()
+    bad = importing.edit_settings(path, "示例县", "Demo County", "calendar", rules=Rules(1.5, 0.01, 0))
+    assert bad.candidate is None
+    assert {(p.column, p.message) for p in bad.batch.problems} == {
+        ("接近目标（数量）", "应大于0%且不超过100%"), ("样本少的界限", "应为1到1,000,000之间的整数")}
+    assert attainment.rules(path) == Rules()
+    good = importing.edit_settings(path, "示例县", "Demo County", "calendar", rules=Rules(0.9, 0.02, 10))
+    snapshots.publish(good.candidate)
+    store.clear_cache()
+    assert attainment.rules(path) == Rules(0.9, 0.02, 10)
+    assert store.setting("county_name_zh", path=path) == "示例县"

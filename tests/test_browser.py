@@ -175,3 +175,27 @@ def test_filters_survive_switching_pages_in_the_browser(server, page):
     assert "year=2020" in page.url and "region=nanshan" in page.url
     assert "南山乡" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
+def test_overview_answers_did_we_meet_the_plan_on_the_first_screen(server, browser, width, height):
+    """At an office screen's size, the 建会率 card with its target status is in view without scrolling."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _open(page, server + "/?year=2024")
+        metric = page.locator("[data-testid='stMetric']", has_text="建会率")
+        card = page.locator("[data-testid='stVerticalBlock']").filter(has=metric).last  # the card around it
+        status = card.get_by_text("未完成", exact=False).first
+        status.wait_for(timeout=30_000)
+        box = status.bounding_box()
+        assert box and box["y"] + box["height"] <= height, box
+        assert page.locator("[data-testid='stException']").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"overview-{width}x{height}.png"))
+        table = page.get_by_text("目标完成情况").first
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)  # let the grid paint before the picture; nothing is asserted on time
+        page.screenshot(path=str(SHOTS / f"overview-targets-{width}x{height}.png"))
+    finally:
+        context.close()

@@ -69,8 +69,9 @@ def kpi_grid(codes, by_year: pd.DataFrame, filters: Filters, per_row: int = 4) -
     now = by_year.loc[year]
     rule = attainment.rules()
     targets = attainment.scope_targets(indicators.targets(year), filters.scope)
-    columns = st.columns(per_row)
     for i, code in enumerate(codes):
+        if i % per_row == 0:  # a new row of columns: cards of one row start level
+            columns = st.columns(per_row)
         ind = catalog.get(code)
         value = now[code]
         moved = attainment.change(by_year, code, year, lang, rule)

@@ -135,7 +135,8 @@ def shown_gap(a: Attainment) -> float | None:
 
 
 def describe(a: Attainment, lang: str = "zh", short: bool = False) -> str:
-    """'目标 46.0% · 完成率 97.9% · 未完成，差0.9个百分点' (plain text: no markdown); `short`
+    """'目标 46.0% · 完成率 97.9% · 差0.9个百分点' (plain text: no markdown; the status says
+    whether it was met); `short`
     leaves out the gap (the deck's small cards)."""
     ind = catalog.get(a.code)
     parts = [t("target_line", lang, value=fmt.fmt_number(a.target, ind.unit, lang))]

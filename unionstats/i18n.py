@@ -25,7 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "target_line": ("目标 {value}", "target {value}"),
     "completion_line": ("完成率 {ratio}", "{ratio} of target"),
     "gap_ahead": ("超出{gap}", "{gap} ahead"),
-    "gap_behind": ("未完成，差{gap}", "not met, {gap} short"),
+    "gap_behind": ("差{gap}", "{gap} short"),
     "gap_even": ("恰好达到目标", "exactly on target"),
     "status_done": ("已完成", "Met"),
     "status_near": ("接近（未完成）", "Close (not met)"),
