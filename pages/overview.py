@@ -28,7 +28,8 @@ left, right = st.columns(2)
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
 target_rate = targets.get("unionization_rate")
 left.plotly_chart(charts.trend(
-    years, [(name(c), history[c]) for c in ("unionization_rate", "membership_rate", "migrant_membership_rate")],
+    years, [(name(c), history[c], attainment.parts_of(history, c, lang))
+            for c in ("unionization_rate", "membership_rate", "migrant_membership_rate")],
     "rate", t("trend_coverage", lang), lang,
     target=(f.year, target_rate) if target_rate is not None else None), key="trend_coverage")
 right.plotly_chart(charts.trend(

@@ -107,6 +107,9 @@ def test_a_change_on_one_unit_is_grey_and_marked():
     assert moved.small and moved.color == "off"
     assert moved.text == "+50.0个百分点 样本少"
     assert attainment.parts("compliance_rate", by_year.loc[2024]) == "1/1家"
+    aid = pd.Series({"aid_yuan": 96180.0, "aid_households": 186.0})
+    assert attainment.parts("aid_per_household", aid) == "96,180元/186户次"  # two units: both named
+    assert attainment.parts("aid_yuan", aid) == ""  # a count has no parts
 
 
 def test_a_change_on_enough_units_keeps_its_colour():

@@ -235,3 +235,61 @@ def test_compare_follows_the_sidebar_year(demo_db):
     at.selectbox(key="f_year").set_value(str(years[0])).run()  # … until the sidebar moves again
     assert at.selectbox(key="compare_year_b").value == years[0]
     assert any(f"{years[0]}年之前没有数据可比" in w.value for w in at.warning)
+
+
+def test_the_briefing_deck_and_html_carry_the_same_status(demo_db):
+    from pptx import Presentation
+    import io
+
+    from unionstats import briefing
+    want = independent.expected(independent.raw(demo_db), ["year"], True)
+    status = worked_out_status(want.loc[2024, "unionization_rate"], 0.46)
+    label = {"done": "已完成", "near": "接近（未完成）", "missed": "未完成"}[status]
+    color = {"done": "1E8449", "near": "D68910", "missed": "C0392B"}[status]
+    slides = briefing.build(2024, path=demo_db)
+    headline = next(s for s in slides if s.key == "headline")
+    card = next(k for k in headline.kpis if k["code"] == "unionization_rate")
+    assert card["status_label"] == label and "目标 46.0%" in card["target_text"]
+    table = next(s for s in slides if s.key == "attainment").table
+    assert table.loc[table["指标"] == "建会率", "状态"].item() == label
+
+    deck = Presentation(io.BytesIO(briefing.to_pptx(slides)))
+    runs = [(r.text, r.font.color.rgb if r.font.color and r.font.color.type else None)
+            for shape in deck.slides[1].shapes if shape.has_text_frame
+            for p in shape.text_frame.paragraphs for r in p.runs]
+    assert (label, color) in [(text, str(rgb)) for text, rgb in runs]
+
+    page = briefing.to_html(slides)
+    assert f"color:#{color.lower()}'><b>{label}</b>" in page
+
+
+def test_the_briefing_of_a_township_has_no_county_target(demo_db):
+    from unionstats import briefing
+    from unionstats.indicators import Scope
+    slides = briefing.build(2024, Scope(regions=("qingshi",)), path=demo_db)
+    assert all(not k["status"] and not k["target_text"] for s in slides for k in s.kpis)
+    assert "attainment" not in [s.key for s in slides]
+    plan = next(s for s in slides if s.key == "targets")
+    assert plan.table is None  # the county's 2025 plan is not 青石乡's
+
+
+def test_coverage_bars_show_their_parts_and_grey_small_groups(demo_db):
+    raw = independent.raw(demo_db)
+    want = independent.expected(raw, ["year", "region_code"], False,
+                                mask=lambda f: f[f["industry_code"] == "A"] if "industry_code" in f.columns else f)
+    year = want.loc[2024]
+    at = open_page("pages/coverage.py", year="2024", industry="A")
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    regions = store.query("regions", path=demo_db).set_index("code")["name_zh"]
+    shown = {row[0]: (row[3], color) for row, color in zip(bars["customdata"], bars["marker"]["color"])}
+    assert shown
+    small_seen = 0
+    for code, (detail, color) in shown.items():
+        units, unionized = year.loc[code, "units"], year.loc[code, "units_unionized"]
+        assert f"({unionized:,.0f}/{units:,.0f}家)" in detail, regions[code]
+        if units < 5:
+            small_seen += 1
+            assert "样本少" in detail and color == "#bdc3c7", regions[code]
+        else:
+            assert "样本少" not in detail and color != "#bdc3c7", regions[code]
+    assert small_seen  # agriculture has townships with a handful of units

@@ -190,7 +190,18 @@ def parts(code: str, row, lang: str = "zh") -> str:
     ind = catalog.get(code)
     if not ind.numerator or not hasattr(row, "get"):
         return ""
-    return fmt.fmt_parts(row.get(ind.numerator), row.get(ind.denominator), catalog.get(ind.denominator).unit, lang)
+    return fmt.fmt_parts(row.get(ind.numerator), row.get(ind.denominator), catalog.get(ind.denominator).unit, lang,
+                         catalog.get(ind.numerator).unit)
+
+
+def parts_of(frame: pd.DataFrame, code: str, lang: str = "zh") -> list[str]:
+    """parts() for every row of a frame (one bar per row)."""
+    return [parts(code, row, lang) for _, row in frame.iterrows()]
+
+
+def small_of(frame: pd.DataFrame, code: str, rule: Rules = Rules()) -> list[bool]:
+    """is_small() for every row of a frame."""
+    return [is_small(code, row, rule) for _, row in frame.iterrows()]
 
 
 def reliable(frame: pd.DataFrame, code: str, rule: Rules = Rules()) -> pd.DataFrame:

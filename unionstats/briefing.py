@@ -341,14 +341,15 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     region = indicators.table(scope, "region", (year,), path)
     region.insert(0, t("region", lang), [names.get(k, k) for k in region["key"]])
     coverage = named(region.drop(columns=["year", "key"])[[t("region", lang), *codes]], codes)
-    compare = comparison.compare(scope, year - 1, year, path)
+    before = attainment.latest_earlier(indicators.years(path), year) or year - 1  # skip years with no data
+    compare = comparison.compare(scope, before, year, path)
     compare.insert(0, t("col_indicator", lang), [catalog.get(c).name(lang) for c in compare["code"]])
     sheets = {
         t("page_overview", lang): overview,
         t("page_coverage", lang): coverage,
         t("brief_gaps", lang): gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
         t("page_compare", lang): compare.drop(columns=["verdict"]).rename(
-            columns={"a": str(year - 1), "b": str(year), "change": t("col_change", lang),
+            columns={"a": str(before), "b": str(year), "change": t("col_change", lang),
                      "relative": t("col_relative", lang), "code": t("col_code", lang)}),
     }
     if scope.is_region_only:

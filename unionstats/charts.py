@@ -14,6 +14,7 @@ FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Noto Sans SC, SimHei, sa
 PALETTE = ("#c0392b", "#2e86c1", "#d68910", "#27ae60", "#7d3c98", "#5d6d7e", "#16a085", "#a04000")
 TARGET_COLOR = "#7f8c8d"
 GAIN, LOSS = "#27ae60", "#c0392b"
+SMALL = "#bdc3c7"  # a rate on too few units: shown, but greyed
 
 
 def _scaled(values, divisor: float) -> list:
@@ -60,22 +61,26 @@ def every_year(years, series):
         return years, series
     full = list(range(min(years), max(years) + 1))
     at = {y: i for i, y in enumerate(years)}
-    return full, [(label, [list(values)[at[y]] if y in at else None for y in full]) for label, values in series]
+    return full, [(label, *([list(values)[at[y]] if y in at else None for y in full] for values in lists))
+                  for label, *lists in series]
 
 
 def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: str = "zh",
           target: tuple[int, float] | None = None, height: int = 320) -> go.Figure:
-    """Lines over years. series: [(label, values)]; target: (year, value) drawn as a marker.
+    """Lines over years. series: [(label, values)] or [(label, values, parts)] where parts are a
+    rate's '8/10家' per year, shown on hover; target: (year, value) drawn as a marker.
     A year with no data is a gap in the line, never a straight line across it."""
     fig = go.Figure()
     years, series = every_year(years, series)
-    divisor, axis_title = fmt.axis_scale(unit, [v for _, values in series for v in values], lang)
-    for i, (label, values) in enumerate(series):
+    divisor, axis_title = fmt.axis_scale(unit, [v for _, values, *_ in series for v in values], lang)
+    for i, (label, values, *parts) in enumerate(series):
+        texts = [fmt.fmt_number(v, unit, lang) for v in values]
+        if parts:
+            texts = [f"{text} ({p})" if p else text for text, p in zip(texts, parts[0])]
         fig.add_trace(go.Scatter(
             x=list(years), y=_scaled(values, divisor), name=_text(label), mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)], "width": 3},
-            customdata=[fmt.fmt_number(v, unit, lang) for v in values],
-            hovertemplate="%{customdata}",
+            customdata=texts, hovertemplate="%{customdata}",
         ))
     if target is not None:
         year, value = target
@@ -95,20 +100,29 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
 
 def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
                 lines: list[tuple[str, float]] = (), colors=None, height: int | None = None,
-                selected: str | None = None) -> go.Figure:
+                selected: str | None = None, parts=None, small=None) -> go.Figure:
     """Horizontal bars, lowest first (gaps on top), with reference lines (county value, target).
 
-    customdata carries [key, formatted value] so a click can tell which bar it was.
+    customdata carries [key, formatted value, full label, detail] so a click can tell which bar it
+    was. parts: a rate's '8/10家' per bar, shown on hover; small: True where the rate rests on too
+    few units: such bars are grey and say 样本少.
     """
     texts = [fmt.fmt_number(v, unit, lang) for v in values]
     divisor, axis_title = fmt.axis_scale(unit, values, lang)
     if colors is None:
         colors = [PALETTE[0] if selected and k == selected else PALETTE[1] for k in keys]
     labels = list(labels)
+    n = len(labels)
+    parts = list(parts) if parts is not None else [""] * n
+    small = list(small) if small is not None else [False] * n
+    colors = [SMALL if few else c for c, few in zip(colors, small)]
+    details = [" ".join(x for x in (f"({p})" if p else "", t("small_sample", lang) if few else "") if x)
+               for p, few in zip(parts, small)]
     fig = go.Figure(go.Bar(
         y=_short(labels), x=_scaled(values, divisor), orientation="h", text=texts, textposition="outside",
-        marker={"color": list(colors)}, customdata=[[k, s, _text(full)] for k, s, full in zip(keys, texts, labels)],
-        hovertemplate="%{customdata[2]}: %{customdata[1]}<extra></extra>", cliponaxis=False,
+        marker={"color": list(colors)},
+        customdata=[[k, s, _text(full), d] for k, s, full, d in zip(keys, texts, labels, details)],
+        hovertemplate="%{customdata[2]}: %{customdata[1]} %{customdata[3]}<extra></extra>", cliponaxis=False,
     ))
     for i, (label, value) in enumerate(lines):
         if fmt.is_missing(value):
@@ -126,12 +140,17 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     return fig
 
 
-def change_bars(labels, changes, unit: str, title: str, lang: str = "zh") -> go.Figure:
-    """Diverging bars of a change: gains green, losses red, biggest gain on top."""
-    texts = [fmt.fmt_delta(v, unit, lang) for v in changes]
+def change_bars(labels, changes, unit: str, title: str, lang: str = "zh", small=None) -> go.Figure:
+    """Diverging bars of a change: gains green, losses red, biggest gain on top; a change on too
+    few units (small) grey and marked 样本少."""
+    changes = list(changes)
+    small = list(small) if small is not None else [False] * len(changes)
+    texts = [fmt.fmt_delta(v, unit, lang) + (" " + t("small_sample", lang) if few else "")
+             for v, few in zip(changes, small)]
     fig = go.Figure(go.Bar(
-        y=[_text(label) for label in labels], x=list(changes), orientation="h", text=texts, textposition="outside",
-        marker={"color": [GAIN if v >= 0 else LOSS for v in changes]}, cliponaxis=False,
+        y=[_text(label) for label in labels], x=changes, orientation="h", text=texts, textposition="outside",
+        marker={"color": [SMALL if few else (GAIN if v >= 0 else LOSS) for v, few in zip(changes, small)]},
+        cliponaxis=False,
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
     _layout(fig, title, unit, max(260, 60 + 28 * len(labels)))

@@ -81,12 +81,15 @@ def fmt_count(value) -> str:
     return MISSING if is_missing(value) else f"{float(value):,.0f}"
 
 
-def fmt_parts(numerator, denominator, unit: str, lang: str = "zh") -> str:
-    """A rate's two counts, every digit kept: '8/10家', '6,435/10,000人'; '—' if either is missing."""
+def fmt_parts(numerator, denominator, unit: str, lang: str = "zh", numerator_unit: str | None = None) -> str:
+    """A rate's two counts, every digit kept: '8/10家', '6,435/10,000人'; the numerator's unit too
+    when it differs ('96,180元/186户次'); '—' if either is missing."""
     if is_missing(numerator) or is_missing(denominator):
         return MISSING
-    zh, en = UNITS[unit]
-    return f"{float(numerator):,.0f}/{float(denominator):,.0f}{en if lang == 'en' else zh}"
+    suffix = lambda u: (UNITS[u][1] if lang == "en" else UNITS[u][0]) if u != "yuan" else (  # noqa: E731
+        " yuan" if lang == "en" else "元")
+    top = f"{float(numerator):,.0f}" + (suffix(numerator_unit) if numerator_unit and numerator_unit != unit else "")
+    return f"{top}/{float(denominator):,.0f}{suffix(unit)}"
 
 
 def fmt_editable(value, unit: str) -> str:
