@@ -18,6 +18,7 @@ from unionstats.format import fmt_delta, fmt_number
 ROOT = Path(__file__).resolve().parent.parent
 BADGE = {"done": "green", "near": "orange", "missed": "red"}
 GREY = 2  # streamlit's MetricColor.GRAY
+QINGSHI_NOTE = "青石乡：今年重点推进非公企业建会。"
 
 
 def worked_out_status(actual: float, target: float, near_points: float = 0.01) -> str:
@@ -85,11 +86,15 @@ def gappy(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def own_target(tmp_path_factory) -> Path:
-    """The demo with a township target of its own (青石乡: 20 new members in 2024) and a stricter
+    """The demo with township targets of its own (青石乡: 20 new members, 建会率 30% in 2024), a
+    township meeting note, and a stricter
     接近 margin for rates set by the admin (0.5个百分点)."""
     def add(tables):
         tables["targets"] = pd.concat([tables["targets"], pd.DataFrame(
-            [(2024, "members_new", "qingshi", 20.0)], columns=tables["targets"].columns)], ignore_index=True)
+            [(2024, "members_new", "qingshi", 20.0), (2024, "unionization_rate", "qingshi", 0.30)],
+            columns=tables["targets"].columns)], ignore_index=True)
+        tables["notes"] = pd.concat([tables["notes"], pd.DataFrame(
+            [(2024, "qingshi", QINGSHI_NOTE)], columns=tables["notes"].columns)], ignore_index=True)
         tables["settings"] = pd.concat([tables["settings"], pd.DataFrame(
             [("target_near_points", "0.005")], columns=["key", "value"])], ignore_index=True)
     return variant(tmp_path_factory.mktemp("own") / "own.duckdb", add)
@@ -172,7 +177,7 @@ def test_a_township_shows_its_own_target_and_the_admins_margin(own_target, monke
     joined = want.loc[(2024, "qingshi"), "members_new"]
     at = open_page("pages/overview.py", year="2024", region="qingshi")
     found = cards(at)
-    assert [label for label, (_, lines) in found.items() if lines] == ["新增会员"]
+    assert sorted(label for label, (_, lines) in found.items() if lines) == ["建会率", "新增会员"]
     line = found["新增会员"][1][0]
     assert r"目标 20人" in line and "1\\,000" not in line
     assert line.startswith(":green-badge[" if joined >= 20 else (":orange-badge[" if joined >= 19 else ":red-badge["))
@@ -293,3 +298,94 @@ def test_coverage_bars_show_their_parts_and_grey_small_groups(demo_db):
         else:
             assert "样本少" not in detail and color != "#bdc3c7", regions[code]
     assert small_seen  # agriculture has townships with a handful of units
+
+
+# --- 乡镇排名 and the township profile (item 5) ---------------------------------------------------------
+
+def _ranks(values: pd.Series) -> pd.Series:
+    """Competition ranks, highest first, worked out by hand (not pandas' rank)."""
+    ordered = sorted(values.items(), key=lambda kv: -kv[1])
+    out, last, place = {}, None, 0
+    for i, (key, value) in enumerate(ordered, start=1):
+        if value != last:
+            place, last = i, value
+        out[key] = place
+    return pd.Series(out)
+
+
+def test_league_table_ranks_every_township(demo_db):
+    want = independent.expected(independent.raw(demo_db), ["year", "region_code"], True)
+    county = independent.expected(independent.raw(demo_db), ["year"], True)
+    now, before = want.loc[2024]["unionization_rate"], want.loc[2023]["unionization_rate"]
+    ranks, ranks_before = _ranks(now), _ranks(before)
+    at = open_page("pages/townships.py", year="2024")
+    table = at.dataframe[0].value
+    regions = store.query("regions", path=demo_db).set_index("name_zh")["code"]
+    assert len(table) == len(now)
+    for _, row in table.iterrows():
+        code = regions[row["乡镇"]]
+        assert row["名次"] == ranks[code], code
+        assert row["建会率"] == pytest.approx(now[code] * 100)
+        assert row["名次变化"] == ranks_before[code] - ranks[code], code
+        assert row["变化（个百分点）"] == pytest.approx((now[code] - before[code]) * 100)
+        assert row["与全县差距（个百分点）"] == pytest.approx((now[code] - county.loc[2024, "unionization_rate"]) * 100)
+        units, unionized = want.loc[(2024, code), "units"], want.loc[(2024, code), "units_unionized"]
+        assert row["构成"] == f"{unionized:,.0f}/{units:,.0f}家"
+    assert list(table["名次"]) == sorted(table["名次"])  # best first
+    assert "本乡镇目标" not in table.columns  # the demo's townships set none
+    assert len(at.get("download_button")) == 2
+
+
+def test_league_leaves_small_samples_unranked(demo_db):
+    raw = independent.raw(demo_db)
+    insp = raw["inspections"].groupby(["year", "region_code"])[["units_inspected", "units_compliant"]].sum().loc[2024]
+    insp = insp[insp["units_inspected"] > 0]
+    enough = insp[insp["units_inspected"] >= 5]
+    ranks = _ranks(enough["units_compliant"] / enough["units_inspected"])
+    at = open_page("pages/townships.py", year="2024")
+    at.selectbox(key="league_indicator").set_value("compliance_rate").run()
+    table = at.dataframe[0].value
+    regions = store.query("regions", path=demo_db).set_index("name_zh")["code"]
+    assert len(table) == len(insp) and len(enough) < len(insp)
+    for _, row in table.iterrows():
+        code = regions[row["乡镇"]]
+        if code in ranks:
+            assert row["名次"] == ranks[code] and "样本少" not in row["构成"]
+        else:
+            assert pd.isna(row["名次"]) and row["构成"].endswith("样本少"), code
+    assert table["名次"].notna().tolist() == sorted(table["名次"].notna().tolist(), reverse=True)  # unranked last
+
+
+def test_township_profile_with_its_own_target_notes_and_gaps(own_target, monkeypatch):
+    monkeypatch.setenv("UNIONSTATS_DB", str(own_target))
+    store.clear_cache()
+    want = independent.expected(independent.raw(own_target), ["year", "region_code"], True)
+    rate = want.loc[(2024, "qingshi"), "unionization_rate"]
+    status = worked_out_status(rate, 0.30)
+    at = open_page("pages/townships.py", year="2024")
+    table = at.dataframe[0].value
+    row = table[table["乡镇"] == "青石乡"].iloc[0]
+    assert row["本乡镇目标"] == "30.0%"
+    assert row["状态"] == {"done": "已完成", "near": "接近（未完成）", "missed": "未完成"}[status]
+    assert (table.drop(index=row.name)["本乡镇目标"] == "—").all()
+    at.selectbox(key="profile_region").set_value("qingshi").run()
+    assert not at.exception
+    found = cards(at)
+    assert found["建会率"][1][0].startswith(f":{BADGE[status]}-badge[") and r"目标 30\.0\%" in found["建会率"][1][0]
+    quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
+    assert quotes == ["> " + QINGSHI_NOTE]  # its own note, not the county's
+    gaps_list = next(d.value for d in at.dataframe if "单位名称" in d.value.columns)
+    assert len(gaps_list) and set(gaps_list["乡镇"]) == {"青石乡"}
+    figures = next(d.value for d in at.dataframe if "全县" in d.value.columns)
+    county = independent.expected(independent.raw(own_target), ["year"], True)
+    got = figures.set_index("指标").loc["建会率"]
+    assert got["青石乡"] == fmt_number(rate, "rate") and got["全县"] == fmt_number(county.loc[2024, "unionization_rate"], "rate")
+    assert got["与全县差距"] == fmt_delta(rate - county.loc[2024, "unionization_rate"], "rate")
+
+
+def test_the_league_page_in_english_has_no_chinese_interface_text(demo_db):
+    from test_pages import CJK, _interface_texts
+    at = open_page("pages/townships.py", lang="en", year="2024")
+    texts = _interface_texts(at)
+    assert len(texts) > 10
+    assert sorted({x for x in texts if CJK.search(x)}) == []
