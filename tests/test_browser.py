@@ -199,3 +199,31 @@ def test_overview_answers_did_we_meet_the_plan_on_the_first_screen(server, brows
         page.screenshot(path=str(SHOTS / f"overview-targets-{width}x{height}.png"))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
+def test_township_league_and_profile(server, browser, width, height):
+    """The league table is on the first screen; choosing a township opens its profile."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _open(page, server + "/townships?year=2024")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=30_000)
+        box = grid.bounding_box()
+        assert box and box["y"] < height, box  # the table starts on the first screen
+        assert page.locator("[data-testid='stException']").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"league-{width}x{height}.png"))
+        page.get_by_role("combobox", name="选择乡镇").click()
+        page.keyboard.type("青石")  # the list is virtual on a small screen: filter it as a user would
+        page.get_by_role("option", name="青石乡", exact=True).click()
+        heading = page.get_by_text("青石乡与全县比较（2024年）")
+        heading.wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        heading.scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -120)")
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(SHOTS / f"profile-{width}x{height}.png"))
+    finally:
+        context.close()
