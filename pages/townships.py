@@ -3,7 +3,7 @@ its own target; choosing one gives its profile."""
 import pandas as pd
 import streamlit as st
 
-from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, league, names
+from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, league, maps, names
 from unionstats import format as fmt
 from unionstats.filters import Filters
 from unionstats.i18n import t
@@ -78,6 +78,23 @@ st.plotly_chart(charts.ranked_bars(
     parts=[fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
            for a, b in zip(bars["numerator"], bars["denominator"])], small=list(bars["small"])),
     key="league_bars")
+
+# The map: the admin's township outlines when uploaded, else a schematic of tiles that says so.
+shapes = maps.outlines()
+bar_parts = [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
+             for a, b in zip(ranked["numerator"], ranked["denominator"])]
+labels = [regions.get(k, k) for k in ranked["region_code"]]
+if shapes:
+    figure = charts.outline_map(labels, ranked["region_code"], ranked["value"], shapes, ind.unit,
+                                t("map_title_outline", lang, indicator=ind.name(lang), year=f.year), lang,
+                                bar_parts, list(ranked["small"]))
+else:
+    figure = charts.tile_map(labels, ranked["region_code"], ranked["value"], maps.tile_positions(regions), ind.unit,
+                             t("map_title_tiles", lang, indicator=ind.name(lang), year=f.year), lang,
+                             bar_parts, list(ranked["small"]))
+st.plotly_chart(figure, key="league_map")
+if not shapes:
+    st.caption(t("map_tiles_note", lang))
 
 st.subheader(t("league_rates_title", lang))
 st.caption(t("league_rates_help", lang))

@@ -202,8 +202,9 @@ def test_overview_answers_did_we_meet_the_plan_on_the_first_screen(server, brows
 
 
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
-def test_township_league_and_profile(server, browser, width, height):
-    """The league table is on the first screen; choosing a township opens its profile."""
+def test_township_league_map_and_profile(server, browser, width, height):
+    """The league table is on the first screen, the schematic map labels every township, and
+    choosing a township opens its profile."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     try:
@@ -215,6 +216,10 @@ def test_township_league_and_profile(server, browser, width, height):
         assert page.locator("[data-testid='stException']").count() == 0
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"league-{width}x{height}.png"))
+        schematic = page.locator(".js-plotly-plot", has_text="示意图").first
+        schematic.scroll_into_view_if_needed()
+        assert schematic.locator(".textpoint").count() >= 12  # a label on every township's tile
+        page.screenshot(path=str(SHOTS / f"map-{width}x{height}.png"))
         page.get_by_role("combobox", name="选择乡镇").click()
         page.keyboard.type("青石")  # the list is virtual on a small screen: filter it as a user would
         page.get_by_role("option", name="青石乡", exact=True).click()

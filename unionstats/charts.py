@@ -228,3 +228,108 @@ def dumbbell(labels, before, after, unit: str, title: str, lang: str, name_befor
     fig.update_yaxes(autorange="reversed", tickformat="", rangemode="normal", dtick=None, range=None,
                      title_text="")
     return fig
+
+
+def _map_colors(values, small) -> tuple[list[str], float, float]:
+    """Fill colours from a sequential scale over the values shown (small samples grey)."""
+    from plotly.colors import sample_colorscale
+    shown = [float(v) for v, few in zip(values, small) if not few and not fmt.is_missing(v)]
+    low, high = (min(shown), max(shown)) if shown else (0.0, 1.0)
+    span = (high - low) or 1.0
+    colors = [SMALL if few or fmt.is_missing(v) else sample_colorscale(MAP_SCALE, (float(v) - low) / span)[0]
+              for v, few in zip(values, small)]
+    return colors, low, high
+
+
+def _map_layout(fig: go.Figure, title: str, unit: str, low: float, high: float, height: int) -> go.Figure:
+    # An invisible trace carries the colour bar: the reader needs the scale of the fills.
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"colorscale": MAP_SCALE, "cmin": low, "cmax": high, "color": [low],
+                                     "showscale": True,
+                                     "colorbar": {"tickformat": fmt.axis_tickformat(unit).replace(".0%", ".1%"),
+                                                  "len": 0.8}}))
+    _layout(fig, title, unit, height)
+    fig.update_layout(hovermode="closest", showlegend=False, plot_bgcolor="white")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1, rangemode="normal")
+    return fig
+
+
+MAP_SCALE = "Blues"
+
+
+def tile_map(labels, keys, values, positions: dict, unit: str, title: str, lang: str = "zh",
+             parts=None, small=None, height: int = 460) -> go.Figure:
+    """A schematic map: one square tile per township at positions[key] = (column, row), filled by
+    its value. The title must say 示意图: the layout is not geography."""
+    labels, keys, values = list(labels), list(keys), list(values)
+    parts = list(parts) if parts is not None else [""] * len(keys)
+    small = list(small) if small is not None else [False] * len(keys)
+    colors, low, high = _map_colors(values, small)
+    texts = [fmt.fmt_number(v, unit, lang) for v in values]
+    fig = go.Figure()
+    for key, label, color, text, part, few in zip(keys, labels, colors, texts, parts, small):
+        col, row = positions[key]
+        fig.add_shape(type="rect", x0=col - 0.46, x1=col + 0.46, y0=-row - 0.46, y1=-row + 0.46,
+                      fillcolor=color, line={"color": "white", "width": 2}, layer="below")
+    detail = [" ".join(x for x in (f"({p})" if p else "", t("small_sample", lang) if few else "") if x)
+              for p, few in zip(parts, small)]
+    fig.add_trace(go.Scatter(
+        x=[positions[k][0] for k in keys], y=[-positions[k][1] for k in keys], mode="text",
+        text=[f"{_text(label)}<br>{text}" for label, text in zip(labels, texts)],
+        textfont={"size": 13, "color": ["#1b2631" if c == SMALL or _light(c) else "white" for c in colors]},
+        customdata=[[k, s, _text(full), d] for k, s, full, d in zip(keys, texts, labels, detail)],
+        hovertemplate="%{customdata[2]}: %{customdata[1]} %{customdata[3]}<extra></extra>"))
+    cols = max((p[0] for p in positions.values()), default=0)
+    rows = max((p[1] for p in positions.values()), default=0)
+    _map_layout(fig, title, unit, low, high, height)
+    fig.update_xaxes(range=[-0.6, cols + 0.6])
+    fig.update_yaxes(range=[-rows - 0.6, 0.6])
+    return fig
+
+
+def _light(color: str) -> bool:
+    """True for a pale fill, on which text must be dark."""
+    import re
+    numbers = [float(n) for n in re.findall(r"[\d.]+", color)[:3]] if color.startswith("rgb") else \
+        [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    r, g, b = numbers
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150
+
+
+def outline_map(labels, keys, values, shapes: dict, unit: str, title: str, lang: str = "zh",
+                parts=None, small=None, height: int = 520) -> go.Figure:
+    """The townships' own outlines (from the admin's GeoJSON), filled by value, drawn on plain axes:
+    no map tiles, nothing fetched."""
+    labels, keys, values = list(labels), list(keys), list(values)
+    parts = list(parts) if parts is not None else [""] * len(keys)
+    small = list(small) if small is not None else [False] * len(keys)
+    colors, low, high = _map_colors(values, small)
+    fig = go.Figure()
+    centres_x, centres_y, hover, names = [], [], [], []
+    for key, label, value, color, part, few in zip(keys, labels, values, colors, parts, small):
+        rings = shapes.get(key) or []
+        if not rings:
+            continue
+        xs, ys = [], []
+        for ring in rings:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=color,
+                                 line={"color": "white", "width": 1.5}, hoverinfo="skip", showlegend=False))
+        biggest = max(rings, key=len)
+        centres_x.append(sum(p[0] for p in biggest) / len(biggest))
+        centres_y.append(sum(p[1] for p in biggest) / len(biggest))
+        text = fmt.fmt_number(value, unit, lang)
+        detail = " ".join(x for x in (f"({part})" if part else "", t("small_sample", lang) if few else "") if x)
+        hover.append([key, text, _text(label), detail])
+        names.append(f"{_text(label)}<br>{text}")
+    fig.add_trace(go.Scatter(x=centres_x, y=centres_y, mode="text", text=names, textfont={"size": 12},
+                             customdata=hover,
+                             hovertemplate="%{customdata[2]}: %{customdata[1]} %{customdata[3]}<extra></extra>"))
+    _map_layout(fig, title, unit, low, high, height)
+    if centres_y:  # a degree of longitude is shorter than one of latitude away from the equator
+        import math
+        latitude = sum(centres_y) / len(centres_y)
+        fig.update_yaxes(scaleratio=1 / max(math.cos(math.radians(latitude)), 0.2))
+    return fig

@@ -555,6 +555,26 @@ def edit_settings(path: Path, county_zh: str, county_en: str, year_basis: str, u
     return _build(path, batch, user, None)
 
 
+def edit_map(path: Path, file_name: str, data: bytes | None, user: str | None = None) -> Prepared:
+    """Township outlines from an uploaded GeoJSON file, kept in the settings table (the maps draw
+    them instead of the schematic); `data` None removes them. A bad file changes nothing."""
+    import json
+
+    from . import maps, store
+    batch = Batch(file_name=file_name, sha256=hashlib.sha256(data or b"").hexdigest())
+    if data is None:
+        batch.settings = {maps.SETTING: ""}
+    else:
+        regions = store.query("regions", path=path)
+        shapes, problems = maps.parse(data, file_name, dict(zip(regions["code"], regions["name_zh"])))
+        if problems:
+            batch.problems = [Problem(file_name, "", None, "", message.split("：", 1)[1]) for message in problems]
+            return Prepared(batch)
+        batch.settings = {maps.SETTING: json.dumps(shapes, ensure_ascii=False, separators=(",", ":"))}
+    batch.action = "edit"
+    return _build(path, batch, user, None)
+
+
 def prepare(path: Path, name: str, data: bytes, user: str | None = None, progress=None,
             scratch: Path | None = None) -> Prepared:
     """Validate and, if clean, build the candidate snapshot. Nothing in force changes.
