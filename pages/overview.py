@@ -32,14 +32,17 @@ left.plotly_chart(charts.trend(
             for c in ("unionization_rate", "membership_rate", "migrant_membership_rate")],
     "rate", t("trend_coverage", lang), lang,
     target=(f.year, target_rate) if target_rate is not None else None), key="trend_coverage")
+# A stock (members at year end) and a flow (joined during the year) never share an axis.
 right.plotly_chart(charts.trend(
-    years, [(name(c), history[c]) for c in ("members", "members_new")],
-    "person", t("trend_members", lang), lang), key="trend_members")
+    years, [(name("members"), history["members"])], "person", t("trend_members", lang), lang), key="trend_members")
 left.plotly_chart(charts.trend(
+    years, [(name("members_new"), history["members_new"])], "person", t("trend_members_new", lang), lang),
+    key="trend_members_new")
+right.plotly_chart(charts.trend(
     years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
     "yuan", t("trend_arrears", lang), lang), key="trend_arrears")
 if f.scope.is_region_only:
-    right.plotly_chart(charts.trend(
+    left.plotly_chart(charts.trend(
         years, [(name(c), history[c]) for c in ("aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")],
         "yuan", t("trend_aid", lang), lang), key="trend_aid")
 

@@ -232,3 +232,38 @@ def test_township_league_map_and_profile(server, browser, width, height):
         page.screenshot(path=str(SHOTS / f"profile-{width}x{height}.png"))
     finally:
         context.close()
+
+
+CHART_GEOMETRY = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const ticks = axis => [...plot.querySelectorAll('.' + axis + 'tick text')].map(e => e.textContent);
+    return {
+        title: (plot.querySelector('.gtitle') || {}).textContent || '',
+        xticks: ticks('x'), yticks: ticks('y'),
+        labels: [...plot.querySelectorAll('.bartext')].map(e => [e.textContent, ...box(e)]),
+        lines: [...plot.querySelectorAll('.shapelayer path')].map(box)
+            .filter(([l, t, r, b]) => r - l < 4 && b - t > 20),   // vertical reference lines only
+    };
+})"""
+
+
+@pytest.mark.parametrize("path", ["/?year=2024", "/coverage?year=2024", "/rights?year=2024",
+                                  "/coverage?year=2024&ownership=nonpublic", "/townships?year=2024", "/aid?year=2024"])
+def test_no_label_under_a_line_and_no_tick_twice(server, browser, path):
+    context = browser.new_context(viewport={"width": 1366, "height": 4000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _open(page, server + path)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        charts = page.evaluate(CHART_GEOMETRY)
+        assert charts
+        for chart in charts:
+            for axis in ("xticks", "yticks"):
+                ticks = [tick for tick in chart[axis] if tick]
+                assert len(ticks) == len(set(ticks)), (chart["title"], axis, ticks)
+            for text, left, top, right, bottom in chart["labels"]:
+                for l, t, r, b in chart["lines"]:
+                    crosses = left - 1 <= l <= right + 1 and t < bottom and b > top
+                    assert not crosses, (chart["title"], text)
+    finally:
+        context.close()

@@ -3,6 +3,8 @@ DESIGN.md §4), CJK-capable fonts, hover text from format.py. Plotly reads <a hr
 any label as markup, so every text that comes in (township names above all) goes through _text."""
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from . import format as fmt
@@ -53,6 +55,21 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str 
     return fig
 
 
+def zoom_start(values, unit: str) -> float | None:
+    """Where a rate axis starts when every value sits in a narrow band high up (all ≥ 50%, spread
+    ≤ 20个百分点): a multiple of 5% below the lowest; None means start at zero. Counts always
+    start at zero."""
+    shown = [float(v) for v in values if not fmt.is_missing(v)]
+    if unit != "rate" or not shown or min(shown) < 0.5 or max(shown) - min(shown) > 0.2:
+        return None
+    return math.floor((min(shown) - 0.02) * 20) / 20
+
+
+def _label_px(text: str) -> float:
+    """Rough width of a value label in pixels at 13 px (CJK glyphs twice as wide)."""
+    return 6 + sum(13 if ord(ch) > 0x2E80 else 7.5 for ch in text)
+
+
 def every_year(years, series):
     """Years made continuous (2001, 2004 → 2001…2004) with None where nothing was reported, so
     plotly breaks the line at the missing years."""
@@ -91,7 +108,12 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
             customdata=[label], hovertemplate="%{customdata}",
         ))
     fig.update_xaxes(dtick=1, tickformat="d")
+    start = zoom_start([v for _, values, *_ in series for v in values] + ([target[1]] if target else []), unit)
+    if start is not None:
+        axis_title = t("axis_from_y", lang, start=fmt.fmt_number(start, "rate", lang))
     _layout(fig, title, unit, height, axis_title)
+    if start is not None:
+        fig.update_yaxes(rangemode="normal", range=[start, 1.0])
     top = max((y for trace in fig.data for y in trace.y if y is not None), default=0)
     if unit != "rate" and top < 5:  # small counts: whole-number ticks, not 0, 0, 1, 1
         fig.update_yaxes(dtick=1, range=[0, max(top, 1) * 1.1])
@@ -118,24 +140,43 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     colors = [SMALL if few else c for c, few in zip(colors, small)]
     details = [" ".join(x for x in (f"({p})" if p else "", t("small_sample", lang) if few else "") if x)
                for p, few in zip(parts, small)]
+    refs = [v / divisor for _, v in lines if not fmt.is_missing(v)]
+    top = max([v for v in [*values, *(v for _, v in lines)] if not fmt.is_missing(v)], default=1) / divisor
+    start = zoom_start([*values, *(v for _, v in lines)], unit)
+    low, high = (start or 0.0), (top or 1) * 1.2  # room on the right for the labels outside the bars
+    # A label printed outside its bar must not sit under a reference line: where a line would
+    # cross it, the label goes inside the bar's end instead. Widths assume a narrow plot (200 px,
+    # half a 1366 screen with long names), so the guess errs towards moving a label in.
+    scaled = _scaled(values, divisor)
+    per_px = (high - low) / 200
+    inside = [v is not None and any(v <= r <= v + _label_px(text) * per_px for r in refs)
+              for v, text in zip(scaled, texts)]
     fig = go.Figure(go.Bar(
-        y=_short(labels), x=_scaled(values, divisor), orientation="h", text=texts, textposition="outside",
-        marker={"color": list(colors)},
+        y=_short(labels), x=scaled, orientation="h", text=texts,
+        textposition=["inside" if i else "outside" for i in inside], insidetextanchor="end",
+        insidetextfont={"color": "white"}, marker={"color": list(colors)},
         customdata=[[k, s, _text(full), d] for k, s, full, d in zip(keys, texts, labels, details)],
         hovertemplate="%{customdata[2]}: %{customdata[1]} %{customdata[3]}<extra></extra>", cliponaxis=False,
     ))
     for i, (label, value) in enumerate(lines):
         if fmt.is_missing(value):
             continue
-        fig.add_vline(x=value / divisor, line_dash="dash" if i == 0 else "dot",
-                      line_color=PALETTE[0] if i == 0 else TARGET_COLOR, line_width=2,
-                      annotation_text=_text(f"{label} {fmt.fmt_number(value, unit, lang)}"),
-                      annotation_position="top right" if i == 0 else "bottom right")
+        color = PALETTE[0] if i == 0 else TARGET_COLOR
+        fig.add_vline(x=value / divisor, line_dash="dash" if i == 0 else "dot", line_color=color, line_width=2)
+        # The line's name sits above the plot, never over a bar's label: the first to the right of
+        # its line, the second to the left, so two close lines do not print over each other.
+        fig.add_annotation(x=value / divisor, xref="x", y=1, yref="paper", yanchor="bottom",
+                           xanchor="left" if i == 0 else "right", showarrow=False, font={"color": color},
+                           text=_text(f"{label} {fmt.fmt_number(value, unit, lang)}"))
     _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)))
+    if refs:
+        fig.update_layout(margin={"t": 75})  # room for the line names between title and plot
     fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select")
-    top = max([v for v in [*values, *(v for _, v in lines)] if not fmt.is_missing(v)], default=1) / divisor
-    # Room on the right for the value labels printed outside the bars.
-    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[0, (top or 1) * 1.2], title_text=axis_title)
+    if start is not None:  # a zoomed axis says where it starts
+        axis_title = t("axis_from", lang, start=fmt.fmt_number(start, "rate", lang))
+    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[low, high], title_text=axis_title)
+    if unit != "rate" and top < 5:  # small counts: whole-number ticks
+        fig.update_xaxes(dtick=1)
     fig.update_yaxes(autorange="reversed", tickformat="", dtick=None, range=None, title_text="")
     return fig
 
@@ -147,6 +188,8 @@ def change_bars(labels, changes, unit: str, title: str, lang: str = "zh", small=
     small = list(small) if small is not None else [False] * len(changes)
     texts = [fmt.fmt_delta(v, unit, lang) + (" " + t("small_sample", lang) if few else "")
              for v, few in zip(changes, small)]
+    if unit == "rate":  # a change of a rate is drawn in percentage points, never in %
+        changes = [None if fmt.is_missing(v) else v * 100 for v in changes]
     fig = go.Figure(go.Bar(
         y=[_text(label) for label in labels], x=changes, orientation="h", text=texts, textposition="outside",
         marker={"color": [SMALL if few else (GAIN if v >= 0 else LOSS) for v, few in zip(changes, small)]},
@@ -158,8 +201,8 @@ def change_bars(labels, changes, unit: str, title: str, lang: str = "zh", small=
     low = min([0, *(v for v in changes if not fmt.is_missing(v))])
     high = max([0, *(v for v in changes if not fmt.is_missing(v))])
     pad = (high - low or 1) * 0.35  # labels sit outside the bars on both sides
-    fig.update_xaxes(tickformat="+.0%" if unit == "rate" else "+,.0f", zeroline=True,
-                     range=[low - (pad if low < 0 else 0), high + pad])
+    fig.update_xaxes(tickformat="+,.2~f", zeroline=True, range=[low - (pad if low < 0 else 0), high + pad],
+                     title_text=t("axis_points", lang) if unit == "rate" else "")
     fig.update_yaxes(autorange="reversed", rangemode="normal", dtick=None, range=None, title_text="")
     return fig
 

@@ -152,4 +152,5 @@ def axis_scale(unit: str, values, lang: str = "zh") -> tuple[float, str]:
 
 def axis_tickformat(unit: str) -> str:
     """plotly d3 tick format for a unit's axis."""
-    return ".0%" if unit == "rate" else ",.0f"
+    # "~" drops trailing zeros: 95%, 95.5%, 96% — never two ticks that read the same.
+    return ".1~%" if unit == "rate" else ",.2~f"
