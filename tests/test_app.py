@@ -42,7 +42,7 @@ def test_overview_renders_headline_figures(demo_db):
 def test_overview_charts_have_data(demo_db):
     at = app()
     charts = at.get("plotly_chart")
-    assert len(charts) == 4
+    assert len(charts) == 5  # coverage rates, members (stock), new members (flow), arrears, aid
     for chart in charts:
         spec = json.loads(chart.proto.spec)
         assert spec["data"], "empty chart"
