@@ -143,7 +143,10 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     refs = [v / divisor for _, v in lines if not fmt.is_missing(v)]
     top = max([v for v in [*values, *(v for _, v in lines)] if not fmt.is_missing(v)], default=1) / divisor
     start = zoom_start([*values, *(v for _, v in lines)], unit)
-    low, high = (start or 0.0), (top or 1) * 1.2  # room on the right for the labels outside the bars
+    # Room on the right for the labels outside the bars (on a zoomed axis, a share of the band
+    # shown, so a rate's axis does not run on far past 100%).
+    low = start or 0.0
+    high = top + (top - low) * 0.3 if start is not None else (top or 1) * 1.2
     # A label printed outside its bar must not sit under a reference line: where a line would
     # cross it, the label goes inside the bar's end instead. Widths assume a narrow plot (200 px,
     # half a 1366 screen with long names), so the guess errs towards moving a label in.
