@@ -19,6 +19,8 @@ pages = [
             url_path="coverage"),
     st.Page("pages/rights.py", title=t("page_rights", lang), icon=":material/gavel:", url_path="rights"),
     st.Page("pages/aid.py", title=t("page_aid", lang), icon=":material/volunteer_activism:", url_path="aid"),
+    st.Page("pages/townships.py", title=t("page_league", lang), icon=":material/leaderboard:",
+            url_path="townships"),
     st.Page("pages/compare.py", title=t("page_compare", lang), icon=":material/compare_arrows:",
             url_path="compare"),
     st.Page("pages/briefing.py", title=t("page_briefing", lang), icon=":material/co_present:",

@@ -17,7 +17,7 @@ regions = names.region_names(lang)
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
 
 st.subheader(t("section_aid", lang))
-app.kpi_grid(("aid_households", "aid_yuan", "aid_per_household"), by_year, f.year, lang, per_row=3)
+app.kpi_grid(("aid_households", "aid_yuan", "aid_per_household"), by_year, f, per_row=3)
 programs = aid.by_program(f.year, f.scope, lang)
 left, right = st.columns(2)
 left.plotly_chart(charts.ranked_bars(programs["name"], programs["yuan"], programs["program_code"], "yuan",
@@ -42,7 +42,7 @@ right.plotly_chart(charts.trend(years, [(name("aid_per_household"), history["aid
 
 st.subheader(t("section_model_workers", lang))
 app.kpi_grid(("model_workers_visited", "model_worker_aid_yuan", "subsidy_unions", "subsidy_yuan"),
-             by_year, f.year, lang)
+             by_year, f)
 left, right = st.columns(2)
 left.plotly_chart(charts.trend(years, [(name("model_worker_aid_yuan"), history["model_worker_aid_yuan"])], "yuan",
                                t("model_worker_trend", lang), lang), key="model_worker_trend")

@@ -39,15 +39,23 @@ st.header(escape.markdown(slide.title) + badge)  # titles and messages carry cou
 st.markdown(escape.markdown(slide.message))
 if slide.kpis:
     for column, k in zip(st.columns(len(slide.kpis)), slide.kpis):
-        column.metric(k["name"], k["value"], k["change"] if k["change"] != "—" else None,
-                      delta_color="off", help=k["target_text"] or None, border=True)
+        with column.container(border=True):
+            st.metric(k["name"], k["value"], k["change"] if k["change"] != "—" else None,
+                      delta_color=k["change_color"], delta_arrow="off" if k["change_color"] == "off" else "auto",
+                      delta_description=k["change_base"])
+            if k["status"]:
+                st.markdown(f"{app.status_badge(k['status'], lang)} {escape.markdown(k['target_text'])}")
 if slide.chart is not None:
     c = slide.chart
     figure = (charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang, height=520)
               if c.kind == "bar" else charts.trend(c.categories, c.series, c.unit, "", lang, height=460))
     st.plotly_chart(figure, key=f"slide_chart_{slide.key}")
 if slide.table is not None and len(slide.table):
-    st.dataframe(slide.table, hide_index=True, width="stretch")
+    table = slide.table
+    if slide.row_colors:  # the status column in its colour
+        colors = [f"color: {c}; font-weight: bold" for c in slide.row_colors]
+        table = table.style.apply(lambda column: colors, subset=[table.columns[-1]])
+    st.dataframe(table, hide_index=True, width="stretch")
 
 if not presenting:
     st.divider()

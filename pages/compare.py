@@ -1,7 +1,7 @@
 """年度对比: any two years side by side, per township, and who moved up or down the ranking."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, comparison, exports, filters, names
+from unionstats import app, attainment, catalog, charts, comparison, exports, filters, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -14,13 +14,21 @@ if f.year is None:
     st.warning(t("no_data_at_all", lang))
     st.stop()
 years = list(f.years)
+# Open at the sidebar year against the latest earlier reported year, and follow the sidebar when it
+# moves; between sidebar changes the two boxes are the user's.
+if st.session_state.get("compare_for") != f.year or "compare_year_b" not in st.session_state:
+    st.session_state["compare_for"] = f.year
+    st.session_state["compare_year_b"] = f.year
+    st.session_state["compare_year_a"] = attainment.latest_earlier(years, f.year) or f.year
 left, right, _ = st.columns([1, 1, 2])
-year_b = right.selectbox(t("year_b", lang), years[::-1], index=years[::-1].index(f.year), key="compare_year_b")
-default_a = year_b - 1 if year_b - 1 in years else years[0]
-year_a = left.selectbox(t("year_a", lang), years[::-1], index=years[::-1].index(default_a), key="compare_year_a")
+year_b = right.selectbox(t("year_b", lang), years[::-1], key="compare_year_b")
+year_a = left.selectbox(t("year_a", lang), years[::-1], key="compare_year_a")
 if year_a == year_b:
-    st.warning(t("same_years", lang))
+    st.warning(t("same_years", lang) if attainment.latest_earlier(years, year_b) is not None
+               else t("compare_no_earlier", lang, year=year_b))
     st.stop()
+if year_b - year_a > 1 and not any(y in years for y in range(year_a + 1, year_b)):
+    st.caption(attainment.base_text(year_b, year_a, lang))  # say that the years between have no data
 
 st.subheader(t("compare_table", lang))
 result = comparison.compare(f.scope, year_a, year_b)

@@ -1,7 +1,7 @@
 """组织覆盖与空白点: which townships, industries and employers are not yet organized."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, escape, exports, filters, gaps, indicators, names
+from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 from unionstats.indicators import Scope
@@ -12,7 +12,7 @@ f = filters.current()
 lang = f.lang
 app.header(t("page_coverage", lang), f)
 by_year = app.indicators_by_year(f)
-app.kpi_grid(RATES, by_year, f.year, lang, per_row=len(RATES))
+app.kpi_grid(RATES, by_year, f, per_row=len(RATES))
 regions = names.region_names(lang)
 industries = names.industry_names(lang)
 ownership = names.ownership_names(lang)
@@ -21,16 +21,19 @@ code = st.selectbox(t("coverage_indicator", lang), RATES, key="coverage_indicato
                     format_func=lambda c: catalog.get(c).name(lang))
 ind = catalog.get(code)
 overall = by_year.loc[f.year, code]
-target = indicators.targets(f.year).get((code, ""))
-lines = [(t("scope_value" if f.scope.regions else "county_value", lang), overall),
+# "全县" only when the value is the county's; the county's target only for the whole county.
+target = attainment.scope_targets(indicators.targets(f.year), f.scope).get(code)
+lines = [(t("county_value" if attainment.is_whole_county(f.scope) else "scope_value", lang), overall),
          (t("target", lang), target)]
 
 # Township bars: a click drills the gap list and heat map down to that township.
 by_region = indicators.table(f.scope, "region", (f.year,)).dropna(subset=[code]).sort_values(code)
 drill_key = f"region_bars_{st.session_state.get('drill_reset', 0)}"
+rule = attainment.rules()
 event = st.plotly_chart(
     charts.ranked_bars([regions[k] for k in by_region["key"]], by_region[code], by_region["key"], ind.unit,
-                       t("by_region", lang, indicator=ind.name(lang)), lang, lines),
+                       t("by_region", lang, indicator=ind.name(lang)), lang, lines,
+                       parts=attainment.parts_of(by_region, code, lang), small=attainment.small_of(by_region, code, rule)),
     key=drill_key, on_select="rerun", selection_mode="points")
 points = event.selection.points if event and event.selection else []
 drill = points[0]["customdata"][0] if points else None
@@ -48,13 +51,16 @@ left, right = st.columns(2)
 by_industry = indicators.table(f.scope, "industry", (f.year,)).dropna(subset=[code]).sort_values(code)
 left.plotly_chart(charts.ranked_bars(
     [f"{k} {industries[k]}" for k in by_industry["key"]], by_industry[code], by_industry["key"], ind.unit,
-    t("by_industry", lang, indicator=ind.name(lang)), lang, lines), key="industry_bars")
+    t("by_industry", lang, indicator=ind.name(lang)), lang, lines,
+    parts=attainment.parts_of(by_industry, code, lang), small=attainment.small_of(by_industry, code, rule)),
+    key="industry_bars")
 by_owner = indicators.table(f.scope, "ownership", (f.year,)).dropna(subset=[code]).sort_values(code)
 groups = names.ownership_groups()
 right.plotly_chart(charts.ranked_bars(
     [ownership[k] for k in by_owner["key"]], by_owner[code], by_owner["key"], ind.unit,
     t("by_ownership", lang, indicator=ind.name(lang)), lang, lines,
-    colors=[charts.PALETTE[1] if groups[k] == "public" else charts.PALETTE[2] for k in by_owner["key"]]),
+    colors=[charts.PALETTE[1] if groups[k] == "public" else charts.PALETTE[2] for k in by_owner["key"]],
+    parts=attainment.parts_of(by_owner, code, lang), small=attainment.small_of(by_owner, code, rule)),
     key="ownership_bars")
 
 cells = gaps.coverage_cells(f.year, drill_scope)
@@ -101,6 +107,8 @@ if not earlier:
 else:
     base = st.selectbox(t("base_year", lang), earlier[::-1], index=min(4, len(earlier) - 1), key="coverage_base_year")
     moved = gaps.region_changes(code, base, f.year, f.scope)
+    few = ([b < rule.small_n or a < rule.small_n for b, a in zip(moved["n_before"], moved["n_after"])]
+           if "n_before" in moved else None)  # a change on a handful of units: grey, 样本少
     st.plotly_chart(charts.change_bars([regions[k] for k in moved["region_code"]], moved["change"], ind.unit,
-                                       t("change_title", lang, start=base, indicator=ind.name(lang)), lang),
+                                       t("change_title", lang, start=base, indicator=ind.name(lang)), lang, few),
                     key="coverage_change")

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from unionstats import app, auth, catalog, escape, exports, filters, importing, names, snapshots, store, template
+from unionstats import app, attainment, auth, catalog, escape, exports, filters, importing, maps, names, snapshots, store, template
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -224,6 +224,35 @@ if admin:
             st.info(t("no_change", lang))
 
 if admin:
+    st.subheader(t("map_upload_title", lang))
+    stored = maps.outlines()
+    st.caption(t("map_current", lang, n=len(stored)) if stored else t("map_none", lang))
+    if st.session_state.pop("map_saved", False):
+        st.success(t("map_saved", lang, n=len(stored or {})))
+    outline_file = st.file_uploader(t("map_upload", lang), type=["geojson", "json"], key="map_file")
+    removing = bool(stored) and st.button(t("map_remove", lang), key="map_remove")
+    fresh = outline_file is not None and st.session_state.get("map_file_done") != outline_file.file_id
+    if fresh or removing:  # each uploaded file is read once, not again on every rerun
+        if outline_file is not None:
+            st.session_state["map_file_done"] = outline_file.file_id
+        upload = outline_file.getvalue() if fresh and not removing else None
+        try:
+            with snapshots.writer_lock(path):
+                prepared = importing.edit_map(path, outline_file.name if upload else "删除乡镇边界", upload, who)
+                if prepared.candidate is not None:
+                    snapshots.publish(prepared.candidate)
+        except store.StoreError as exc:
+            st.error(escape.markdown(str(exc)))
+            st.stop()
+        if prepared.batch.problems:
+            st.error("\n\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
+        elif prepared.candidate is not None:
+            st.session_state["map_saved"] = bool(upload)
+            st.rerun()
+        else:
+            st.info(t("no_change", lang))
+
+if admin:
     st.subheader(t("settings_title", lang))
     with st.form("settings"):
         county_zh = st.text_input(t("county_zh", lang), store.setting("county_name_zh", "") or "")
@@ -231,14 +260,24 @@ if admin:
         bases = list(importing.YEAR_BASES)
         basis = st.radio(t("year_basis", lang), bases, format_func=lambda b: t(b, lang),
                          index=bases.index(store.setting("year_basis", "calendar") or "calendar"))
+        rule = attainment.rules()
+        near_ratio = st.number_input(t("near_ratio", lang), 1.0, 100.0, rule.near_ratio * 100, 1.0, key="near_ratio")
+        near_points = st.number_input(t("near_points", lang), 0.0, 100.0, rule.near_points * 100, 0.1,
+                                      key="near_points")
+        small_n = st.number_input(t("small_n", lang), 1, 1_000_000, rule.small_n, 1, key="small_n")
         if st.form_submit_button(t("save", lang)):
             try:
                 with snapshots.writer_lock(path):
-                    prepared = importing.edit_settings(path, county_zh, county_en, basis, who)
+                    prepared = importing.edit_settings(
+                        path, county_zh, county_en, basis, who,
+                        attainment.Rules(near_ratio / 100, near_points / 100, int(small_n)))
                     if prepared.candidate is not None:
                         snapshots.publish(prepared.candidate)
             except store.StoreError as exc:
                 st.error(escape.markdown(str(exc)))
+                st.stop()
+            if prepared.batch.problems:
+                st.error("\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
                 st.stop()
             if prepared.candidate is not None:
                 st.rerun()

@@ -1,7 +1,7 @@
 """总览: headline indicators with change vs last year, trends since the first year, gaps to watch."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, escape, filters, indicators, names
+from unionstats import app, attainment, catalog, charts, escape, filters, indicators, names
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -10,33 +10,39 @@ lang = f.lang
 app.header(t("page_overview", lang), f)
 
 by_year = app.indicators_by_year(f)
-targets = indicators.targets(f.year)
+targets = attainment.scope_targets(indicators.targets(f.year), f.scope)  # a county target is not a township's
+rule = attainment.rules()
 
 st.subheader(t("overview_headline", lang, year=f.year))
 for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
     st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
-app.kpi_grid(catalog.HEADLINE, by_year, f.year, lang)
+app.kpi_grid(catalog.HEADLINE, by_year, f)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))
+app.attainment_table(by_year.loc[f.year].to_dict(), f)
 
 history = by_year.loc[:f.year]
 years = list(history.index)
 st.subheader(t("trends", lang, start=years[0], end=f.year))
 left, right = st.columns(2)
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
-target_rate = targets.get(("unionization_rate", ""))
+target_rate = targets.get("unionization_rate")
 left.plotly_chart(charts.trend(
-    years, [(name(c), history[c]) for c in ("unionization_rate", "membership_rate", "migrant_membership_rate")],
+    years, [(name(c), history[c], attainment.parts_of(history, c, lang))
+            for c in ("unionization_rate", "membership_rate", "migrant_membership_rate")],
     "rate", t("trend_coverage", lang), lang,
     target=(f.year, target_rate) if target_rate is not None else None), key="trend_coverage")
+# A stock (members at year end) and a flow (joined during the year) never share an axis.
 right.plotly_chart(charts.trend(
-    years, [(name(c), history[c]) for c in ("members", "members_new")],
-    "person", t("trend_members", lang), lang), key="trend_members")
+    years, [(name("members"), history["members"])], "person", t("trend_members", lang), lang), key="trend_members")
 left.plotly_chart(charts.trend(
+    years, [(name("members_new"), history["members_new"])], "person", t("trend_members_new", lang), lang),
+    key="trend_members_new")
+right.plotly_chart(charts.trend(
     years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
     "yuan", t("trend_arrears", lang), lang), key="trend_arrears")
 if f.scope.is_region_only:
-    right.plotly_chart(charts.trend(
+    left.plotly_chart(charts.trend(
         years, [(name(c), history[c]) for c in ("aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")],
         "yuan", t("trend_aid", lang), lang), key="trend_aid")
 
@@ -48,11 +54,11 @@ else:
     regions = names.region_names(lang)
     for column, code in zip(st.columns(2), ("unionization_rate", "membership_rate")):
         ind = catalog.get(code)
-        lowest = by_region.nsmallest(3, code)
+        # A township whose rate rests on a handful of units is not "lowest", it is unknown.
+        lowest = attainment.reliable(by_region.dropna(subset=[code]), code, rule).nsmallest(3, code)
         column.markdown(f"**{t('gaps_lowest', lang, indicator=ind.name(lang))}**")
         column.dataframe(
             {t("region", lang): [regions[k] for k in lowest["key"]],
              ind.name(lang): [fmt.fmt_number(v, ind.unit, lang) for v in lowest[code]],
-             catalog.get(ind.denominator).name(lang): [fmt.fmt_number(v, catalog.get(ind.denominator).unit, lang)
-                                                       for v in lowest[ind.denominator]]},
+             t("col_parts", lang): [attainment.parts(code, row, lang) for _, row in lowest.iterrows()]},
             hide_index=True, width="stretch")

@@ -1,7 +1,7 @@
 """维权: labour and collective contracts, contract inspections, wage arrears recovered."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, filters, indicators, names
+from unionstats import app, attainment, catalog, charts, filters, indicators, names
 from unionstats.i18n import t
 
 CONTRACT_RATES = ("labor_contract_rate", "collective_contract_rate", "wage_agreement_rate")
@@ -17,6 +17,7 @@ industries = names.industry_names(lang)
 by_region = indicators.table(f.scope, "region", (f.year,))
 by_industry = indicators.table(f.scope, "industry", (f.year,))
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
+rule = attainment.rules()
 
 
 def ranked(frame, code, labels, title_key, key, skip_zero=False):
@@ -29,12 +30,14 @@ def ranked(frame, code, labels, title_key, key, skip_zero=False):
         [labels(k) for k in rows["key"]], rows[code], rows["key"], ind.unit,
         t(title_key, lang, indicator=ind.name(lang)), lang,
         # A rate's overall value is a fair yardstick for each bar; a total is not.
-        [(t("county_value" if not f.scope.regions else "scope_value", lang), by_year.loc[f.year, code])]
-        if ind.is_rate else []), key=key)
+        [(t("county_value" if attainment.is_whole_county(f.scope) else "scope_value", lang),
+          by_year.loc[f.year, code])]
+        if ind.is_rate else [],
+        parts=attainment.parts_of(rows, code, lang), small=attainment.small_of(rows, code, rule)), key=key)
 
 
 st.subheader(t("section_contracts", lang))
-app.kpi_grid(CONTRACT_RATES, by_year, f.year, lang, per_row=3)
+app.kpi_grid(CONTRACT_RATES, by_year, f, per_row=3)
 code = st.segmented_control(t("coverage_indicator", lang), CONTRACT_RATES, default=CONTRACT_RATES[0],
                             format_func=name, key="rights_contract_indicator") or CONTRACT_RATES[0]
 left, right = st.columns(2)
@@ -42,20 +45,22 @@ with left:
     ranked(by_region, code, regions.get, "by_region_of", "contracts_by_region")
 with right:
     ranked(by_industry, code, lambda k: f"{k} {industries[k]}", "by_industry_of", "contracts_by_industry")
-st.plotly_chart(charts.trend(years, [(name(c), history[c]) for c in CONTRACT_RATES], "rate",
+st.plotly_chart(charts.trend(years, [(name(c), history[c], attainment.parts_of(history, c, lang))
+                                     for c in CONTRACT_RATES], "rate",
                              t("contract_rates_trend", lang), lang), key="contracts_trend")
 
 st.subheader(t("section_inspections", lang))
-app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), by_year, f.year, lang, per_row=3)
+app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), by_year, f, per_row=3)
 left, right = st.columns(2)
 left.plotly_chart(charts.trend(years, [(name("units_inspected"), history["units_inspected"])], "unit",
                                t("inspections_trend", lang), lang), key="inspections_trend")
-right.plotly_chart(charts.trend(years, [(name("compliance_rate"), history["compliance_rate"])], "rate",
+right.plotly_chart(charts.trend(years, [(name("compliance_rate"), history["compliance_rate"],
+                                          attainment.parts_of(history, "compliance_rate", lang))], "rate",
                                 name("compliance_rate"), lang), key="compliance_trend")
 
 st.subheader(t("section_arrears", lang))
 app.kpi_grid(("arrears_recovered_yuan", "arrears_cases", "arrears_workers", "arrears_migrant_workers"),
-             by_year, f.year, lang)
+             by_year, f)
 left, right = st.columns(2)
 with left:
     ranked(by_industry, "arrears_recovered_yuan", lambda k: f"{k} {industries[k]}", "by_industry_of",

@@ -44,7 +44,7 @@ def test_slides_and_titles_as_designed(deck):
     slides = Presentation(str(deck)).slides
     titles = [next(s.text_frame.paragraphs[0].text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert titles == [
-        "示例县2024年工会工作数据汇报", "2024年主要指标", t("brief_coverage"), t("brief_gaps"),
+        "示例县2024年工会工作数据汇报", "2024年主要指标", t("attainment_title"), t("brief_coverage"), t("brief_gaps"),
         t("brief_rights"), t("brief_arrears"), t("brief_aid"), "2025年目标"]
     assert Presentation(str(deck)).slide_width > Presentation(str(deck)).slide_height  # 16:9
 
@@ -55,27 +55,27 @@ def _scaled(chart) -> float:
 
 def test_native_chart_values_equal_the_summary(deck, demo_db):
     charts = dict(_charts(Presentation(str(deck))))
-    assert set(charts) == {2, 3, 5, 6, 7}  # headline, coverage, rights, arrears, aid: native, not pictures
+    assert set(charts) == {2, 4, 6, 7, 8}  # headline, coverage, rights, arrears, aid: native, not pictures
     for series, code in zip(charts[2].plots[0].series, ("unionization_rate", "membership_rate")):
         for year, value in zip(charts[2].plots[0].categories, series.values):
             assert value == pytest.approx(indicators.summary(int(year), path=demo_db)[code]), (code, year)
     regions = indicators.table(Scope(), "region", (2024,), demo_db)
     names = dict(zip(*__import__("unionstats").store.query("regions", path=demo_db)[["name_zh", "code"]].T.values))
-    coverage = charts[3]
+    coverage = charts[4]
     for name, value in zip(coverage.plots[0].categories, coverage.plots[0].series[0].values):
         want = indicators.summary(2024, Scope(regions=(names[name],)), demo_db)["unionization_rate"]
         assert value == pytest.approx(want), name
     assert len(coverage.plots[0].categories) == len(regions)
-    rights = charts[5]
+    rights = charts[6]
     for series, code in zip(rights.plots[0].series, ("labor_contract_rate", "collective_contract_rate",
                                                      "compliance_rate")):
         for year, value in zip(rights.plots[0].categories, series.values):
             assert value == pytest.approx(indicators.summary(int(year), path=demo_db)[code]), (code, year)
-    arrears = charts[6]
+    arrears = charts[7]
     for year, value in zip(arrears.plots[0].categories, arrears.plots[0].series[0].values):
         want = indicators.summary(int(year), path=demo_db)["arrears_recovered_yuan"]
         assert value * _scaled(arrears) == pytest.approx(want), year
-    aid_chart = charts[7]
+    aid_chart = charts[8]
     total = sum(aid_chart.plots[0].series[0].values) * _scaled(aid_chart)
     assert total == pytest.approx(indicators.summary(2024, path=demo_db)["aid_yuan"])
     assert list(aid_chart.plots[0].categories) == list(aid.by_program(2024, path=demo_db)["name"])
@@ -154,6 +154,8 @@ def test_briefing_page_steps_through_slides(demo_db):
     at.button(key="next_slide").click().run()
     assert at.header[0].value.startswith("2024年主要指标")
     assert {m.label: m.value for m in at.metric}["追回欠薪"] == "68.0万元"
+    at.button(key="next_slide").click().run()
+    assert at.header[0].value.startswith("目标完成情况") and at.dataframe
     at.button(key="next_slide").click().run()
     assert at.get("plotly_chart")
     at.toggle(key="presenting").set_value(True).run()

@@ -175,3 +175,95 @@ def test_filters_survive_switching_pages_in_the_browser(server, page):
     assert "year=2020" in page.url and "region=nanshan" in page.url
     assert "南山乡" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
+def test_overview_answers_did_we_meet_the_plan_on_the_first_screen(server, browser, width, height):
+    """At an office screen's size, the 建会率 card with its target status is in view without scrolling."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _open(page, server + "/?year=2024")
+        metric = page.locator("[data-testid='stMetric']", has_text="建会率")
+        card = page.locator("[data-testid='stVerticalBlock']").filter(has=metric).last  # the card around it
+        status = card.get_by_text("未完成", exact=False).first
+        status.wait_for(timeout=30_000)
+        box = status.bounding_box()
+        assert box and box["y"] + box["height"] <= height, box
+        assert page.locator("[data-testid='stException']").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"overview-{width}x{height}.png"))
+        table = page.get_by_text("目标完成情况").first
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)  # let the grid paint before the picture; nothing is asserted on time
+        page.screenshot(path=str(SHOTS / f"overview-targets-{width}x{height}.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
+def test_township_league_map_and_profile(server, browser, width, height):
+    """The league table is on the first screen, the schematic map labels every township, and
+    choosing a township opens its profile."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _open(page, server + "/townships?year=2024")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=30_000)
+        box = grid.bounding_box()
+        assert box and box["y"] < height, box  # the table starts on the first screen
+        assert page.locator("[data-testid='stException']").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"league-{width}x{height}.png"))
+        schematic = page.locator(".js-plotly-plot", has_text="示意图").first
+        schematic.scroll_into_view_if_needed()
+        assert schematic.locator(".textpoint").count() >= 12  # a label on every township's tile
+        page.screenshot(path=str(SHOTS / f"map-{width}x{height}.png"))
+        page.get_by_role("combobox", name="选择乡镇").click()
+        page.keyboard.type("青石")  # the list is virtual on a small screen: filter it as a user would
+        page.get_by_role("option", name="青石乡", exact=True).click()
+        heading = page.get_by_text("青石乡与全县比较（2024年）")
+        heading.wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        heading.scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -120)")
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(SHOTS / f"profile-{width}x{height}.png"))
+    finally:
+        context.close()
+
+
+CHART_GEOMETRY = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const ticks = axis => [...plot.querySelectorAll('.' + axis + 'tick text')].map(e => e.textContent);
+    return {
+        title: (plot.querySelector('.gtitle') || {}).textContent || '',
+        xticks: ticks('x'), yticks: ticks('y'),
+        labels: [...plot.querySelectorAll('.bartext')].map(e => [e.textContent, ...box(e)]),
+        lines: [...plot.querySelectorAll('.shapelayer path')].map(box)
+            .filter(([l, t, r, b]) => r - l < 4 && b - t > 20),   // vertical reference lines only
+    };
+})"""
+
+
+@pytest.mark.parametrize("path", ["/?year=2024", "/coverage?year=2024", "/rights?year=2024",
+                                  "/coverage?year=2024&ownership=nonpublic", "/townships?year=2024", "/aid?year=2024"])
+def test_no_label_under_a_line_and_no_tick_twice(server, browser, path):
+    context = browser.new_context(viewport={"width": 1366, "height": 4000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _open(page, server + path)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        charts = page.evaluate(CHART_GEOMETRY)
+        assert charts
+        for chart in charts:
+            for axis in ("xticks", "yticks"):
+                ticks = [tick for tick in chart[axis] if tick]
+                assert len(ticks) == len(set(ticks)), (chart["title"], axis, ticks)
+            for text, left, top, right, bottom in chart["labels"]:
+                for l, t, r, b in chart["lines"]:
+                    crosses = left - 1 <= l <= right + 1 and t < bottom and b > top
+                    assert not crosses, (chart["title"], text)
+    finally:
+        context.close()

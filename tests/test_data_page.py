@@ -46,7 +46,7 @@ def test_viewing_needs_no_login_and_writes_need_one(county_copy):
     assert len(at.file_uploader) == 0
     log_in(at)
     assert not at.exception
-    assert len(at.file_uploader) == 1
+    assert [u.key for u in at.file_uploader] == ["upload", "map_file"]  # data, and township outlines
 
 
 def test_without_a_password_the_page_says_how(county_copy, monkeypatch, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import catalog, demo, escape, indicators, store
+from . import attainment, catalog, demo, escape, indicators, store
 from . import format as fmt
 from .filters import Filters
 from .names import scope_label
@@ -55,30 +55,62 @@ def indicators_by_year(filters: Filters) -> pd.DataFrame:
     return by_year
 
 
-def kpi_grid(codes, by_year: pd.DataFrame, year: int, lang: str, per_row: int = 4) -> None:
-    """Metric cards: value, change against the year before (coloured by higher-is-better,
-    percentage points for rates), the definition and any target on hover."""
+def status_badge(status: str | None, lang: str) -> str:
+    """A coloured Streamlit badge for an attainment status: :red-badge[未完成]."""
+    label = escape.markdown(attainment.status_label(status, lang))
+    return f":{attainment.ST_COLORS[status]}-badge[{label}]" if status else f":gray-badge[{label}]"
+
+
+def kpi_grid(codes, by_year: pd.DataFrame, filters: Filters, per_row: int = 4) -> None:
+    """Metric cards: value; change against the latest earlier reported year (coloured by
+    higher-is-better, grey and marked 样本少 on a small sample, percentage points for rates); under
+    it the scope's own target with 完成率, gap and status; the definition and a rate's parts on hover."""
+    year, lang = filters.year, filters.lang
     now = by_year.loc[year]
-    prev = by_year.loc[year - 1] if year - 1 in by_year.index else None
-    targets = indicators.targets(year)
-    columns = st.columns(per_row)
+    rule = attainment.rules()
+    targets = attainment.scope_targets(indicators.targets(year), filters.scope)
     for i, code in enumerate(codes):
+        if i % per_row == 0:  # a new row of columns: cards of one row start level
+            columns = st.columns(per_row)
         ind = catalog.get(code)
         value = now[code]
-        delta = None if prev is None or fmt.is_missing(value) else value - prev[code]
-        flat = not fmt.is_missing(delta) and fmt.is_negligible(delta, ind.unit)
-        target = targets.get((code, ""))
+        moved = attainment.change(by_year, code, year, lang, rule)
         help_text = ind.definition(lang)
-        if target is not None:
-            help_text += "\n\n" + t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang))
-        columns[i % per_row].metric(
-            ind.name(lang),
-            fmt.fmt_number(value, ind.unit, lang),
-            delta=None if fmt.is_missing(delta) else fmt.fmt_delta(delta, ind.unit, lang),
-            delta_color="off" if ind.higher_is_better is None or flat
-            else ("normal" if ind.higher_is_better else "inverse"),
-            delta_arrow="off" if flat else "auto",
-            delta_description=t("vs_prev_year", lang, year=year - 1) if prev is not None else None,
-            help=help_text,
-            border=True,
-        )
+        if ind.numerator:
+            help_text += "\n\n" + t("parts_line", lang, parts=attainment.parts(code, now, lang))
+            if moved.base is not None:
+                help_text += "; " + t("parts_line_base", lang, year=moved.base,
+                                      parts=attainment.parts(code, by_year.loc[moved.base], lang))
+        if moved.small:
+            help_text += "\n\n" + t("small_sample_help", lang, n=rule.small_n)
+        with columns[i % per_row].container(border=True):
+            st.metric(
+                ind.name(lang),
+                fmt.fmt_number(value, ind.unit, lang),
+                delta=None if moved.delta is None else moved.text,
+                delta_color=moved.color,
+                delta_arrow="off" if moved.color == "off" else "auto",
+                delta_description=attainment.base_text(year, moved.base, lang),
+                help=help_text,  # our own words and figures, no user text
+            )
+            if code in targets:
+                a = attainment.attain(code, value, targets[code], rule)
+                st.markdown(f"{status_badge(a.status, lang)} {escape.markdown(attainment.describe(a, lang))}")
+
+
+def attainment_table(values: dict, filters: Filters) -> None:
+    """目标完成情况: every target of the scope with actual, 完成率, gap and status, misses first."""
+    lang = filters.lang
+    targets = attainment.scope_targets(indicators.targets(filters.year), filters.scope)
+    st.subheader(t("attainment_title", lang))
+    if not targets:
+        st.caption(t("attainment_none_county" if attainment.is_whole_county(filters.scope)
+                     else "attainment_none_scope", lang, year=filters.year))
+        return
+    rows = attainment.attainments(values, targets, attainment.rules())
+    frame = attainment.frame(rows, lang)
+    colors = [f"color: {attainment.COLORS[a.status]}; font-weight: bold" if a.status else "" for a in rows]
+    status_col = t("col_status", lang)
+    styled = frame.style.apply(lambda column: colors, subset=[status_col])
+    st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(frame), key="attainment_table")
+

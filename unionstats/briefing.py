@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import aid, catalog, comparison, exports, gaps, indicators, store
+from . import aid, attainment, catalog, charts, comparison, exports, gaps, indicators, store
 from . import format as fmt
 from .i18n import t
 from .indicators import Scope
@@ -43,60 +43,82 @@ class Slide:
     chart: Chart | None = None
     table: pd.DataFrame | None = None
     notes: str = ""
+    row_colors: list[str] | None = None  # text colour of each table row's last cell (the status)
 
 
 def _definitions(codes, lang: str) -> str:
     return "\n".join(f"{catalog.get(c).name(lang)}：{catalog.get(c).definition(lang)}" for c in codes)
 
 
-def _kpis(codes, now: dict, before: dict, targets: dict, lang: str) -> list[dict]:
+def _kpis(codes, history: pd.DataFrame, year: int, targets: dict[str, float], lang: str,
+          rule: attainment.Rules) -> list[dict]:
+    """KPI cards: value; change against the latest earlier reported year (样本少 when small); the
+    scope's own target with 完成率 and status."""
     out = []
+    now = history.loc[year]
     for code in codes:
         ind = catalog.get(code)
-        value, old = now.get(code), before.get(code)
-        change = None if fmt.is_missing(value) or fmt.is_missing(old) else value - old
-        target = targets.get((code, ""))
+        value = now.get(code)
+        moved = attainment.change(history, code, year, lang, rule)
+        a = attainment.attain(code, value, targets[code], rule) if code in targets else None
         out.append({"code": code, "name": ind.name(lang), "value": fmt.fmt_number(value, ind.unit, lang),
-                    "change": fmt.fmt_delta(change, ind.unit, lang),
-                    "target_text": t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang))
-                    if target is not None else "", "raw": value})
+                    "change": moved.text, "change_color": moved.color, "small": moved.small,
+                    "change_base": attainment.base_text(year, moved.base, lang),
+                    "status": a.status if a else None,
+                    "status_label": attainment.status_label(a.status, lang) if a else "",
+                    "target_text": attainment.describe(a, lang) if a else "",
+                    "target_short": attainment.describe(a, lang, short=True) if a else "", "raw": value})
     return out
 
 
 def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> list[Slide]:
     """The briefing's slides for a year and scope."""
     now = indicators.summary(year, scope, path)
-    before = indicators.summary(year - 1, scope, path) if year - 1 in indicators.years(path) else {}
-    targets = indicators.targets(year, path)
+    rule = attainment.rules(path)
+    targets = attainment.scope_targets(indicators.targets(year, path), scope)  # the scope's own only
     names = region_names(lang, path)
     county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
     as_of = store.setting("data_as_of", f"{year}-12-31", path=path)
+    years = [y for y in indicators.years(path) if y <= year]
+    history = indicators.table(scope, "county", tuple(years), path).set_index("year")
     slides = [Slide("title", t("brief_title", lang, county=county, year=year),
                     t("brief_subtitle", lang, as_of=as_of, scope=scope_label(scope, lang, path)))]
 
-    years = [y for y in indicators.years(path) if y <= year]
-    history = indicators.table(scope, "county", tuple(years), path).set_index("year")
 
     def trend(codes, unit: str, kind: str = "line") -> Chart:
-        return Chart(kind, years, [(catalog.get(c).name(lang), list(history[c])) for c in codes], unit, list(codes))
+        # Missing years stay on the axis as gaps: a line never runs straight across them.
+        shown, series = charts.every_year(years, [(catalog.get(c).name(lang), list(history[c])) for c in codes])
+        return Chart(kind, shown, series, unit, list(codes))
 
     trend_codes = ("unionization_rate", "membership_rate")
     slides.append(Slide("headline", t("brief_headline", lang, year=year),
                         t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
                           unions=fmt.fmt_number(now["unions_new"], "unit", lang),
                           members=fmt.fmt_number(now["members_new"], "person", lang)),
-                        kpis=_kpis(HEADLINE, now, before, targets, lang),
+                        kpis=_kpis(HEADLINE, history, year, targets, lang, rule),
                         chart=trend(trend_codes, "rate"),
                         notes=_definitions(HEADLINE, lang)))
 
+    if targets:
+        rows = attainment.attainments(now, targets, rule)
+        counts = {status: sum(a.status == status for a in rows) for status in ("done", "near", "missed")}
+        slides.append(Slide(
+            "attainment", t("attainment_title", lang),
+            t("brief_attainment_msg", lang, n=len(rows), done=counts["done"], near=counts["near"],
+              not_done=counts["near"] + counts["missed"]),
+            table=attainment.frame(rows, lang),
+            row_colors=[attainment.COLORS.get(a.status, "#222222") for a in rows],
+            notes=t("attainment_rules_note", lang, ratio=fmt.fmt_number(rule.near_ratio, "rate", lang),
+                    points=fmt.fmt_delta(rule.near_points, "rate", lang).lstrip("+"))))
+
     by_region = indicators.table(scope, "region", (year,), path).dropna(subset=["unionization_rate"])
     by_region = by_region.sort_values("unionization_rate")
-    lowest = by_region.head(3)
+    lowest = attainment.reliable(by_region, "unionization_rate", rule).head(3)  # not a township of 3 units
     slides.append(Slide(
         "coverage", t("brief_coverage", lang),
         t("brief_coverage_msg", lang, towns="、".join(names[k] for k in lowest["key"]) if lang == "zh"
           else ", ".join(names[k] for k in lowest["key"])),
-        kpis=_kpis(("unionization_rate", "membership_rate", "congress_rate"), now, before, targets, lang),
+        kpis=_kpis(("unionization_rate", "membership_rate", "congress_rate"), history, year, targets, lang, rule),
         chart=Chart("bar", [names[k] for k in by_region["key"]],
                     [(catalog.get("unionization_rate").name(lang), list(by_region["unionization_rate"]))],
                     "rate", ["unionization_rate"]),
@@ -104,7 +126,7 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
 
     g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
     top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path).head(10)
-    target = targets.get(("unionization_rate", ""))
+    target = targets.get("unionization_rate")
     below = [names[k] for k, v in zip(by_region["key"], by_region["unionization_rate"])
              if target is not None and v < target]
     slides.append(Slide(
@@ -122,14 +144,14 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
         t("brief_rights_msg", lang, inspected=fmt.fmt_number(now["units_inspected"], "unit", lang),
           rate=fmt.fmt_number(now["compliance_rate"], "rate", lang),
           helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang)),
-        kpis=_kpis(rights_codes, now, before, targets, lang),
+        kpis=_kpis(rights_codes, history, year, targets, lang, rule),
         chart=trend(rights_codes, "rate"),
         notes=_definitions(rights_codes, lang)))
     slides.append(Slide(
         "arrears", t("brief_arrears", lang),
         t("brief_arrears_msg", lang, yuan=fmt.fmt_number(now["arrears_recovered_yuan"], "yuan", lang),
           workers=fmt.fmt_number(now["arrears_workers"], "person", lang)),
-        kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), now, before, targets, lang),
+        kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), history, year, targets, lang, rule),
         chart=trend(("arrears_recovered_yuan",), "yuan", "column"),
         notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), lang)))
     aid_codes = ("aid_households", "aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")
@@ -139,11 +161,14 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
             "aid", t("brief_aid", lang),
             t("brief_aid_msg", lang, households=fmt.fmt_number(now["aid_households"], "household", lang),
               yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang)),
-            kpis=_kpis(aid_codes, now, before, targets, lang),
+            kpis=_kpis(aid_codes, history, year, targets, lang, rule),
             chart=Chart("bar", list(programs["name"]), [(catalog.get("aid_yuan").name(lang), list(programs["yuan"]))],
                         "yuan", ["aid_yuan"]),
             notes=_definitions(aid_codes, lang)))
     plan = indicators.targets(year + 1, path)
+    if not attainment.is_whole_county(scope):  # a township sees its own plan; other cuts have none
+        own = scope.regions[0] if scope.regions and len(scope.regions) == 1 and scope.is_region_only else None
+        plan = {key: value for key, value in plan.items() if own is not None and key[1] == own}
     table = pd.DataFrame([{t("col_indicator", lang): catalog.get(code).name(lang) if code in catalog.BY_CODE else code,
                            t("region", lang): names.get(region, t("scope_all", lang)),
                            t("col_target", lang): fmt.fmt_number(value, catalog.get(code).unit, lang)
@@ -169,16 +194,20 @@ def _east_asian(run_or_font_element, size=None) -> None:
         rpr.append(element)
 
 
-def _text(frame, lines: list[tuple[str, int, bool]]) -> None:
-    """Fill a text frame: (text, size in pt, bold) per paragraph, fonts set on every run."""
+def _text(frame, lines: list[tuple]) -> None:
+    """Fill a text frame: (text, size in pt, bold[, colour '#rrggbb']) per paragraph, fonts set on
+    every run."""
+    from pptx.dml.color import RGBColor
     from pptx.util import Pt
     frame.word_wrap = True
-    for i, (text, size, bold) in enumerate(lines):
+    for i, (text, size, bold, *color) in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         run = paragraph.add_run()
         run.text = text
         run.font.size = Pt(size)
         run.font.bold = bold
+        if color and color[0]:
+            run.font.color.rgb = RGBColor.from_string(color[0].lstrip("#"))
         _east_asian(run._r.get_or_add_rPr())
 
 
@@ -242,7 +271,8 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
         chart.category_axis.reverse_order = True
 
 
-def _table(slide, frame: pd.DataFrame, left, top, width, height) -> None:
+def _table(slide, frame: pd.DataFrame, left, top, width, height, row_colors=None) -> None:
+    from pptx.util import Pt
     rows, cols = len(frame) + 1, len(frame.columns)
     table = slide.shapes.add_table(rows, cols, left, top, width, height).table
     for j, column in enumerate(frame.columns):
@@ -254,7 +284,8 @@ def _table(slide, frame: pd.DataFrame, left, top, width, height) -> None:
             cell.text_frame.clear()
             shown = fmt.fmt_count(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
                 else str(value)
-            _text(cell.text_frame, [(shown, 11, False)])
+            color = row_colors[i - 1] if row_colors and j == cols - 1 else None  # the status cell
+            _text(cell.text_frame, [(shown, 11, color is not None, color)])
 
 
 def to_pptx(slides: list[Slide]) -> bytes:
@@ -276,15 +307,19 @@ def to_pptx(slides: list[Slide]) -> bytes:
                 width = Emu(int(Inches(12.1) / len(spec.kpis)))
                 for i, k in enumerate(spec.kpis):
                     card = slide.shapes.add_textbox(Inches(0.6) + width * i, top, width, Inches(1.4))
-                    lines = [(k["name"], 13, False), (k["value"], 26, True), (k["change"], 12, False)]
-                    if k["target_text"]:
-                        lines.append((k["target_text"], 12, False))
+                    grey = attainment.COLORS["small"] if k["change_color"] == "off" else None
+                    lines = [(k["name"], 13, False), (k["value"], 26, True),
+                             (f"{k['change']} {k['change_base']}", 12, False, grey)]
+                    if k["status"]:
+                        color = attainment.COLORS[k["status"]]
+                        lines += [(k["status_label"], 11, True, color), (k["target_short"], 10, False, color)]
                     _text(card.text_frame, lines)
-                top = Inches(3.3)
+                top = Inches(3.75) if any(k["status"] for k in spec.kpis) else Inches(3.3)
             if spec.chart is not None:
                 _chart(slide, spec.chart, Inches(0.6), top, Inches(12.1), Inches(7.2) - top)
             elif spec.table is not None and len(spec.table):
-                _table(slide, spec.table, Inches(0.6), top, Inches(12.1), Inches(0.4) * (len(spec.table) + 1))
+                _table(slide, spec.table, Inches(0.6), top, Inches(12.1), Inches(0.4) * (len(spec.table) + 1),
+                       spec.row_colors)
         if spec.notes:
             slide.notes_slide.notes_text_frame.text = spec.notes
     buffer = io.BytesIO()
@@ -306,14 +341,15 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     region = indicators.table(scope, "region", (year,), path)
     region.insert(0, t("region", lang), [names.get(k, k) for k in region["key"]])
     coverage = named(region.drop(columns=["year", "key"])[[t("region", lang), *codes]], codes)
-    compare = comparison.compare(scope, year - 1, year, path)
+    before = attainment.latest_earlier(indicators.years(path), year) or year - 1  # skip years with no data
+    compare = comparison.compare(scope, before, year, path)
     compare.insert(0, t("col_indicator", lang), [catalog.get(c).name(lang) for c in compare["code"]])
     sheets = {
         t("page_overview", lang): overview,
         t("page_coverage", lang): coverage,
         t("brief_gaps", lang): gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
         t("page_compare", lang): compare.drop(columns=["verdict"]).rename(
-            columns={"a": str(year - 1), "b": str(year), "change": t("col_change", lang),
+            columns={"a": str(before), "b": str(year), "change": t("col_change", lang),
                      "relative": t("col_relative", lang), "code": t("col_code", lang)}),
     }
     if scope.is_region_only:
@@ -323,18 +359,33 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     return exports.xlsx_bytes(sheets, formats)
 
 
+def _html_table(frame: pd.DataFrame, row_colors=None) -> str:
+    """A plain table, every cell escaped; the last cell of row i in row_colors[i] (the status)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cells = [f"<td>{html.escape(str(v))}</td>" for v in row]
+        if row_colors:
+            cells[-1] = f"<td style='color:{row_colors[i]};font-weight:bold'>{html.escape(str(row[-1]))}</td>"
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table class='table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
 def to_html(slides: list[Slide], lang: str = "zh") -> str:
     """A single file that opens offline: plotly.js inline, no external script, style or font."""
     import plotly.offline
 
-    from . import charts
     parts = []
     for spec in slides:
         parts.append(f"<section><h2>{html.escape(spec.title)}</h2><p class='msg'>{html.escape(spec.message)}</p>")
         if spec.kpis:
             parts.append("<div class='kpis'>" + "".join(
                 f"<div class='kpi'><div>{html.escape(k['name'])}</div><b>{html.escape(k['value'])}</b>"
-                f"<div>{html.escape(k['change'])}</div></div>" for k in spec.kpis) + "</div>")
+                f"<div>{html.escape(k['change'])} <small>{html.escape(k['change_base'])}</small></div>"
+                + (f"<div class='status' style='color:{attainment.COLORS[k['status']]}'>"
+                   f"<b>{html.escape(k['status_label'])}</b> {html.escape(k['target_text'])}</div>"
+                   if k["status"] else "")
+                + "</div>" for k in spec.kpis) + "</div>")
         if spec.chart is not None:
             c = spec.chart
             if c.kind == "bar":
@@ -343,7 +394,7 @@ def to_html(slides: list[Slide], lang: str = "zh") -> str:
                 fig = charts.trend(c.categories, c.series, c.unit, "", lang)
             parts.append(fig.to_html(full_html=False, include_plotlyjs=False))
         if spec.table is not None and len(spec.table):
-            parts.append(spec.table.to_html(index=False, border=0, classes="table"))
+            parts.append(_html_table(spec.table, spec.row_colors))
         parts.append("</section>")
     style = ("body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;max-width:1100px;"
              "margin:auto;padding:24px;color:#222}section{page-break-after:always;margin-bottom:48px}"

@@ -81,6 +81,17 @@ def fmt_count(value) -> str:
     return MISSING if is_missing(value) else f"{float(value):,.0f}"
 
 
+def fmt_parts(numerator, denominator, unit: str, lang: str = "zh", numerator_unit: str | None = None) -> str:
+    """A rate's two counts, every digit kept: '8/10家', '6,435/10,000人'; the numerator's unit too
+    when it differs ('96,180元/186户次'); '—' if either is missing."""
+    if is_missing(numerator) or is_missing(denominator):
+        return MISSING
+    suffix = lambda u: (UNITS[u][1] if lang == "en" else UNITS[u][0]) if u != "yuan" else (  # noqa: E731
+        " yuan" if lang == "en" else "元")
+    top = f"{float(numerator):,.0f}" + (suffix(numerator_unit) if numerator_unit and numerator_unit != unit else "")
+    return f"{top}/{float(denominator):,.0f}{suffix(unit)}"
+
+
 def fmt_editable(value, unit: str) -> str:
     """A target as typed back into the template or editor: rates as '75%', others as plain numbers
     (the importer reads both exactly; nothing is rounded away)."""
@@ -141,4 +152,5 @@ def axis_scale(unit: str, values, lang: str = "zh") -> tuple[float, str]:
 
 def axis_tickformat(unit: str) -> str:
     """plotly d3 tick format for a unit's axis."""
-    return ".0%" if unit == "rate" else ",.0f"
+    # "~" drops trailing zeros: 95%, 95.5%, 96% — never two ticks that read the same.
+    return ".1~%" if unit == "rate" else ",.2~f"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import catalog, store
 from .i18n import t
 from .indicators import Scope, table
 
@@ -49,10 +49,16 @@ def coverage_cells(year: int, scope: Scope = Scope(), path: Path | None = None) 
 
 def region_changes(code: str, base_year: int, year: int, scope: Scope = Scope(),
                    path: Path | None = None) -> pd.DataFrame:
-    """Per township: the indicator in base_year and year, and the change, largest gain first."""
+    """Per township: the indicator in base_year and year, and the change, largest gain first; for a
+    rate also its denominator in each year (n_before, n_after)."""
     frame = table(scope, "region", (base_year, year), path)
     wide = frame.pivot(index="key", columns="year", values=code)
     out = pd.DataFrame({"region_code": wide.index,
                         "before": wide.get(base_year), "after": wide.get(year)}).reset_index(drop=True)
+    denominator = catalog.get(code).denominator
+    if denominator:  # the count each rate rests on in each year, to tell a small sample
+        counts = frame.pivot(index="key", columns="year", values=denominator)
+        for column, y in (("n_before", base_year), ("n_after", year)):
+            out[column] = out["region_code"].map(counts[y]) if y in counts.columns else float("nan")
     out["change"] = out["after"] - out["before"]
     return out.dropna(subset=["change"]).sort_values("change", ascending=False, ignore_index=True)

@@ -693,14 +693,45 @@ def edit_targets(path: Path, year: int, rows: list[dict], note: str, user: str |
 YEAR_BASES = ("calendar", "survey")
 
 
-def edit_settings(path: Path, county_zh: str, county_en: str, year_basis: str, user: str | None = None) -> Prepared:
-    """County name and year basis (calendar year, or the ACFTU survey year Oct 1 – Sep 30)."""
+def edit_settings(path: Path, county_zh: str, county_en: str, year_basis: str, user: str | None = None,
+                  rules=None) -> Prepared:
+    """County name and year basis (calendar year, or the ACFTU survey year Oct 1 – Sep 30); with
+    `rules` (an attainment.Rules) also the 接近目标 margins and the 样本少 threshold."""
+    from . import attainment
     batch = Batch(file_name="页面编辑.xlsx", sha256="")
     if year_basis not in YEAR_BASES:
         batch.problems.append(Problem(batch.file_name, "", None, "年度口径", "应为自然年或工会统计年度"))
+    if rules is not None:
+        for column, message in attainment.validate(rules.near_ratio, rules.near_points, rules.small_n):
+            batch.problems.append(Problem(batch.file_name, "", None, column, message))
+    if batch.problems:
         return Prepared(batch)
     batch.settings = {"county_name_zh": county_zh.strip(), "county_name_en": county_en.strip(),
                       "year_basis": year_basis}
+    if rules is not None:
+        batch.settings.update({attainment.SETTING_KEYS["near_ratio"]: f"{rules.near_ratio:g}",
+                               attainment.SETTING_KEYS["near_points"]: f"{rules.near_points:g}",
+                               attainment.SETTING_KEYS["small_n"]: str(int(rules.small_n))})
+    batch.action = "edit"
+    return _build(path, batch, user, None)
+
+
+def edit_map(path: Path, file_name: str, data: bytes | None, user: str | None = None) -> Prepared:
+    """Township outlines from an uploaded GeoJSON file, kept in the settings table (the maps draw
+    them instead of the schematic); `data` None removes them. A bad file changes nothing."""
+    import json
+
+    from . import maps, store
+    batch = Batch(file_name=file_name, sha256=hashlib.sha256(data or b"").hexdigest())
+    if data is None:
+        batch.settings = {maps.SETTING: ""}
+    else:
+        regions = store.query("regions", path=path)
+        shapes, problems = maps.parse(data, file_name, dict(zip(regions["code"], regions["name_zh"])))
+        if problems:
+            batch.problems = [Problem(file_name, "", None, "", message.split("：", 1)[1]) for message in problems]
+            return Prepared(batch)
+        batch.settings = {maps.SETTING: json.dumps(shapes, ensure_ascii=False, separators=(",", ":"))}
     batch.action = "edit"
     return _build(path, batch, user, None)
 

@@ -1,0 +1,84 @@
+"""Charts that do not mislead (issue #13 item 7): titles name what is drawn, one unit per chart and
+never a stock with a flow, narrow-band rates on a zoomed axis that says where it starts, changes of
+rates in 个百分点. The browser half (labels vs reference lines, duplicated ticks) is in
+test_browser.py."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from unionstats import catalog, charts
+
+ROOT = Path(__file__).resolve().parent.parent
+BY_NAME = {ind.name_zh: ind for ind in catalog.INDICATORS}
+
+
+def kind(ind) -> str:
+    """Stock or flow, read from the definition's own words (年末 = as of year end; 年内 = during)."""
+    if ind.is_rate or ind.denominator:
+        return "ratio"
+    return "stock" if "年末" in ind.definition_zh else "flow"
+
+
+def line_charts(page: str):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["year"] = "2024"
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        lines = [tr for tr in spec["data"] if tr.get("mode") == "lines+markers"]
+        if lines:
+            yield html.unescape(spec["layout"]["title"]["text"]), [html.unescape(tr["name"]) for tr in lines]
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/rights.py", "pages/aid.py"])
+def test_titles_name_what_is_drawn_and_stocks_never_meet_flows(demo_db, page):
+    seen = 0
+    for title, names in line_charts(page):
+        seen += 1
+        for name in names:
+            assert name in title, (title, name)
+        indicators = [BY_NAME[n] for n in names]
+        assert len({ind.unit for ind in indicators}) == 1, (title, names)  # one unit per chart
+        assert len({kind(ind) for ind in indicators}) == 1, (title, names)  # stock, flow or ratio
+    assert seen >= 2
+
+
+def test_the_definitions_tell_stocks_from_flows():
+    assert kind(catalog.get("members")) == "stock" and kind(catalog.get("members_new")) == "flow"
+    assert kind(catalog.get("aid_yuan")) == "flow" and kind(catalog.get("employees")) == "stock"
+
+
+def test_narrow_band_rates_zoom_and_say_where_the_axis_starts():
+    fig = charts.ranked_bars(["甲", "乙", "丙"], [0.889, 0.962, 0.951], ["a", "b", "c"], "rate", "劳动合同签订率")
+    start = fig.layout.xaxis.range[0]
+    assert start == pytest.approx(0.85)  # the 5% step below 88.9% − 2个百分点
+    assert fig.layout.xaxis.title.text == "横轴从85.0%起"
+    wide = charts.ranked_bars(["甲", "乙"], [0.25, 0.52], ["a", "b"], "rate", "建会率")
+    assert wide.layout.xaxis.range[0] == 0 and "起" not in (wide.layout.xaxis.title.text or "")
+    counts = charts.ranked_bars(["甲", "乙"], [900, 960], ["a", "b"], "person", "会员人数")
+    assert counts.layout.xaxis.range[0] == 0  # a count's bar always starts at zero
+    trend = charts.trend([2022, 2023, 2024], [("劳动合同签订率", [0.93, 0.94, 0.951])], "rate", "劳动合同签订率")
+    assert trend.layout.yaxis.range[0] == pytest.approx(0.9) and trend.layout.yaxis.title.text == "纵轴从90.0%起"
+
+
+def test_a_change_of_a_rate_is_drawn_in_percentage_points():
+    fig = charts.change_bars(["甲", "乙"], [0.023, -0.011], "rate", "建会率变化")
+    assert list(fig.data[0].x) == pytest.approx([2.3, -1.1])
+    assert fig.layout.xaxis.title.text == "个百分点" and "%" not in fig.layout.xaxis.tickformat
+    assert list(fig.data[0].text) == ["+2.3个百分点", "-1.1个百分点"]
+
+
+def test_a_value_label_moves_inside_its_bar_rather_than_under_a_line():
+    # 44.9% ends just short of the county's 45.1% line: outside, its label would sit on the line.
+    fig = charts.ranked_bars(["甲", "乙", "丙"], [0.25, 0.449, 0.52], ["a", "b", "c"], "rate", "建会率",
+                             lines=[("全县", 0.451)])
+    positions = list(fig.data[0].textposition)
+    assert positions == ["outside", "inside", "outside"]
