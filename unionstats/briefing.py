@@ -272,7 +272,6 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
 
 
 def _table(slide, frame: pd.DataFrame, left, top, width, height, row_colors=None) -> None:
-    from pptx.util import Pt
     rows, cols = len(frame) + 1, len(frame.columns)
     table = slide.shapes.add_table(rows, cols, left, top, width, height).table
     for j, column in enumerate(frame.columns):
