@@ -129,3 +129,10 @@ def test_meeting_note_for_the_year_is_shown(demo_db):
     assert any("非公有制企业已建立职代会63家" in m.value for m in at.markdown)
     at = app(year="2023")
     assert not any("职代会63家" in m.value for m in at.markdown)
+
+
+def test_a_township_view_shows_no_county_note(demo_db):
+    """The county's note quotes county figures (新组建21家); beside a township's cards it misleads."""
+    at = app(year="2024", region="qingshi")
+    assert not at.exception
+    assert not any("职代会63家" in m.value for m in at.markdown)

@@ -63,7 +63,8 @@ def targets(year: int, path: Path | None = None) -> dict[tuple[str, str], float]
 
 
 def notes(year: int, scope: Scope = Scope(), path: Path | None = None) -> list[str]:
-    """Meeting notes for the year: the county's, and those of the chosen townships."""
+    """Meeting notes for the year: the county's for the whole county, the chosen townships' own
+    under a township filter (a county note quotes county figures, wrong beside a township's)."""
     frame = store.query("notes", path=path, year=year)
-    wanted = {"", *(scope.regions or ())}
+    wanted = set(scope.regions) if scope.regions else {""}
     return [text for region, text in zip(frame["region_code"], frame["text"]) if region in wanted and text]
