@@ -79,7 +79,7 @@ else:
     st.success(t("gap_none", lang, n=min_employees))
 unlisted = gaps.totals_only_regions(f.year, drill_scope)
 if unlisted:
-    st.caption(t("totals_only_note", lang, regions=escape.markdown("、".join(regions[r] for r in unlisted))))
+    st.caption(t("totals_only_note", lang, regions=escape.markdown(("、" if lang == "zh" else ", ").join(regions[r] for r in unlisted))))
 table = gaps.uncovered_table(f.year, drill_scope, min_employees, lang)
 shown = table.head(gaps.MAX_LISTED)  # a province lists tens of thousands: the files hold them all
 st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),

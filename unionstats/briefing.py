@@ -45,6 +45,20 @@ class Slide:
     notes: str = ""
 
 
+NEAR = 0.95  # within 5 % of the target counts as 接近
+
+
+def target_status(code: str, value, target) -> str | None:
+    """'met' / 'near' / 'missed' (已完成/接近/未完成), or None without both figures. A local
+    stand-in until unionstats/attainment.py lands: swap this one function for it."""
+    if fmt.is_missing(value) or fmt.is_missing(target) or float(target) == 0:
+        return None
+    ratio = float(value) / float(target)
+    if catalog.get(code).higher_is_better is False:
+        ratio = 1 / ratio if ratio else float("inf")
+    return "met" if ratio >= 1 else ("near" if ratio >= NEAR else "missed")
+
+
 def _definitions(codes, lang: str) -> str:
     return "\n".join(f"{catalog.get(c).name(lang)}：{catalog.get(c).definition(lang)}" for c in codes)
 
@@ -56,11 +70,22 @@ def _kpis(codes, now: dict, before: dict, targets: dict, lang: str) -> list[dict
         value, old = now.get(code), before.get(code)
         change = None if fmt.is_missing(value) or fmt.is_missing(old) else value - old
         target = targets.get((code, ""))
+        status = target_status(code, value, target)
+        target_text = t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang)) if target is not None else ""
+        if status:
+            target_text += t("status_suffix", lang, status=t(f"status_{status}", lang))
         out.append({"code": code, "name": ind.name(lang), "value": fmt.fmt_number(value, ind.unit, lang),
-                    "change": fmt.fmt_delta(change, ind.unit, lang),
-                    "target_text": t("target_line", lang, value=fmt.fmt_number(target, ind.unit, lang))
-                    if target is not None else "", "raw": value})
+                    "change": fmt.fmt_delta(change, ind.unit, lang), "target_text": target_text,
+                    "status": status, "raw": value, "target": target})
     return out
+
+
+def data_as_of(year: int, path: Path | None = None) -> str:
+    """The end of the briefing's year (30 September under the survey year basis), or the store's
+    data_as_of when that is earlier (a year still being filled in): never a later year's date."""
+    end = f"{year}-09-30" if store.setting("year_basis", "calendar", path=path) == "survey" else f"{year}-12-31"
+    stored = store.setting("data_as_of", "", path=path) or ""
+    return stored if stored[:10].count("-") == 2 and stored[:10] < end else end
 
 
 def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> list[Slide]:
@@ -70,7 +95,7 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     targets = indicators.targets(year, path)
     names = region_names(lang, path)
     county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
-    as_of = store.setting("data_as_of", f"{year}-12-31", path=path)
+    as_of = data_as_of(year, path)
     slides = [Slide("title", t("brief_title", lang, county=county, year=year),
                     t("brief_subtitle", lang, as_of=as_of, scope=scope_label(scope, lang, path)))]
 
@@ -84,7 +109,9 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     slides.append(Slide("headline", t("brief_headline", lang, year=year),
                         t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
                           unions=fmt.fmt_number(now["unions_new"], "unit", lang),
-                          members=fmt.fmt_number(now["members_new"], "person", lang)),
+                          members=fmt.fmt_number(now["members_new"], "person", lang),
+                          unions_n=fmt.fmt_bare(now["unions_new"], "unit", lang),
+                          members_n=fmt.fmt_bare(now["members_new"], "person", lang)),
                         kpis=_kpis(HEADLINE, now, before, targets, lang),
                         chart=trend(trend_codes, "rate"),
                         notes=_definitions(HEADLINE, lang)))
@@ -110,6 +137,7 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     slides.append(Slide(
         "gaps", t("brief_gaps", lang),
         t("brief_gaps_msg", lang, units=fmt.fmt_number(g["gap_units"], "unit", lang),
+          units_n=fmt.fmt_bare(g["gap_units"], "unit", lang),
           employees=fmt.fmt_number(g["gap_employees"], "person", lang),
           rate_if=fmt.fmt_number(g["unionization_rate_if_joined"], "rate", lang))
         + (" " + t("brief_below_target", lang, n=len(below), target=fmt.fmt_number(target, "rate", lang))
@@ -121,14 +149,17 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
         "rights", t("brief_rights", lang),
         t("brief_rights_msg", lang, inspected=fmt.fmt_number(now["units_inspected"], "unit", lang),
           rate=fmt.fmt_number(now["compliance_rate"], "rate", lang),
-          helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang)),
+          helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang),
+          inspected_n=fmt.fmt_bare(now["units_inspected"], "unit", lang),
+          helped_n=fmt.fmt_bare(now["workers_helped_sign"], "person", lang)),
         kpis=_kpis(rights_codes, now, before, targets, lang),
         chart=trend(rights_codes, "rate"),
         notes=_definitions(rights_codes, lang)))
     slides.append(Slide(
         "arrears", t("brief_arrears", lang),
         t("brief_arrears_msg", lang, yuan=fmt.fmt_number(now["arrears_recovered_yuan"], "yuan", lang),
-          workers=fmt.fmt_number(now["arrears_workers"], "person", lang)),
+          workers=fmt.fmt_number(now["arrears_workers"], "person", lang),
+          workers_n=fmt.fmt_bare(now["arrears_workers"], "person", lang)),
         kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), now, before, targets, lang),
         chart=trend(("arrears_recovered_yuan",), "yuan", "column"),
         notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), lang)))
@@ -138,7 +169,8 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
         slides.append(Slide(
             "aid", t("brief_aid", lang),
             t("brief_aid_msg", lang, households=fmt.fmt_number(now["aid_households"], "household", lang),
-              yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang)),
+              yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang),
+              households_n=fmt.fmt_bare(now["aid_households"], "household", lang)),
             kpis=_kpis(aid_codes, now, before, targets, lang),
             chart=Chart("bar", list(programs["name"]), [(catalog.get("aid_yuan").name(lang), list(programs["yuan"]))],
                         "yuan", ["aid_yuan"]),
@@ -325,21 +357,27 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
 
 
 def to_html(slides: list[Slide], lang: str = "zh") -> str:
-    """A single file that opens offline: plotly.js inline, no external script, style or font."""
+    """A single file that opens offline: plotly.js inline, no external script, style or font.
+    Targets and their status as on the pages: under each KPI, and as a line on the township bars."""
     import plotly.offline
 
     from . import charts
+    targets = {k["code"]: k["target"] for spec in slides for k in spec.kpis if k.get("target") is not None}
     parts = []
     for spec in slides:
         parts.append(f"<section><h2>{html.escape(spec.title)}</h2><p class='msg'>{html.escape(spec.message)}</p>")
         if spec.kpis:
             parts.append("<div class='kpis'>" + "".join(
                 f"<div class='kpi'><div>{html.escape(k['name'])}</div><b>{html.escape(k['value'])}</b>"
-                f"<div>{html.escape(k['change'])}</div></div>" for k in spec.kpis) + "</div>")
+                f"<div>{html.escape(k['change'])}</div>"
+                + (f"<div class='target {k['status'] or ''}'>{html.escape(k['target_text'])}</div>" if k["target_text"] else "")
+                + "</div>" for k in spec.kpis) + "</div>")
         if spec.chart is not None:
             c = spec.chart
             if c.kind == "bar":
-                fig = charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang)
+                target = targets.get(c.codes[0]) if c.codes else None
+                fig = charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang,
+                                         lines=[(t("target", lang), target)] if target is not None else ())
             else:
                 fig = charts.trend(c.categories, c.series, c.unit, "", lang)
             parts.append(fig.to_html(full_html=False, include_plotlyjs=False))
@@ -350,6 +388,7 @@ def to_html(slides: list[Slide], lang: str = "zh") -> str:
              "margin:auto;padding:24px;color:#222}section{page-break-after:always;margin-bottom:48px}"
              ".msg{font-size:18px;color:#444}.kpis{display:flex;gap:12px;flex-wrap:wrap}"
              ".kpi{border:1px solid #ddd;border-radius:8px;padding:12px;min-width:150px}.kpi b{font-size:26px}"
+             ".target{color:#555}.target.met{color:#1e8449}.target.missed{color:#c0392b}.target.near{color:#b9770e}"
              "table.table{border-collapse:collapse}table.table td,table.table th{border:1px solid #ddd;padding:4px 8px}")
     title = html.escape(slides[0].title) if slides else ""
     return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"

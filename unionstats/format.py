@@ -76,6 +76,14 @@ def fmt_number(value, unit: str, lang: str = "zh") -> str:
     return f"{text}{scale}{zh_suffix}"
 
 
+def fmt_bare(value, unit: str, lang: str = "zh") -> str:
+    """A count for an English sentence whose noun names the unit ("21 new grassroots unions", not
+    "21 units new …"); money, rates and Chinese (21家) keep their unit as in fmt_number."""
+    if lang != "en" or unit in ("yuan", "rate"):
+        return fmt_number(value, unit, lang)
+    return fmt_number(value, unit, lang).removesuffix(UNITS[unit][1])
+
+
 def fmt_count(value) -> str:
     """A bare count for a table cell whose header names the unit: 1046 → '1,046'."""
     return MISSING if is_missing(value) else f"{float(value):,.0f}"
