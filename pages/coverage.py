@@ -87,7 +87,8 @@ st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * 
                             for k in ("col_employees", "col_migrant")})
 if len(table) > len(shown):
     st.caption(t("listed_first", lang, n=len(shown), total=len(table)))
-name = t("gaps_file", lang, year=f.year)
+# The file and its sheet say whose gaps at which threshold: 空白点_2024_城关镇_25人以上.
+name = exports.safe_name(t("gaps_file", lang, year=f.year, scope=names.scope_label(drill_scope, lang), n=min_employees))
 left, right, _ = st.columns([1, 1, 4])
 # Files are made only when asked for: building them on every rerun cost seconds at province scale.
 left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({name: table}), f"{name}.xlsx",

@@ -148,3 +148,57 @@ def test_html_report_shows_targets_and_their_status(demo_db):
 @pytest.mark.parametrize("value,target,want", [(21, 20, "met"), (0.4505, 0.46, "near"), (0.40, 0.46, "missed")])
 def test_target_status(value, target, want):
     assert briefing.target_status("unionization_rate", value, target) == want
+
+
+def test_deck_gap_table_numbers_right_aligned_and_widths_from_content(demo_db):
+    import io
+
+    from pptx import Presentation
+    from pptx.enum.text import PP_ALIGN
+    deck = Presentation(io.BytesIO(briefing.to_pptx(briefing.build(2024, Scope(), "zh", demo_db))))
+    table = next(s.table for slide in deck.slides for s in slide.shapes if s.has_table)
+    headers = [c.text for c in table.rows[0].cells]
+    employees = headers.index("职工人数")
+    assert all(row.cells[employees].text_frame.paragraphs[0].alignment == PP_ALIGN.RIGHT
+               for row in list(table.rows)[1:])
+    assert table.rows[1].cells[0].text_frame.paragraphs[0].alignment != PP_ALIGN.RIGHT  # names stay left
+    widths = [c.width for c in table.columns]
+    assert widths[headers.index("行业")] > widths[employees]  # not all the same width
+
+
+def test_briefing_workbook_aid_sheet_has_chinese_headers(demo_db):
+    import io
+
+    import pandas as pd
+    sheet = pd.read_excel(io.BytesIO(briefing.to_xlsx(2024, Scope(), "zh", demo_db)), sheet_name="困难帮扶")
+    assert not {"program_code", "name", "households", "yuan"} & set(sheet.columns)
+    assert sheet["金额（元）"].sum() == indicators.summary(2024, path=demo_db)["aid_yuan"]
+
+
+def test_compare_workbook_holds_numbers_with_formats_and_the_scope(demo_db):
+    import io
+
+    import openpyxl
+
+    from unionstats import comparison
+    region = store.query("regions", path=demo_db).iloc[0]
+    scope = Scope(regions=(region["code"],))
+    result = comparison.compare(scope, 2023, 2024, demo_db)
+    book = openpyxl.load_workbook(io.BytesIO(comparison.workbook(result, 2023, 2024, scope, "zh", demo_db)))
+    assert region["name_zh"] in book.sheetnames[0]
+    ws = book.worksheets[0]
+    rows = {ws.cell(r, 7).value: r for r in range(2, ws.max_row + 1)}
+    units = ws.cell(rows["units"], 3)
+    assert isinstance(units.value, (int, float)) and units.number_format == '#,##0"家"'
+    assert units.value == indicators.summary(2024, scope, demo_db)["units"]
+    rate = ws.cell(rows["unionization_rate"], 3)
+    assert rate.number_format == "0.0%" and 0 < rate.value < 1
+    assert "个百分点" in ws.cell(rows["unionization_rate"], 4).number_format
+
+
+def test_gap_file_name_says_scope_and_threshold():
+    from unionstats import exports
+    from unionstats.i18n import t
+    name = exports.safe_name(t("gaps_file", "zh", year=2024, scope="城关镇 · 制造业", n=50))
+    assert name == "空白点_2024_城关镇_制造业_50人以上"
+    assert exports.safe_name("a/b:c*?") == "a_b_c__"

@@ -274,20 +274,41 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
         chart.category_axis.reverse_order = True
 
 
+def _shown(value) -> str:
+    return fmt.fmt_count(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _is_number_column(frame: pd.DataFrame, column) -> bool:
+    """Counts, or figures already formatted (1,046 / 68.0万元 / 75.0%): right-aligned."""
+    values = [str(v) for v in frame[column].tolist() if str(v) != fmt.MISSING]
+    return pd.api.types.is_numeric_dtype(frame[column]) or bool(values) and all(
+        v[:1].isdigit() or v[:1] in "+-¥" for v in values)
+
+
 def _table(slide, frame: pd.DataFrame, left, top, width, height) -> None:
-    from pptx.util import Pt
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+    from pptx.util import Emu, Pt
     rows, cols = len(frame) + 1, len(frame.columns)
-    table = slide.shapes.add_table(rows, cols, left, top, width, height).table
-    for j, column in enumerate(frame.columns):
-        cell = table.cell(0, j)
-        cell.text_frame.clear()
-        _text(cell.text_frame, [(str(column), 12, True)])
-        for i, value in enumerate(frame[column].tolist(), start=1):
+    shape = slide.shapes.add_table(rows, cols, left, top, width, height)
+    table = shape.table
+    texts = [[str(c) for c in frame.columns]] + [[_shown(v) for v in row] for row in frame.itertuples(index=False)]
+    # Column widths from the longest text (CJK double), so names get room and numbers do not.
+    needs = [max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in row[j]) for row in texts) + 2 for j in range(cols)]
+    for j, need in enumerate(needs):
+        table.columns[j].width = Emu(int(width * need / sum(needs)))
+    # 11 pt fits about 2 × 12.1 in × 72 / 11 half-width characters across; shrink a wide table.
+    size = 11 if sum(needs) <= 150 else max(8, int(11 * 150 / sum(needs)))
+    numeric = [_is_number_column(frame, c) for c in frame.columns]
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
             cell = table.cell(i, j)
             cell.text_frame.clear()
-            shown = fmt.fmt_count(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                else str(value)
-            _text(cell.text_frame, [(shown, 11, False)])
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            cell.margin_left = cell.margin_right = Pt(4)
+            cell.margin_top = cell.margin_bottom = Pt(2)
+            _text(cell.text_frame, [(text, size + 1 if i == 0 else size, i == 0)])
+            cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if numeric[j] and i else \
+                (PP_ALIGN.CENTER if i == 0 else PP_ALIGN.LEFT)
 
 
 def to_pptx(slides: list[Slide]) -> bytes:
@@ -350,8 +371,12 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
                      "relative": t("col_relative", lang), "code": t("col_code", lang)}),
     }
     if scope.is_region_only:
-        sheets[t("page_aid", lang)] = aid.by_program(year, scope, lang, path)
+        programs = aid.by_program(year, scope, lang, path)
+        sheets[t("page_aid", lang)] = pd.DataFrame({
+            t("col_program", lang): programs["name"], t("col_households", lang): programs["households"],
+            t("col_yuan", lang): programs["yuan"], t("col_code", lang): programs["program_code"]})
     formats = {catalog.get(c).name(lang): ("0.0%" if catalog.get(c).is_rate else "#,##0") for c in codes}
+    formats.update({t("col_households", lang): "#,##0", t("col_yuan", lang): "#,##0"})
     formats[t("col_relative", lang)] = "0.0%"
     return exports.xlsx_bytes(sheets, formats)
 

@@ -24,6 +24,23 @@ _YI = 1e8
 _COUNT_WAN_FROM = 1e6
 
 
+# Excel number formats per unit: the number stays a number, the cell shows 1,972家 / 75.0%.
+EXCEL_FORMAT = {"rate": '0.0%', "yuan": '#,##0"元"', "person": '#,##0"人"', "unit": '#,##0"家"',
+                "household": '#,##0"户次"', "case": '#,##0"件"'}
+EXCEL_FORMAT_EN = {"rate": '0.0%', "yuan": '"¥"#,##0', "person": '#,##0', "unit": '#,##0',
+                   "household": '#,##0', "case": '#,##0'}
+
+
+def excel_format(unit: str, lang: str = "zh") -> str:
+    return (EXCEL_FORMAT_EN if lang == "en" else EXCEL_FORMAT)[unit]
+
+
+def excel_points_format(lang: str = "zh") -> str:
+    """A change of a rate, written as percentage points (the cell holds 2.3 for +2.3个百分点)."""
+    word = '" pp"' if lang == "en" else '"个百分点"'
+    return f'+0.0{word};-0.0{word};0.0{word}'
+
+
 def unit_label(unit: str, lang: str = "zh") -> str:
     """The unit's name for a table column: 家, 人, 元, % … / units, people, yuan, %."""
     zh, en = UNITS[unit]
