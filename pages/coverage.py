@@ -70,6 +70,7 @@ summary = gaps.summary(f.year, drill_scope, min_employees)
 if summary["gap_units"]:
     st.markdown(t("gap_line", lang, year=f.year, n=min_employees,
                   units=fmt.fmt_number(summary["gap_units"], "unit", lang),
+                  units_n=fmt.fmt_bare(summary["gap_units"], "unit", lang),
                   employees=fmt.fmt_number(summary["gap_employees"], "person", lang),
                   rate=fmt.fmt_number(summary["unionization_rate"], "rate", lang),
                   rate_if=fmt.fmt_number(summary["unionization_rate_if_joined"], "rate", lang),

@@ -202,3 +202,26 @@ def test_gap_file_name_says_scope_and_threshold():
     name = exports.safe_name(t("gaps_file", "zh", year=2024, scope="城关镇 · 制造业", n=50))
     assert name == "空白点_2024_城关镇_制造业_50人以上"
     assert exports.safe_name("a/b:c*?") == "a_b_c__"
+
+
+def test_coverage_page_english_sentences(demo_db):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/coverage.py").run()
+    assert not at.exception
+    text = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    assert "employers with 25+ employees had no union" in text
+    assert not re.search(r"\d (units|people) (new|employers|workers|members)", text), text
+    assert not re.search(r"Township report totals only", text)
+    assert "Reported as totals only" in text  # the demo's totals-only township (Qingquan)
+
+
+def test_briefing_date_under_the_survey_year_and_an_unfinished_year(monkeypatch):
+    settings = {"year_basis": "survey", "data_as_of": "2024-06-30"}
+    monkeypatch.setattr(briefing.store, "setting", lambda key, default=None, path=None: settings.get(key, default))
+    assert briefing.data_as_of(2015) == "2015-09-30"
+    assert briefing.data_as_of(2024) == "2024-06-30"  # the store's own date when the year is not over
+    settings["year_basis"] = "calendar"
+    assert briefing.data_as_of(2023) == "2023-12-31"

@@ -64,7 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "gap_units": ("未建会单位", "Uncovered employers"),
     "gap_employees": ("涉及职工", "Their employees"),
     "gap_line": ("{year}年共有{n}人以上未建会单位{units}，涉及职工{employees}。若全部建会，建会率由{rate}升至{rate_if}；若其职工全部入会，入会率由{mrate}升至{mrate_if}。",
-                 "In {year}, {units} employers with {n}+ employees had no union, employing {employees}. If all organized, unionization would rise from {rate} to {rate_if}; if their employees all joined, membership from {mrate} to {mrate_if}."),
+                 "In {year}, {units_n} employers with {n}+ employees had no union, employing {employees}. If all organized, unionization would rise from {rate} to {rate_if}; if their employees all joined, membership from {mrate} to {mrate_if}."),
     "gap_none": ("所选范围内没有{n}人以上的未建会单位。", "No employer with {n}+ employees lacks a union in this selection."),
     "totals_only_note": ("{regions}只报送汇总数，没有单位名单，其空白点无法列出。",
                          "Reported as totals only, without a list of employers, so their uncovered employers cannot be listed: {regions}."),
