@@ -225,3 +225,13 @@ def test_briefing_date_under_the_survey_year_and_an_unfinished_year(monkeypatch)
     assert briefing.data_as_of(2024) == "2024-06-30"  # the store's own date when the year is not over
     settings["year_basis"] = "calendar"
     assert briefing.data_as_of(2023) == "2023-12-31"
+
+
+def test_small_money_axis_ticks_keep_their_halves(demo_db):
+    """The aid chart spans about 0–4万元; whole-number ticks printed 0, 1, 1, 2, 2, 3, 3."""
+    from unionstats import aid
+    programs = aid.by_program(2024, path=demo_db)
+    fig = charts.ranked_bars(list(programs["name"]), list(programs["yuan"]), range(len(programs)), "yuan", "", "zh")
+    places = re.search(r"\.(\d+)", fig.layout.xaxis.tickformat)
+    assert places and int(places.group(1)) >= 1  # 0.5 steps stay 0.5
+    assert "~" in fig.layout.xaxis.tickformat  # and 1 stays 1, not 1.0

@@ -137,7 +137,7 @@ def change_bars(labels, changes, unit: str, title: str, lang: str = "zh") -> go.
     low = min([0, *(v for v in changes if not fmt.is_missing(v))])
     high = max([0, *(v for v in changes if not fmt.is_missing(v))])
     pad = (high - low or 1) * 0.35  # labels sit outside the bars on both sides
-    fig.update_xaxes(tickformat="+.0%" if unit == "rate" else "+,.0f", zeroline=True,
+    fig.update_xaxes(tickformat=fmt.axis_tickformat(unit, signed=True), zeroline=True,
                      range=[low - (pad if low < 0 else 0), high + pad])
     fig.update_yaxes(autorange="reversed", rangemode="normal", dtick=None, range=None, title_text="")
     return fig

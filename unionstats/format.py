@@ -164,6 +164,7 @@ def axis_scale(unit: str, values, lang: str = "zh") -> tuple[float, str]:
     return 1.0, "元"
 
 
-def axis_tickformat(unit: str) -> str:
-    """plotly d3 tick format for a unit's axis."""
-    return ".0%" if unit == "rate" else ",.0f"
+def axis_tickformat(unit: str, signed: bool = False) -> str:
+    """plotly d3 tick format for a unit's axis. Decimals appear only where a tick needs them
+    (~ trims zeros): a 0–4万元 axis ticks 0, 0.5, 1 … rather than 0, 1, 1, 2, 2."""
+    return ("+" if signed else "") + (".1~%" if unit == "rate" else ",.2~f")
