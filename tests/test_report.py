@@ -235,3 +235,17 @@ def test_small_money_axis_ticks_keep_their_halves(demo_db):
     places = re.search(r"\.(\d+)", fig.layout.xaxis.tickformat)
     assert places and int(places.group(1)) >= 1  # 0.5 steps stay 0.5
     assert "~" in fig.layout.xaxis.tickformat  # and 1 stays 1, not 1.0
+
+
+def test_word_report_without_a_browser_is_written_without_pictures(demo_db, monkeypatch):
+    import io
+
+    import kaleido
+
+    def no_browser(*args, **kwargs):
+        raise RuntimeError("no Chromium here")
+    monkeypatch.setattr(kaleido, "start_sync_server", no_browser)
+    document = docx.Document(io.BytesIO(report.to_docx(2024, Scope(), "zh", demo_db)))
+    assert len(document.inline_shapes) == 0
+    assert "no Chromium here" in _text(document)
+    assert len(document.tables) >= 4

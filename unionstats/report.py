@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -69,10 +70,7 @@ def _fields(codes, now: dict, before: dict, targets: dict, year: int, lang: str)
 def _fonts(rpr, east_asian: str, latin: str = LATIN) -> None:
     """Explicit fonts on a w:rPr (style or run); theme fonts removed, or they would win."""
     from docx.oxml.ns import qn
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
+    fonts = rpr.get_or_add_rFonts()  # in schema order (after w:rStyle): Word rejects it elsewhere
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attr), None)
     for attr, name in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian), ("w:cs", latin)):
@@ -166,9 +164,17 @@ def _table(document, frame: pd.DataFrame, numeric: set[str], text_width_cm: floa
     document.add_paragraph()
 
 
+_browser = threading.Lock()  # one kaleido browser per process: two downloads at once take turns
+
+
 def chart_images(figures: list) -> tuple[list[bytes], str]:
     """PNG bytes per plotly figure, drawn by kaleido in the system Chromium; ([], reason) when that
     cannot run here (no Chromium on an office PC): the report is still written, without pictures."""
+    with _browser:
+        return _draw(figures)
+
+
+def _draw(figures: list) -> tuple[list[bytes], str]:
     try:
         import warnings
 
