@@ -365,7 +365,8 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     sheets = {
         t("page_overview", lang): overview,
         t("page_coverage", lang): coverage,
-        t("brief_gaps", lang): gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
+        t("gaps_sheet", lang, n=gaps.DEFAULT_MIN_EMPLOYEES):
+            gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
         t("page_compare", lang): compare.drop(columns=["verdict"]).rename(
             columns={"a": str(year - 1), "b": str(year), "change": t("col_change", lang),
                      "relative": t("col_relative", lang), "code": t("col_code", lang)}),

@@ -263,6 +263,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_households": ("户次", "Households"),
     "col_yuan": ("金额（元）", "Amount (yuan)"),
     "col_units": ("单位数", "Units"),
+    "gaps_sheet": ("空白点_{n}人以上", "gaps_{n}+"),
     "compare_file": ("年度对比_{a}_{b}_{scope}", "comparison_{a}_{b}_{scope}"),
     "rep_fig_trend": ("图{n}　{year}年以来建会率、入会率", "Figure {n}. Unionization and membership rates since {year}"),
     "rep_fig_coverage": ("图{n}　{year}年各乡镇建会率", "Figure {n}. Unionization by township, {year}"),
