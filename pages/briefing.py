@@ -1,7 +1,7 @@
 """会议汇报: the briefing one message per screen, and the same briefing as PPT, Excel and HTML."""
 import streamlit as st
 
-from unionstats import app, briefing, charts, escape, exports, filters, store
+from unionstats import app, briefing, charts, escape, exports, filters, names, report, store
 from unionstats.i18n import t
 
 PRESENTING = """<style>
@@ -59,8 +59,11 @@ if slide.table is not None and len(slide.table):
 
 if not presenting:
     st.divider()
-    name = f"{slides[0].title}"
-    a, b, c, _ = st.columns([1, 1, 1, 1])
+    name = exports.safe_name(f"{slides[0].title}_{names.scope_label(f.scope, lang)}")
+    a, d, b, c = st.columns([1, 1, 1, 1])
+    d.download_button(t("download_docx", lang), lambda: report.to_docx(f.year, f.scope, lang), f"{name}.docx",
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                      icon=":material/description:", key="brief_docx")
     a.download_button(t("download_pptx", lang), lambda: briefing.to_pptx(slides), f"{name}.pptx",
                       "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                       icon=":material/slideshow:", key="brief_pptx")

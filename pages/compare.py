@@ -46,15 +46,10 @@ styled = shown.style.apply(
     lambda row: [VERDICT_COLOR.get(result.loc[row.name, "verdict"], "")] * len(row), axis=1,
     subset=[col["col_change"], col["col_verdict"]])
 st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown))
-numbers = result.rename(columns={"code": t("col_code", lang), "a": col_a, "b": col_b,
-                                 "change": col["col_change"], "relative": col["col_relative"]})
-numbers.insert(1, col["col_indicator"], shown[col["col_indicator"]])
+file_name = exports.safe_name(t("compare_file", lang, a=year_a, b=year_b, scope=names.scope_label(f.scope, lang)))
 st.download_button(
-    t("compare_download", lang),
-    lambda: exports.xlsx_bytes({t("page_compare", lang): shown, "data": numbers.drop(columns="verdict")},
-                       {col["col_relative"]: "0.0%"}),
-    f"{t('page_compare', lang)}_{year_a}_{year_b}.xlsx", exports.XLSX_MIME, icon=":material/download:",
-    key="compare_xlsx")
+    t("compare_download", lang), lambda: comparison.workbook(result, year_a, year_b, f.scope, lang),
+    f"{file_name}.xlsx", exports.XLSX_MIME, icon=":material/download:", key="compare_xlsx")
 
 available = [c for c in result.dropna(subset=["a", "b"])["code"]]
 code = st.selectbox(t("compare_indicator", lang), available, index=available.index("unionization_rate")

@@ -76,6 +76,7 @@ summary = gaps.summary(f.year, drill_scope, min_employees)
 if summary["gap_units"]:
     st.markdown(t("gap_line", lang, year=f.year, n=min_employees,
                   units=fmt.fmt_number(summary["gap_units"], "unit", lang),
+                  units_n=fmt.fmt_bare(summary["gap_units"], "unit", lang),
                   employees=fmt.fmt_number(summary["gap_employees"], "person", lang),
                   rate=fmt.fmt_number(summary["unionization_rate"], "rate", lang),
                   rate_if=fmt.fmt_number(summary["unionization_rate_if_joined"], "rate", lang),
@@ -85,7 +86,7 @@ else:
     st.success(t("gap_none", lang, n=min_employees))
 unlisted = gaps.totals_only_regions(f.year, drill_scope)
 if unlisted:
-    st.caption(t("totals_only_note", lang, regions=escape.markdown("、".join(regions[r] for r in unlisted))))
+    st.caption(t("totals_only_note", lang, regions=escape.markdown(("、" if lang == "zh" else ", ").join(regions[r] for r in unlisted))))
 table = gaps.uncovered_table(f.year, drill_scope, min_employees, lang)
 shown = table.head(gaps.MAX_LISTED)  # a province lists tens of thousands: the files hold them all
 st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),
@@ -93,7 +94,8 @@ st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * 
                             for k in ("col_employees", "col_migrant")})
 if len(table) > len(shown):
     st.caption(t("listed_first", lang, n=len(shown), total=len(table)))
-name = t("gaps_file", lang, year=f.year)
+# The file and its sheet say whose gaps at which threshold: 空白点_2024_城关镇_25人以上.
+name = exports.safe_name(t("gaps_file", lang, year=f.year, scope=names.scope_label(drill_scope, lang), n=min_employees))
 left, right, _ = st.columns([1, 1, 4])
 # Files are made only when asked for: building them on every rerun cost seconds at province scale.
 left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({name: table}), f"{name}.xlsx",

@@ -139,7 +139,7 @@ def test_html_report_is_self_contained(demo_db, tmp_path):
 def test_excel_workbook_has_the_pages_tables(demo_db):
     data = briefing.to_xlsx(2024, Scope(), "zh", demo_db)
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert {"总览", "组织覆盖与空白点", "空白点", "年度对比", "困难帮扶"} <= set(book.sheetnames)
+    assert {"总览", "组织覆盖与空白点", "空白点_25人以上", "年度对比", "困难帮扶"} <= set(book.sheetnames)
     assert all(book[name].freeze_panes == "A2" for name in book.sheetnames)
     overview = pd.read_excel(io.BytesIO(data), sheet_name="总览").set_index("年度")
     assert overview.loc[2024, "追回欠薪"] == 680000

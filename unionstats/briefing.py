@@ -46,6 +46,13 @@ class Slide:
     row_colors: list[str] | None = None  # text colour of each table row's last cell (the status)
 
 
+def target_status(code: str, value, target, path: Path | None = None) -> str | None:
+    """done / near / missed (已完成 / 接近 / 未完成) by the admin's rules, or None without both."""
+    if fmt.is_missing(value) or fmt.is_missing(target):
+        return None
+    return attainment.attain(code, value, target, attainment.rules(path)).status
+
+
 def _definitions(codes, lang: str) -> str:
     return "\n".join(f"{catalog.get(c).name(lang)}：{catalog.get(c).definition(lang)}" for c in codes)
 
@@ -67,8 +74,17 @@ def _kpis(codes, history: pd.DataFrame, year: int, targets: dict[str, float], la
                     "status": a.status if a else None,
                     "status_label": attainment.status_label(a.status, lang) if a else "",
                     "target_text": attainment.describe(a, lang) if a else "",
-                    "target_short": attainment.describe(a, lang, short=True) if a else "", "raw": value})
+                    "target_short": attainment.describe(a, lang, short=True) if a else "", "raw": value,
+                    "target": targets.get(code)})
     return out
+
+
+def data_as_of(year: int, path: Path | None = None) -> str:
+    """The end of the briefing's year (30 September under the survey year basis), or the store's
+    data_as_of when that is earlier (a year still being filled in): never a later year's date."""
+    end = f"{year}-09-30" if store.setting("year_basis", "calendar", path=path) == "survey" else f"{year}-12-31"
+    stored = store.setting("data_as_of", "", path=path) or ""
+    return stored if stored[:10].count("-") == 2 and stored[:10] < end else end
 
 
 def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> list[Slide]:
@@ -78,7 +94,7 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     targets = attainment.scope_targets(indicators.targets(year, path), scope)  # the scope's own only
     names = region_names(lang, path)
     county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
-    as_of = store.setting("data_as_of", f"{year}-12-31", path=path)
+    as_of = data_as_of(year, path)
     years = [y for y in indicators.years(path) if y <= year]
     history = indicators.table(scope, "county", tuple(years), path).set_index("year")
     slides = [Slide("title", t("brief_title", lang, county=county, year=year),
@@ -94,7 +110,9 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     slides.append(Slide("headline", t("brief_headline", lang, year=year),
                         t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
                           unions=fmt.fmt_number(now["unions_new"], "unit", lang),
-                          members=fmt.fmt_number(now["members_new"], "person", lang)),
+                          members=fmt.fmt_number(now["members_new"], "person", lang),
+                          unions_n=fmt.fmt_bare(now["unions_new"], "unit", lang),
+                          members_n=fmt.fmt_bare(now["members_new"], "person", lang)),
                         kpis=_kpis(HEADLINE, history, year, targets, lang, rule),
                         chart=trend(trend_codes, "rate"),
                         notes=_definitions(HEADLINE, lang)))
@@ -132,6 +150,7 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
     slides.append(Slide(
         "gaps", t("brief_gaps", lang),
         t("brief_gaps_msg", lang, units=fmt.fmt_number(g["gap_units"], "unit", lang),
+          units_n=fmt.fmt_bare(g["gap_units"], "unit", lang),
           employees=fmt.fmt_number(g["gap_employees"], "person", lang),
           rate_if=fmt.fmt_number(g["unionization_rate_if_joined"], "rate", lang))
         + (" " + t("brief_below_target", lang, n=len(below), target=fmt.fmt_number(target, "rate", lang))
@@ -143,14 +162,17 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
         "rights", t("brief_rights", lang),
         t("brief_rights_msg", lang, inspected=fmt.fmt_number(now["units_inspected"], "unit", lang),
           rate=fmt.fmt_number(now["compliance_rate"], "rate", lang),
-          helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang)),
+          helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang),
+          inspected_n=fmt.fmt_bare(now["units_inspected"], "unit", lang),
+          helped_n=fmt.fmt_bare(now["workers_helped_sign"], "person", lang)),
         kpis=_kpis(rights_codes, history, year, targets, lang, rule),
         chart=trend(rights_codes, "rate"),
         notes=_definitions(rights_codes, lang)))
     slides.append(Slide(
         "arrears", t("brief_arrears", lang),
         t("brief_arrears_msg", lang, yuan=fmt.fmt_number(now["arrears_recovered_yuan"], "yuan", lang),
-          workers=fmt.fmt_number(now["arrears_workers"], "person", lang)),
+          workers=fmt.fmt_number(now["arrears_workers"], "person", lang),
+          workers_n=fmt.fmt_bare(now["arrears_workers"], "person", lang)),
         kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), history, year, targets, lang, rule),
         chart=trend(("arrears_recovered_yuan",), "yuan", "column"),
         notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), lang)))
@@ -160,7 +182,8 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
         slides.append(Slide(
             "aid", t("brief_aid", lang),
             t("brief_aid_msg", lang, households=fmt.fmt_number(now["aid_households"], "household", lang),
-              yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang)),
+              yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang),
+              households_n=fmt.fmt_bare(now["aid_households"], "household", lang)),
             kpis=_kpis(aid_codes, history, year, targets, lang, rule),
             chart=Chart("bar", list(programs["name"]), [(catalog.get("aid_yuan").name(lang), list(programs["yuan"]))],
                         "yuan", ["aid_yuan"]),
@@ -271,20 +294,42 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
         chart.category_axis.reverse_order = True
 
 
+def _shown(value) -> str:
+    return fmt.fmt_count(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _is_number_column(frame: pd.DataFrame, column) -> bool:
+    """Counts, or figures already formatted (1,046 / 68.0万元 / 75.0%): right-aligned."""
+    values = [str(v) for v in frame[column].tolist() if str(v) != fmt.MISSING]
+    return pd.api.types.is_numeric_dtype(frame[column]) or bool(values) and all(
+        v[:1].isdigit() or v[:1] in "+-¥" for v in values)
+
+
 def _table(slide, frame: pd.DataFrame, left, top, width, height, row_colors=None) -> None:
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+    from pptx.util import Emu, Pt
     rows, cols = len(frame) + 1, len(frame.columns)
-    table = slide.shapes.add_table(rows, cols, left, top, width, height).table
-    for j, column in enumerate(frame.columns):
-        cell = table.cell(0, j)
-        cell.text_frame.clear()
-        _text(cell.text_frame, [(str(column), 12, True)])
-        for i, value in enumerate(frame[column].tolist(), start=1):
+    shape = slide.shapes.add_table(rows, cols, left, top, width, height)
+    table = shape.table
+    texts = [[str(c) for c in frame.columns]] + [[_shown(v) for v in row] for row in frame.itertuples(index=False)]
+    # Column widths from the longest text (CJK double), so names get room and numbers do not.
+    needs = [max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in row[j]) for row in texts) + 2 for j in range(cols)]
+    for j, need in enumerate(needs):
+        table.columns[j].width = Emu(int(width * need / sum(needs)))
+    # 11 pt fits about 2 × 12.1 in × 72 / 11 half-width characters across; shrink a wide table.
+    size = 11 if sum(needs) <= 150 else max(8, int(11 * 150 / sum(needs)))
+    numeric = [_is_number_column(frame, c) for c in frame.columns]
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
             cell = table.cell(i, j)
             cell.text_frame.clear()
-            shown = fmt.fmt_count(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                else str(value)
-            color = row_colors[i - 1] if row_colors and j == cols - 1 else None  # the status cell
-            _text(cell.text_frame, [(shown, 11, color is not None, color)])
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            cell.margin_left = cell.margin_right = Pt(4)
+            cell.margin_top = cell.margin_bottom = Pt(2)
+            color = row_colors[i - 1] if row_colors and i and j == cols - 1 else None  # the status cell
+            _text(cell.text_frame, [(text, size + 1 if i == 0 else size, i == 0 or color is not None, color)])
+            cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if numeric[j] and i else \
+                (PP_ALIGN.CENTER if i == 0 else PP_ALIGN.LEFT)
 
 
 def to_pptx(slides: list[Slide]) -> bytes:
@@ -346,14 +391,19 @@ def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     sheets = {
         t("page_overview", lang): overview,
         t("page_coverage", lang): coverage,
-        t("brief_gaps", lang): gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
+        t("gaps_sheet", lang, n=gaps.DEFAULT_MIN_EMPLOYEES):
+            gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
         t("page_compare", lang): compare.drop(columns=["verdict"]).rename(
             columns={"a": str(before), "b": str(year), "change": t("col_change", lang),
                      "relative": t("col_relative", lang), "code": t("col_code", lang)}),
     }
     if scope.is_region_only:
-        sheets[t("page_aid", lang)] = aid.by_program(year, scope, lang, path)
+        programs = aid.by_program(year, scope, lang, path)
+        sheets[t("page_aid", lang)] = pd.DataFrame({
+            t("col_program", lang): programs["name"], t("col_households", lang): programs["households"],
+            t("col_yuan", lang): programs["yuan"], t("col_code", lang): programs["program_code"]})
     formats = {catalog.get(c).name(lang): ("0.0%" if catalog.get(c).is_rate else "#,##0") for c in codes}
+    formats.update({t("col_households", lang): "#,##0", t("col_yuan", lang): "#,##0"})
     formats[t("col_relative", lang)] = "0.0%"
     return exports.xlsx_bytes(sheets, formats)
 
@@ -371,9 +421,12 @@ def _html_table(frame: pd.DataFrame, row_colors=None) -> str:
 
 
 def to_html(slides: list[Slide], lang: str = "zh") -> str:
-    """A single file that opens offline: plotly.js inline, no external script, style or font."""
+    """A single file that opens offline: plotly.js inline, no external script, style or font.
+    Targets and their status as on the pages: under each KPI, and as a line on the township bars."""
     import plotly.offline
 
+    from . import charts
+    targets = {k["code"]: k["target"] for spec in slides for k in spec.kpis if k.get("target") is not None}
     parts = []
     for spec in slides:
         parts.append(f"<section><h2>{html.escape(spec.title)}</h2><p class='msg'>{html.escape(spec.message)}</p>")
@@ -388,7 +441,9 @@ def to_html(slides: list[Slide], lang: str = "zh") -> str:
         if spec.chart is not None:
             c = spec.chart
             if c.kind == "bar":
-                fig = charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang)
+                target = targets.get(c.codes[0]) if c.codes else None
+                fig = charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang,
+                                         lines=[(t("target", lang), target)] if target is not None else ())
             else:
                 fig = charts.trend(c.categories, c.series, c.unit, "", lang)
             parts.append(fig.to_html(full_html=False, include_plotlyjs=False))
@@ -399,6 +454,7 @@ def to_html(slides: list[Slide], lang: str = "zh") -> str:
              "margin:auto;padding:24px;color:#222}section{page-break-after:always;margin-bottom:48px}"
              ".msg{font-size:18px;color:#444}.kpis{display:flex;gap:12px;flex-wrap:wrap}"
              ".kpi{border:1px solid #ddd;border-radius:8px;padding:12px;min-width:150px}.kpi b{font-size:26px}"
+             ".target{color:#555}.target.met{color:#1e8449}.target.missed{color:#c0392b}.target.near{color:#b9770e}"
              "table.table{border-collapse:collapse}table.table td,table.table th{border:1px solid #ddd;padding:4px 8px}")
     title = html.escape(slides[0].title) if slides else ""
     return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"

@@ -41,17 +41,27 @@ def _short(labels, width: int = 24) -> list[str]:
     return [_text(label) for label in out]  # cut first: never half an &lt;
 
 
+def label_margin(labels, font_size: int = 13) -> int:
+    """Pixels a category axis needs on the left for its longest label (CJK glyphs a full em,
+    others about 0.6 em), so township names are never cut to their last character."""
+    longest = max((sum(font_size if ord(ch) > 0x2E80 else font_size * 0.6 for ch in str(label))
+                   for label in labels), default=0)
+    return int(longest) + 24
+
+
 def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "") -> go.Figure:
     fig.update_layout(
         title={"text": _text(title), "font": {"size": 16}},
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},  # room for % and 万元 ticks and the years
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
         separators=".,",
     )
-    fig.update_yaxes(tickformat=fmt.axis_tickformat(unit), rangemode="tozero", title_text=axis_title)
+    fig.update_yaxes(tickformat=fmt.axis_tickformat(unit), rangemode="tozero", title_text=axis_title,
+                     automargin=True)
+    fig.update_xaxes(automargin=True)  # the browser grows a margin that is still too small
     return fig
 
 
@@ -174,7 +184,8 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)))
     if refs:
         fig.update_layout(margin={"t": 75})  # room for the line names between title and plot
-    fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select")
+    fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select",
+                      margin_l=label_margin(_short(labels)))
     if start is not None:  # a zoomed axis says where it starts
         axis_title = t("axis_from", lang, start=fmt.fmt_number(start, "rate", lang))
     fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[low, high], title_text=axis_title)
@@ -200,7 +211,7 @@ def change_bars(labels, changes, unit: str, title: str, lang: str = "zh", small=
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
     _layout(fig, title, unit, max(260, 60 + 28 * len(labels)))
-    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_layout(hovermode="closest", showlegend=False, margin_l=label_margin(labels))
     low = min([0, *(v for v in changes if not fmt.is_missing(v))])
     high = max([0, *(v for v in changes if not fmt.is_missing(v))])
     pad = (high - low or 1) * 0.35  # labels sit outside the bars on both sides
@@ -244,7 +255,7 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
                              hovertemplate="%{text}<extra></extra>", xgap=2, ygap=2, name="rate",
                              texttemplate="%{z:.0%}", textfont={"size": 10}))
     _layout(fig, title, "rate", max(200, 110 + 30 * len(y)))
-    fig.update_layout(hovermode="closest", margin={"t": 90})  # room for the title above the top axis
+    fig.update_layout(hovermode="closest", margin={"t": 90, "l": label_margin(ylab)})  # title above the top axis
     fig.update_yaxes(autorange="reversed", tickformat="", rangemode="normal")
     fig.update_xaxes(side="top", tickangle=0)
     return fig
@@ -269,7 +280,7 @@ def dumbbell(labels, before, after, unit: str, title: str, lang: str, name_befor
                                  marker={"size": 12, "color": color}, customdata=texts,
                                  hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>"))
     _layout(fig, title, unit, max(280, 70 + 28 * len(labels)))
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", margin_l=label_margin(labels))
     fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), title_text=axis_title)
     fig.update_yaxes(autorange="reversed", tickformat="", rangemode="normal", dtick=None, range=None,
                      title_text="")

@@ -295,9 +295,12 @@ def _cmd_briefing(args) -> int:
     scope = _scope_from_args(args, path)
     out = Path(args.out)
     suffix = out.suffix.lower()
-    if suffix not in (".pptx", ".xlsx", ".html"):
-        raise UsageError(f"输出文件应以 .pptx、.xlsx 或 .html 结尾，不是 {out.name}")
-    if suffix == ".xlsx":
+    if suffix not in (".pptx", ".xlsx", ".html", ".docx"):
+        raise UsageError(f"输出文件应以 .pptx、.docx、.xlsx 或 .html 结尾，不是 {out.name}")
+    if suffix == ".docx":
+        from . import report
+        data = report.to_docx(args.year, scope, args.lang, path)
+    elif suffix == ".xlsx":
         data = briefing.to_xlsx(args.year, scope, args.lang, path)
     else:
         slides = briefing.build(args.year, scope, args.lang, path)
@@ -423,9 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_undo)
 
-    p = scoped("briefing", "会议汇报：PPT（可编辑图表）、Excel 或离线网页")
+    p = scoped("briefing", "会议汇报：PPT（可编辑图表）、Word 汇报材料、Excel 或离线网页")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
-    p.add_argument("--out", required=True, help="输出文件：.pptx / .xlsx / .html")
+    p.add_argument("--out", required=True, help="输出文件：.pptx / .docx / .xlsx / .html")
     p.set_defaults(func=_cmd_briefing)
 
     p = sub.add_parser("bench", help="性能基准：县、市、省三个规模")

@@ -42,17 +42,25 @@ def csv_text(frame: pd.DataFrame) -> str:
     return safe.to_csv(index=False)
 
 
+def safe_name(text: str) -> str:
+    """Text for a file or sheet name: characters Windows and Excel refuse ([]:*?/\\"<>|) become _,
+    the scope's " · " separators a plain _."""
+    out = str(text).replace(" · ", "_")
+    return "".join("_" if ch in '[]:*?/\\"<>|' or ord(ch) < 32 else ch for ch in out)
+
+
 def _width(text: str) -> float:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))  # CJK glyphs are double width
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], number_formats: dict[str, str] | None = None) -> bytes:
-    """One sheet per frame. number_formats: column header → Excel format ('0.0%', '#,##0')."""
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], number_formats: dict[str, str | list] | None = None) -> bytes:
+    """One sheet per frame. number_formats: column header → Excel format ('0.0%', '#,##0'), or a
+    list of formats, one per row, for a column whose rows hold different units."""
     number_formats = number_formats or {}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            sheet_name = name[:31]  # Excel's limit
+            sheet_name = safe_name(name)[:31]  # Excel's limit and forbidden characters
             frame.to_excel(writer, sheet_name=sheet_name, index=False)
             ws = writer.sheets[sheet_name]
             text_cells(ws)
@@ -64,8 +72,10 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], number_formats: dict[str, str] |
                 ws.column_dimensions[get_column_letter(i)].width = min(60, max(_width(v) for v in values) + 2)
                 fmt = number_formats.get(column)
                 if fmt:
-                    for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                        cell.number_format = fmt
+                    per_row = fmt if isinstance(fmt, list) else [fmt] * len(frame)
+                    for (cell,), row_fmt in zip(ws.iter_rows(min_row=2, min_col=i, max_col=i), per_row):
+                        if row_fmt:
+                            cell.number_format = row_fmt
     return buffer.getvalue()
 
 

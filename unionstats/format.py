@@ -24,6 +24,23 @@ _YI = 1e8
 _COUNT_WAN_FROM = 1e6
 
 
+# Excel number formats per unit: the number stays a number, the cell shows 1,972家 / 75.0%.
+EXCEL_FORMAT = {"rate": '0.0%', "yuan": '#,##0"元"', "person": '#,##0"人"', "unit": '#,##0"家"',
+                "household": '#,##0"户次"', "case": '#,##0"件"'}
+EXCEL_FORMAT_EN = {"rate": '0.0%', "yuan": '"¥"#,##0', "person": '#,##0', "unit": '#,##0',
+                   "household": '#,##0', "case": '#,##0'}
+
+
+def excel_format(unit: str, lang: str = "zh") -> str:
+    return (EXCEL_FORMAT_EN if lang == "en" else EXCEL_FORMAT)[unit]
+
+
+def excel_points_format(lang: str = "zh") -> str:
+    """A change of a rate, written as percentage points (the cell holds 2.3 for +2.3个百分点)."""
+    word = '" pp"' if lang == "en" else '"个百分点"'
+    return f'+0.0{word};-0.0{word};0.0{word}'
+
+
 def unit_label(unit: str, lang: str = "zh") -> str:
     """The unit's name for a table column: 家, 人, 元, % … / units, people, yuan, %."""
     zh, en = UNITS[unit]
@@ -74,6 +91,14 @@ def fmt_number(value, unit: str, lang: str = "zh") -> str:
         return f"¥{text}" if unit == "yuan" else f"{text}{en_suffix}"
     text, scale = _scaled_zh(value, small_from)
     return f"{text}{scale}{zh_suffix}"
+
+
+def fmt_bare(value, unit: str, lang: str = "zh") -> str:
+    """A count for an English sentence whose noun names the unit ("21 new grassroots unions", not
+    "21 units new …"); money, rates and Chinese (21家) keep their unit as in fmt_number."""
+    if lang != "en" or unit in ("yuan", "rate"):
+        return fmt_number(value, unit, lang)
+    return fmt_number(value, unit, lang).removesuffix(UNITS[unit][1])
 
 
 def fmt_count(value) -> str:
@@ -150,7 +175,7 @@ def axis_scale(unit: str, values, lang: str = "zh") -> tuple[float, str]:
     return 1.0, "元"
 
 
-def axis_tickformat(unit: str) -> str:
-    """plotly d3 tick format for a unit's axis."""
-    # "~" drops trailing zeros: 95%, 95.5%, 96% — never two ticks that read the same.
-    return ".1~%" if unit == "rate" else ",.2~f"
+def axis_tickformat(unit: str, signed: bool = False) -> str:
+    """plotly d3 tick format for a unit's axis. Decimals appear only where a tick needs them
+    (~ trims zeros): a 0–4万元 axis ticks 0, 0.5, 1 … rather than 0, 1, 1, 2, 2."""
+    return ("+" if signed else "") + (".1~%" if unit == "rate" else ",.2~f")

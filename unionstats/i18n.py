@@ -95,6 +95,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_gap": ("差距", "Gap"),
     "col_status": ("状态", "Status"),
     "col_parts": ("构成", "Parts"),
+    "status_suffix": ("（{status}）", " ({status})"),
     "not_broken_down": ("帮扶与补助只按乡镇统计，选择行业或所有制后不显示。",
                         "Aid and subsidies are recorded per township only; they are not shown "
                         "under an industry or ownership filter."),
@@ -137,16 +138,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "gap_units": ("未建会单位", "Uncovered employers"),
     "gap_employees": ("涉及职工", "Their employees"),
     "gap_line": ("{year}年共有{n}人以上未建会单位{units}，涉及职工{employees}。若全部建会，建会率由{rate}升至{rate_if}；若其职工全部入会，入会率由{mrate}升至{mrate_if}。",
-                 "In {year}, {units} employers with {n}+ employees had no union, employing {employees}. If all organized, unionization would rise from {rate} to {rate_if}; if their employees all joined, membership from {mrate} to {mrate_if}."),
+                 "In {year}, {units_n} employers with {n}+ employees had no union, employing {employees}. If all organized, unionization would rise from {rate} to {rate_if}; if their employees all joined, membership from {mrate} to {mrate_if}."),
     "gap_none": ("所选范围内没有{n}人以上的未建会单位。", "No employer with {n}+ employees lacks a union in this selection."),
     "totals_only_note": ("{regions}只报送汇总数，没有单位名单，其空白点无法列出。",
-                         "{regions} report totals only: their uncovered employers cannot be listed."),
+                         "Reported as totals only, without a list of employers, so their uncovered employers cannot be listed: {regions}."),
     "col_unit": ("单位名称", "Employer"),
     "col_industry": ("行业", "Industry"),
     "col_ownership": ("所有制", "Ownership"),
     "col_employees": ("职工人数", "Employees"),
     "col_migrant": ("农民工", "Migrant workers"),
-    "gaps_file": ("空白点_{year}", "gaps_{year}"),
+    "gaps_file": ("空白点_{year}_{scope}_{n}人以上", "gaps_{year}_{scope}_{n}+"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "change_title": ("{start}年以来{indicator}变化", "Change in {indicator} since {start}"),
@@ -269,25 +270,83 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief_subtitle": ("数据截至 {as_of} · 范围：{scope}", "Data as of {as_of} · Scope: {scope}"),
     "brief_headline": ("{year}年主要指标", "Headline indicators, {year}"),
     "brief_headline_msg": ("建会率{rate}，新组建基层工会{unions}，新增会员{members}。",
-                           "Unionization {rate}; {unions} new grassroots unions; {members} new members."),
+                           "Unionization {rate}; {unions_n} new grassroots unions; {members_n} new members."),
     "brief_coverage": ("组织覆盖：各乡镇建会率", "Coverage: unionization by township"),
     "brief_coverage_msg": ("建会率最低的是{towns}。", "Lowest unionization: {towns}."),
     "brief_gaps": ("空白点", "Gaps"),
     "brief_gaps_msg": ("25人以上未建会单位{units}，涉及职工{employees}；若全部建会，建会率可达{rate_if}。",
-                       "{units} employers with 25+ employees have no union ({employees}); if all organized, unionization would reach {rate_if}."),
+                       "{units_n} employers with 25+ employees have no union ({employees}); if all organized, unionization would reach {rate_if}."),
     "brief_below_target": ("{n}个乡镇低于目标{target}。", "{n} townships are below the {target} target."),
     "brief_gaps_note": ("空白点：职工25人以上、尚未单独建会也未被联合工会覆盖的单位（《工会法》）。",
                         "Gaps: employers with 25 or more employees and no union of their own or joint union."),
     "brief_rights": ("维权：合同与履约", "Rights: contracts and compliance"),
     "brief_rights_msg": ("检查用工单位{inspected}，履约良好率{rate}，指导{helped}签订劳动合同。",
-                         "{inspected} employers inspected, {rate} compliant; {helped} workers helped to sign."),
+                         "{inspected_n} employers inspected, {rate} compliant; {helped_n} workers helped to sign."),
     "brief_arrears": ("追讨欠薪", "Wage arrears recovered"),
-    "brief_arrears_msg": ("全年追回欠薪{yuan}，涉及职工{workers}。", "{yuan} recovered for {workers}."),
+    "brief_arrears_msg": ("全年追回欠薪{yuan}，涉及职工{workers}。", "{yuan} recovered for {workers_n} workers."),
     "brief_aid": ("困难帮扶", "Hardship aid"),
-    "brief_aid_msg": ("帮扶困难职工{households}，发放{yuan}。", "{households} aided with {yuan}."),
+    "brief_aid_msg": ("帮扶困难职工{households}，发放{yuan}。", "{households_n} households aided with {yuan}."),
     "brief_targets": ("{year}年目标", "Targets for {year}"),
     "brief_targets_msg": ("共{n}项目标。", "{n} targets."),
     "brief_no_targets": ("尚未设定{year}年目标，可在“数据管理”页填写。", "No targets set for {year} yet; add them on the data page."),
+    # 汇报材料 (Word): one sentence template per work area and language; figures are filled in whole.
+    "download_docx": ("下载 Word 汇报材料", "Download Word report"),
+    "rep_meta": ("统计范围：{scope}　数据截至：{as_of}　{basis}", "Scope: {scope}   Data as of: {as_of}   {basis}"),
+    "rep_intro": ("现将{county}{year}年工会工作主要数据汇报如下。", "This report sets out the main figures of {county}'s trade union work in {year}."),
+    "rep_h_key": ("主要指标一览", "Key indicators"),
+    "rep_h_coverage": ("一、组织建设", "1. Organising"),
+    "rep_h_gaps": ("二、组织覆盖空白点", "2. Gaps in coverage"),
+    "rep_h_rights": ("三、维护职工权益", "3. Workers' rights"),
+    "rep_h_aid": ("四、困难职工帮扶", "4. Hardship aid"),
+    "rep_h_plan": ("五、{year}年目标", "5. Targets for {year}"),
+    "rep_p_coverage": ("全年新组建基层工会组织{unions_new}{unions_new_vs}；新发展会员{members_new}{members_new_vs}。"
+                       "年末已建会单位{units_unionized}，建会率{unionization_rate}{unionization_rate_vs}；"
+                       "会员{members}，入会率{membership_rate}{membership_rate_vs}；职代会建制率{congress_rate}{congress_rate_vs}。",
+                       "During the year {unions_new_n} new grassroots unions were founded{unions_new_vs}, and "
+                       "{members_new_n} new members joined{members_new_vs}. At year end {units_unionized_n} employers "
+                       "were unionized, a unionization rate of {unionization_rate}{unionization_rate_vs}; membership "
+                       "stood at {members_n}, a membership rate of {membership_rate}{membership_rate_vs}; the workers' "
+                       "congress rate was {congress_rate}{congress_rate_vs}."),
+    "rep_p_gaps": ("职工25人以上、尚未建会的单位还有{gap_units}，涉及职工{gap_employees}；若全部建会，建会率可达{rate_if}。"
+                   "建会率较低的是{towns}。",
+                   "{gap_units_n} employers with 25 or more employees still have no union, employing "
+                   "{gap_employees_n} people; if all were organised, unionization would reach {rate_if}. "
+                   "The lowest unionization rates are in {towns}."),
+    "rep_p_rights": ("全年检查用工单位{units_inspected}{units_inspected_vs}，履约良好率{compliance_rate}{compliance_rate_vs}；"
+                     "指导{workers_helped_sign}签订劳动合同{workers_helped_sign_vs}。劳动合同签订率{labor_contract_rate}"
+                     "{labor_contract_rate_vs}，集体合同覆盖率{collective_contract_rate}{collective_contract_rate_vs}。"
+                     "全年追回欠薪{arrears_recovered_yuan}{arrears_recovered_yuan_vs}，涉及职工{arrears_workers}。",
+                     "During the year {units_inspected_n} employers were inspected{units_inspected_vs}, and "
+                     "{compliance_rate} of them were compliant{compliance_rate_vs}; {workers_helped_sign_n} workers "
+                     "were helped to sign a labour contract{workers_helped_sign_vs}. The labour contract rate was "
+                     "{labor_contract_rate}{labor_contract_rate_vs} and collective contracts covered "
+                     "{collective_contract_rate}{collective_contract_rate_vs}. Wage arrears of "
+                     "{arrears_recovered_yuan} were recovered{arrears_recovered_yuan_vs} for {arrears_workers_n} workers."),
+    "rep_p_aid": ("全年帮扶困难职工{aid_households}{aid_households_vs}，发放帮扶资金{aid_yuan}{aid_yuan_vs}；"
+                  "慰问劳动模范发放慰问金{model_worker_aid_yuan}；补助基层工会{subsidy_yuan}。",
+                  "{aid_households_n} hardship households were aided{aid_households_vs} with {aid_yuan}{aid_yuan_vs}; "
+                  "model workers received {model_worker_aid_yuan} and grassroots unions {subsidy_yuan} in subsidies."),
+    "rep_up": ("，比上年增加{delta}", ", {delta} more than in {prev}"),
+    "rep_down": ("，比上年减少{delta}", ", {delta} fewer than in {prev}"),
+    "rep_up_rate": ("，比上年提高{delta}", ", up {delta} on {prev}"),
+    "rep_down_rate": ("，比上年下降{delta}", ", down {delta} on {prev}"),
+    "rep_flat": ("，与上年持平", ", the same as in {prev}"),
+    "rep_target_count": ("，完成年度目标的{pct}", " ({pct} of the annual target of {target})"),
+    "rep_target_rate": ("，{status}年度目标（{target}）", " (annual target {target}: {status})"),
+    "col_status": ("完成情况", "Status"),
+    "col_program": ("帮扶项目", "Program"),
+    "col_households": ("户次", "Households"),
+    "col_yuan": ("金额（元）", "Amount (yuan)"),
+    "col_units": ("单位数", "Units"),
+    "gaps_sheet": ("空白点_{n}人以上", "gaps_{n}+"),
+    "compare_file": ("年度对比_{a}_{b}_{scope}", "comparison_{a}_{b}_{scope}"),
+    "rep_fig_trend": ("图{n}　{year}年以来建会率、入会率", "Figure {n}. Unionization and membership rates since {year}"),
+    "rep_fig_coverage": ("图{n}　{year}年各乡镇建会率", "Figure {n}. Unionization by township, {year}"),
+    "rep_fig_arrears": ("图{n}　历年追回欠薪", "Figure {n}. Wage arrears recovered by year"),
+    "rep_tab": ("表{n}　{title}", "Table {n}. {title}"),
+    "rep_tab_regions": ("{year}年各乡镇组织覆盖情况", "Coverage by township, {year}"),
+    "rep_tab_gaps": ("职工人数最多的未建会单位（前{n}家）", "The {n} largest employers without a union"),
+    "rep_no_charts": ("（本机无法生成图表图片：{reason}）", "(Chart images could not be drawn on this computer: {reason})"),
     "present_mode": ("演示模式（隐藏侧栏、大字）", "Presentation mode (no sidebar, large type)"),
     "prev": ("上一页", "Previous"),
     "next": ("下一页", "Next"),
