@@ -149,8 +149,8 @@ def test_html_report_shows_targets_and_their_status(demo_db):
 
 
 @pytest.mark.parametrize("value,target,want", [(21, 20, "done"), (0.4505, 0.46, "near"), (0.40, 0.46, "missed")])
-def test_target_status(value, target, want):
-    assert briefing.target_status("unionization_rate", value, target) == want
+def test_target_status(value, target, want, demo_db):
+    assert briefing.target_status("unionization_rate", value, target, demo_db) == want
 
 
 def test_deck_gap_table_numbers_right_aligned_and_widths_from_content(demo_db):
@@ -159,7 +159,8 @@ def test_deck_gap_table_numbers_right_aligned_and_widths_from_content(demo_db):
     from pptx import Presentation
     from pptx.enum.text import PP_ALIGN
     deck = Presentation(io.BytesIO(briefing.to_pptx(briefing.build(2024, Scope(), "zh", demo_db))))
-    table = next(s.table for slide in deck.slides for s in slide.shapes if s.has_table)
+    table = next(s.table for slide in deck.slides for s in slide.shapes
+                 if s.has_table and "职工人数" in [c.text for c in s.table.rows[0].cells])  # the gap list
     headers = [c.text for c in table.rows[0].cells]
     employees = headers.index("职工人数")
     assert all(row.cells[employees].text_frame.paragraphs[0].alignment == PP_ALIGN.RIGHT

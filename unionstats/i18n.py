@@ -333,7 +333,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep_flat": ("，与上年持平", ", the same as in {prev}"),
     "rep_target_count": ("，完成年度目标的{pct}", " ({pct} of the annual target of {target})"),
     "rep_target_rate": ("，{status}年度目标（{target}）", " (annual target {target}: {status})"),
-    "col_status": ("完成情况", "Status"),
     "col_program": ("帮扶项目", "Program"),
     "col_households": ("户次", "Households"),
     "col_yuan": ("金额（元）", "Amount (yuan)"),

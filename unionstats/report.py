@@ -29,7 +29,7 @@ KEY_CODES = ("unions_new", "members_new", "unionization_rate", "membership_rate"
              "collective_contract_rate", "arrears_recovered_yuan", "aid_households", "aid_yuan")
 # --- sentences -------------------------------------------------------------------------------------
 
-def _versus(code: str, now: dict, before: dict, targets: dict, year: int, lang: str) -> str:
+def _versus(code: str, now: dict, before: dict, targets: dict, year: int, lang: str, path: Path | None) -> str:
     """The clause after a figure: change on last year, then the target and how far it was met."""
     ind = catalog.get(code)
     value, old, target = now.get(code), before.get(code), targets.get((code, ""))
@@ -43,7 +43,7 @@ def _versus(code: str, now: dict, before: dict, targets: dict, year: int, lang: 
             delta = fmt.fmt_delta(abs(change), ind.unit, lang).lstrip("+")
             out += t(key, lang, delta=delta if ind.is_rate or lang == "zh" else fmt.fmt_bare(abs(change), ind.unit, lang),
                      prev=year - 1)
-    status = briefing.target_status(code, value, target)
+    status = briefing.target_status(code, value, target, path)
     if status is not None:
         if ind.is_rate:
             out += t("rep_target_rate", lang, target=fmt.fmt_number(target, ind.unit, lang),
@@ -54,14 +54,14 @@ def _versus(code: str, now: dict, before: dict, targets: dict, year: int, lang: 
     return out
 
 
-def _fields(codes, now: dict, before: dict, targets: dict, year: int, lang: str) -> dict:
+def _fields(codes, now: dict, before: dict, targets: dict, year: int, lang: str, path: Path | None) -> dict:
     """{code}: figure with unit, {code_n}: figure for an English noun phrase, {code_vs}: clause."""
     out = {}
     for code in codes:
         unit = catalog.get(code).unit
         out[code] = fmt.fmt_number(now.get(code), unit, lang)
         out[f"{code}_n"] = fmt.fmt_bare(now.get(code), unit, lang)
-        out[f"{code}_vs"] = _versus(code, now, before, targets, year, lang)
+        out[f"{code}_vs"] = _versus(code, now, before, targets, year, lang, path)
     return out
 
 
@@ -243,7 +243,7 @@ def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
         ind = catalog.get(code)
         value, old, target = now.get(code), before.get(code), targets.get((code, ""))
         change = None if fmt.is_missing(value) or fmt.is_missing(old) else float(value) - float(old)
-        status = briefing.target_status(code, value, target)
+        status = briefing.target_status(code, value, target, path)
         rows.append({t("col_indicator", lang): ind.name(lang),
                      t("col_value_a", lang, year=year - 1): fmt.fmt_number(old, ind.unit, lang),
                      t("col_value_b", lang, year=year): fmt.fmt_number(value, ind.unit, lang),
@@ -258,7 +258,7 @@ def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     _heading(document, t("rep_h_coverage", lang))
     coverage_codes = ("unions_new", "members_new", "units_unionized", "unionization_rate", "members",
                       "membership_rate", "congress_rate")
-    _body(document, t("rep_p_coverage", lang, **_fields(coverage_codes, now, before, targets, year, lang)))
+    _body(document, t("rep_p_coverage", lang, **_fields(coverage_codes, now, before, targets, year, lang, path)))
     years = indicators.years(path)
     headline = slides["headline"].chart
     figures.append(charts.trend(headline.categories, headline.series, headline.unit, "", lang, height=420))
@@ -322,13 +322,13 @@ def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
         _table(document, shown, numeric, text_width)
 
     _heading(document, t("rep_h_rights", lang))
-    _body(document, t("rep_p_rights", lang, **_fields(rights_codes, now, before, targets, year, lang)))
+    _body(document, t("rep_p_rights", lang, **_fields(rights_codes, now, before, targets, year, lang, path)))
     picture(2)
 
     number = 4
     if scope.is_region_only:
         _heading(document, t("rep_h_aid", lang))
-        _body(document, t("rep_p_aid", lang, **_fields(aid_codes, now, before, targets, year, lang)))
+        _body(document, t("rep_p_aid", lang, **_fields(aid_codes, now, before, targets, year, lang, path)))
         programs = aid.by_program(year, scope, lang, path).sort_values("yuan", ascending=False)
         frame = pd.DataFrame({t("col_program", lang): programs["name"],
                               t("col_households", lang): [fmt.fmt_count(v) for v in programs["households"]],
