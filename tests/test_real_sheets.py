@@ -325,11 +325,15 @@ def test_every_two_decimal_wan_value_imports_exactly(county):
     assert sorted(got["yuan_recovered"].astype(int)) == sorted(expected)
 
 
-@pytest.mark.parametrize("yuan", [10_176_500, 10_176_499, 10_000_050, 99_950_000, 123_450_000, 50_000])
-def test_wan_display_rounds_half_up_on_the_decimal_value(yuan):
-    tenths = (yuan + 500) // 1000  # tenths of 万, rounded half-up in integers
-    if tenths < 100_000:
-        assert fmt.fmt_number(yuan, "yuan") == f"{tenths // 10:,}.{tenths % 10}万元"
-    else:
-        hundredths_of_yi = (yuan + 500_000) // 1_000_000
-        assert fmt.fmt_number(yuan, "yuan") == f"{hundredths_of_yi // 100:,}.{hundredths_of_yi % 100:02d}亿元"
+def test_wan_display_rounds_half_up_on_the_decimal_value():
+    """Every 50 yuan from 1,000万 up (2,000 values, half of them ending in 50 yuan: a tie for one
+    decimal of 万), and a few that switch to 亿, against rounding done in integers."""
+    for yuan in [10_000_000 + 50 * k for k in range(2000)] + [99_950_000, 99_949_999, 123_450_000, 10_176_500]:
+        tenths = (yuan + 500) // 1000  # tenths of 万, rounded half-up in integers
+        if tenths < 100_000:
+            expected = f"{tenths // 10:,}.{tenths % 10}万元"
+        else:
+            hundredths = (yuan + 500_000) // 1_000_000
+            expected = f"{hundredths // 100:,}.{hundredths % 100:02d}亿元"
+        assert fmt.fmt_number(yuan, "yuan") == expected, yuan
+    assert fmt.fmt_number(10_176_500, "yuan") == "1,017.7万元"

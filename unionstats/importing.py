@@ -503,8 +503,9 @@ def _column_for(spec: Sheet, header_cell) -> tuple[Column, Decimal] | None:
         if key in (_key(c.zh), _key(c.en)):
             return c, Decimal(1)
     base, unit, scale = _header_unit(key)
-    if unit is None:
-        return None
+    if unit is None and "(" in key:
+        return None  # a bracket that is no unit: not a column of ours
+    unit = unit or ""  # "金额" names the column "金额（元）"
     for c in spec.columns:
         if base != _header_unit(_key(c.zh))[0] or c.kind not in ("int", "money"):
             continue
