@@ -337,3 +337,28 @@ def test_wan_display_rounds_half_up_on_the_decimal_value():
             expected = f"{hundredths // 100:,}.{hundredths % 100:02d}亿元"
         assert fmt.fmt_number(yuan, "yuan") == expected, yuan
     assert fmt.fmt_number(10_176_500, "yuan") == "1,017.7万元"
+
+
+def test_cli_import_lists_the_notices(county, tmp_path):
+    from test_cli import run_cli
+    file = tmp_path / "单位.xlsx"
+    file.write_bytes(_hidden_rows_and_sheets())
+    done = run_cli("import", str(file), "--db", str(county), "--replace")
+    assert done.returncode == 0, done.stderr
+    assert "隐藏的工作表" in done.stderr and "第3行是隐藏行" in done.stderr, done.stderr
+    store.clear_cache()
+    assert "城关第二商贸有限公司" in set(stored(county)["unit_year"]["name"])
+
+
+def test_data_page_preview_lists_the_notices(county_store, tmp_path, monkeypatch):
+    from test_data_page import county_copy, data_page, log_in  # noqa: F401 (the fixture's function)
+    copy = county_copy.__wrapped__(county_store, tmp_path, monkeypatch)
+    at = log_in(data_page())
+    total = ["全县合计", None, None, *(sum(r[j] for r in AID_ROWS) for j in (3, 4, 5))]
+    at.file_uploader[0].set_value(("帮扶.xlsx", xlsx({"帮扶": [AID_HEADER, *AID_ROWS, total]}),
+                                   "application/octet-stream")).run()
+    assert not at.exception
+    assert any("提示" in w.value for w in at.warning), [w.value for w in at.warning]
+    notes = [d.value for d in at.dataframe if "提示" in d.value.columns]
+    assert notes and any("全县合计" in m and "本表各行" in m for m in notes[0]["提示"]), notes
+    assert indicators.summary(2024, path=copy) == indicators.summary(2024, path=county_store)  # preview only
