@@ -207,7 +207,7 @@ def _rate_or_number(raw, indicator: str | None, scale: Decimal | int = 1) -> flo
     return float(value)
 
 
-_YEAR_TEXT = re.compile(r"(\d{4})(?:年度?|年\d{1,2}月(?:\d{1,2}日)?|[-/.]\d{1,2}(?:[-/.]\d{1,2})?)?")
+_YEAR_TEXT = re.compile(r"(\d{4})(?:年度?|年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\2\d{1,2})?")  # not "2024.5"
 
 
 def _year(raw, first: int = FIRST_YEAR) -> int:
