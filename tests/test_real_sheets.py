@@ -255,7 +255,25 @@ REFUSED = {  # case: (file name, maker, (row, column, words))
         unit_row(单位名称="另一家公司", 统一社会信用代码=9.13201007430988e17)), (2, "统一社会信用代码", "文本格式")),
     "万 format that divides by a thousand": ("帮扶.xlsx", lambda: book(
         {"帮扶": [AID_HEADER, *AID_ROWS]}, formats={("帮扶", "F2"): '0,"万元"'}), (2, "金额（元）", "单元格格式")),
+    "old .xls with a 万元 format": ("帮扶.xls", lambda: _xls_in_wan(), (None, "", "另存为 .xlsx")),
+    "people in a money column": ("帮扶.xlsx", lambda: xlsx({"帮扶": [AID_HEADER, [2024, "城关镇", "送温暖", 5, 0, "12人"]]}),
+                                 (2, "金额（元）", "不是金额")),
 }
+
+
+def _xls_in_wan() -> bytes:
+    import xlwt
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("帮扶")
+    for j, h in enumerate(AID_HEADER):
+        ws.write(0, j, h)
+    for i, row in enumerate(AID_ROWS, 1):
+        for j, v in enumerate(row[:5]):
+            ws.write(i, j, v)
+        ws.write(i, 5, row[5] // 10_000, xlwt.easyxf(num_format_str='0"万元"'))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("case", REFUSED)

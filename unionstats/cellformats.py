@@ -162,3 +162,25 @@ def _column(letters: bytes) -> int:
     for byte in letters:
         number = number * 26 + byte - 64
     return number
+
+
+_FORMAT_RECORD = 0x041E
+
+
+def xls_scaled_formats(data: bytes) -> list[str]:
+    """Number formats of an old .xls that scale or hide what a cell holds (0"万元", 0,"千元").
+    Which cell uses which format is not read from .xls: the caller refuses such a file whole."""
+    try:
+        stream = filelimits._workbook_stream(data)
+    except filelimits.Refused:
+        return []
+    found = []
+    for typ, body, length in filelimits._records(stream, 0, set()):
+        if typ != _FORMAT_RECORD or length < 5:
+            continue
+        chars, wide = filelimits._U16.unpack_from(stream, body + 2)[0], stream[body + 4] & 1
+        raw = stream[body + 5:body + 5 + chars * (2 if wide else 1)]
+        code = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+        if (_SCALE_CHARS.search(code) or "," in code) and format_scale(code) != 1:
+            found.append(code)
+    return found

@@ -273,6 +273,8 @@ def _parse(column: Column, raw, lookups, row_values: dict, scale: Decimal | int 
         return text
     if kind == "credit":
         return _credit_code(raw)
+    if kind in ("int", "money") and isinstance(raw, str):
+        _unit_fits(kind, raw)
     if kind == "int":
         return _bounded(_whole(raw, scale), MAX_COUNT, "人数、单位数、件数")
     if kind == "money":
@@ -305,6 +307,18 @@ def _parse(column: Column, raw, lookups, row_values: dict, scale: Decimal | int 
     if kind == "rate_or_number":
         return _rate_or_number(raw, row_values.get("indicator"), scale)
     raise AssertionError(kind)
+
+
+def _unit_fits(kind: str, raw: str) -> None:
+    """"12人" is no sum of money and "68万元" no count of people: refuse the mix-up."""
+    match = _NUMBER.fullmatch(_norm(raw).replace(",", ""))
+    if match is None:
+        return  # _decimal says what is wrong with it
+    money = match.group(4) == "元" or "¥" in _norm(raw) or "rmb" in _norm(raw).lower()
+    if kind == "int" and money:
+        raise _Bad(f"「{raw}」是金额，这一列应填人数、单位数或件数")
+    if kind == "money" and match.group(4) and not money:
+        raise _Bad(f"「{raw}」不是金额，这一列应填元（或万元）")
 
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
@@ -460,10 +474,14 @@ def _read_tables(name: str, data: bytes) -> list[_Table]:
             if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):  # some it panics: pyo3's
                 raise  # PanicException is a BaseException
             raise _Bad(f"文件已损坏或不是有效的 Excel 文件（{exc.__class__.__name__}）") from None
-        if data[:2] == b"PK":  # .xlsx: number formats and hidden rows (.xls is not read for them)
+        if data[:2] == b"PK":  # .xlsx: number formats and hidden rows
             found = cellformats.read(data)
             for table in tables:
                 table.cells = found.get(table.name, table.cells)
+        elif scaled := cellformats.xls_scaled_formats(data):
+            # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
+            raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
+                       "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
         return tables
     raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
 
