@@ -666,7 +666,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
         for (r0, c0), (r1, c1) in table.merged:
             for f in ("region_code", "year"):
                 j = positions.get(f)
-                if j is not None and c0 <= j <= c1 and r0 < len(rows) and j < len(rows[r0]):
+                if j is not None and c0 <= j <= c1 and start < r0 < len(rows) and j < len(rows[r0]):
                     for r in range(r0 + 1, r1 + 1):
                         filled[(r, j)] = rows[r0][j]
         records, excel_rows, hidden = [], [], []
