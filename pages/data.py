@@ -114,7 +114,12 @@ if admin:
                                f"问题清单_{upload.name}.csv", exports.CSV_MIME, key="problems_csv")
         elif prepared.no_change:
             st.info(t("no_change", lang))
-        elif prepared.candidate is not None:
+        if prepared is not None and not prepared.batch.problems and prepared.batch.notices:
+            # Total rows dropped, hidden rows and sheets, title rows, ignored columns, doubtful credit codes.
+            st.warning(t("notices_found", lang, n=len(prepared.batch.notices)), icon=":material/info:")
+            st.dataframe(prepared.batch.notices_frame().head(500), hide_index=True, width="stretch")
+        if prepared is not None and not prepared.batch.problems and not prepared.no_change \
+                and prepared.candidate is not None:
             counts, changes = importing.preview(prepared)
             st.markdown(f"**{t('preview_rows', lang)}**")
             st.dataframe(counts, hide_index=True, width="stretch")

@@ -100,7 +100,7 @@ BAD_FILES = {
     "unknown union status": ("a.xlsx", lambda: units_file(unit_row(建会情况="也许")), "未知的建会情况"),
     "flag not yes or no": ("a.xlsx", lambda: units_file(unit_row(建立职代会="大概")), "应为 是 或 否"),
     "duplicate rows": ("a.xlsx", lambda: units_file(unit_row(), unit_row()), "重复"),
-    "year too early": ("a.xlsx", lambda: units_file(unit_row(年度=1999, 建会年份=1990)), "超出范围"),
+    "year too early": ("a.xlsx", lambda: units_file(unit_row(年度=1948, 建会年份=1940)), "超出范围"),
     "year in the future": ("a.xlsx", lambda: units_file(unit_row(年度=2099)), "超出范围"),
     "compliant over inspected": ("a.xlsx", lambda: xlsx({"合同检查": [
         ["年度", "乡镇", "行业门类", "所有制", "检查单位数", "履约良好单位数", "指导签订劳动合同人数"],

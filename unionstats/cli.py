@@ -116,6 +116,12 @@ def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
         elif len(problems) > SHOWN_PROBLEMS:
             print(f"  …其余 {len(problems) - SHOWN_PROBLEMS} 个问题略；加 --problems 问题.csv 导出全部", file=sys.stderr)
         return USAGE_ERROR
+    if prepared.batch.notices:  # imported anyway, but a person should see each of them
+        print(f"提示（{len(prepared.batch.notices)} 条，不影响导入，请确认）：", file=sys.stderr)
+        for notice in prepared.batch.notices[:SHOWN_PROBLEMS]:
+            print("  " + notice.line(), file=sys.stderr)
+        if len(prepared.batch.notices) > SHOWN_PROBLEMS:
+            print(f"  …其余 {len(prepared.batch.notices) - SHOWN_PROBLEMS} 条提示略", file=sys.stderr)
     if prepared.no_change:
         print("文件内容与现有数据完全相同，没有任何改动。", file=sys.stderr)
         return 0

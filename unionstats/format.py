@@ -5,6 +5,7 @@ Chinese first: 680000 yuan → "68.0万元", 0.75 → "75.0%", 1046 people → "
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "—"
 
@@ -58,23 +59,37 @@ def is_missing(value) -> bool:
         return True
 
 
+def _decimal(value) -> Decimal:
+    """The decimal a float stands for as written (1017.65, not 1017.6499999999999773): the
+    figure people read, so that rounding it half-up gives what they would write by hand."""
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def fixed(value, places: int, divisor: int = 1) -> str:
+    """value ÷ divisor with `places` decimals, rounded half-up on the decimal value, with
+    thousands separators: fixed(10_176_500, 1, 10_000) == '1,017.7'."""
+    shown = (_decimal(value) / divisor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{shown + 0:,.{places}f}"  # + 0 turns -0.0 into 0.0
+
+
 def _scaled_zh(value: float, small_from: float) -> tuple[str, str]:
     """Number text and scale word (''/万/亿), choosing the scale after rounding (99,999,999 → 1.00亿)."""
     magnitude = abs(value)
-    if magnitude >= _YI or round(magnitude / _WAN, 1) >= _WAN and magnitude >= small_from:
-        return f"{value / _YI:,.2f}", "亿"
+    wan = Decimal(fixed(magnitude, 1, 10_000).replace(",", ""))
+    if magnitude >= _YI or wan >= _WAN and magnitude >= small_from:
+        return fixed(value, 2, 100_000_000), "亿"
     if magnitude >= small_from:
-        return f"{value / _WAN:,.1f}", "万"
-    return f"{value:,.0f}", ""
+        return fixed(value, 1, 10_000), "万"
+    return fixed(value, 0), ""
 
 
 def _scaled_en(value: float, small_from: float) -> str:
     magnitude = abs(value)
     if magnitude >= 1e9:
-        return f"{value / 1e9:,.2f} bn"
+        return f"{fixed(value, 2, 10**9)} bn"
     if magnitude >= max(small_from, 1e6):
-        return f"{value / 1e6:,.2f} m"
-    return f"{value:,.0f}"
+        return f"{fixed(value, 2, 10**6)} m"
+    return fixed(value, 0)
 
 
 def fmt_number(value, unit: str, lang: str = "zh") -> str:
@@ -84,7 +99,7 @@ def fmt_number(value, unit: str, lang: str = "zh") -> str:
     value = float(value)
     zh_suffix, en_suffix = UNITS[unit]
     if unit == "rate":
-        return f"{value * 100:.1f}%"
+        return f"{fixed(_decimal(value) * 100, 1)}%"
     small_from = _WAN if unit == "yuan" else _COUNT_WAN_FROM
     if lang == "en":
         text = _scaled_en(value, small_from)
@@ -103,7 +118,7 @@ def fmt_bare(value, unit: str, lang: str = "zh") -> str:
 
 def fmt_count(value) -> str:
     """A bare count for a table cell whose header names the unit: 1046 → '1,046'."""
-    return MISSING if is_missing(value) else f"{float(value):,.0f}"
+    return MISSING if is_missing(value) else fixed(value, 0)
 
 
 def fmt_parts(numerator, denominator, unit: str, lang: str = "zh", numerator_unit: str | None = None) -> str:
@@ -134,8 +149,8 @@ def fmt_delta(change, unit: str, lang: str = "zh") -> str:
         change = 0.0  # the sign follows what is shown: never "-0.0个百分点"
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
     if unit == "rate":
-        points = abs(change) * 100
-        return f"{sign}{points:.1f} pp" if lang == "en" else f"{sign}{points:.1f}个百分点"
+        points = fixed(_decimal(abs(change)) * 100, 1)
+        return f"{sign}{points} pp" if lang == "en" else f"{sign}{points}个百分点"
     return sign + fmt_number(abs(change), unit, lang)
 
 
@@ -150,7 +165,7 @@ def fmt_pct_change(new, old) -> str:
         return MISSING
     change = (float(new) - float(old)) / abs(float(old))
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
-    return f"{sign}{abs(change) * 100:.1f}%"
+    return f"{sign}{fixed(_decimal(abs(change)) * 100, 1)}%"
 
 
 def fmt_signed_int(value) -> str:

@@ -223,6 +223,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload": ("选择 Excel（.xlsx / .xls）或 CSV 文件", "Choose an Excel (.xlsx / .xls) or CSV file"),
     "checking": ("正在校验并生成预览…", "Checking and preparing a preview…"),
     "problems_found": ("发现 {n} 个问题，数据没有任何改动。请修改文件后重新导入。", "{n} problems found; nothing was changed. Fix the file and import again."),
+    "notices_found": ("请留意以下 {n} 条提示（不影响导入，但请确认）：", "{n} notices (the import goes ahead; please check them):"),
     "download_problems": ("下载问题清单", "Download the problem list"),
     "no_change": ("文件内容与现有数据完全相同，没有任何改动。", "The file matches the data already loaded; nothing changed."),
     "import_modes_help": ("单位名册按“乡镇＋年度”导入：如文件没有列出某乡镇某年已有的单位，导入前会列出这些单位，"

@@ -14,14 +14,15 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, dimensions, filelimits
+from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS,
-                     TOTAL_WORDS, Column, Sheet)
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KIND_WORDS, SHEETS, STATUS_WORDS,
+                     TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 # What one file may hold (issue #10), checked before any parser allocates memory. A province's
 # year is about 400,000 unit rows of 20 columns: 8 M cells, some 320 MB of sheet XML as Excel
@@ -38,7 +39,7 @@ MAX_PACKING_RATIO = 100       # unpacked ÷ packed, parts over 10 MB: sheets pac
 # 32-bit, BIGINT 64-bit: queries/schema.sql) and a typo of a few extra digits is caught.
 MAX_COUNT = 9_999_999         # people, units, cases in one row: a whole county has fewer employees
 MAX_YUAN = 10**13 - 1         # yuan in one row: ten trillion, far above any county's budget
-FIRST_YEAR = 2000
+FIRST_YEAR = 1949  # statistics of the People's Republic: a county may keep its series from 1949
 
 LIMITS_ZH = (f"单个文件不超过 {MAX_BYTES // 1024 // 1024} MB；每张工作表（或 CSV 文件）不超过 {MAX_ROWS:,} 行、"
              f"{MAX_COLUMNS} 列、共 {MAX_CELLS // 10_000:,} 万个单元格；.xlsx 解压后不超过 "
@@ -78,6 +79,7 @@ class Batch:
     sha256: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # imported anyway, but a person should know
     totals_checked: int = 0
     whole_target_years: tuple[int, ...] = ()  # edits: these years' targets are replaced, not merged
     settings: dict[str, str] = field(default_factory=dict)  # edits: county name, year basis
@@ -90,6 +92,10 @@ class Batch:
     def problems_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"文件": p.file, "工作表": p.sheet, "行": p.row, "列": p.column, "问题": p.message}
                              for p in self.problems], columns=["文件", "工作表", "行", "列", "问题"])
+
+    def notices_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"工作表": p.sheet, "行": p.row, "列": p.column, "提示": p.message}
+                             for p in self.notices], columns=["工作表", "行", "列", "提示"])
 
 
 @dataclass(frozen=True)
@@ -122,24 +128,44 @@ def _unquote(text: str) -> str:
 _SPACE = re.compile(r"\s+")
 
 
-_SCALE = {"万": 10_000, "亿": 100_000_000}
+_SCALE = {"千": 1000, "万": 10_000, "亿": 100_000_000}
+_NUMBER = re.compile(r"([+-]?)(?:¥|RMB)?(\d+(?:\.\d+)?|\.\d+)(千|万|亿)?(元|人|家|户次|户|件|个)?", re.IGNORECASE)
 
 
-def _number(raw) -> float:
+def _decimal(raw) -> tuple[Decimal, bool]:
+    """The exact value of a cell, and whether the cell names its own unit ("68万元", "¥680,000",
+    "12人"): then a 万元 header does not scale it again. Decimal, never float: 1,024.36万 is
+    10,243,600 exactly. A number cell is read as Excel shows it, to 15 significant digits."""
     if isinstance(raw, bool):
         raise _Bad("应为数字")
-    if isinstance(raw, (int, float)):
-        value = float(raw)
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        raise _Bad(f"「{raw}」是日期，不是数字：请把这一格设为数字格式")
+    own = False
+    if isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        if not math.isfinite(raw):  # 1e400 in a cell arrives as infinity
+            raise _Bad(f"「{str(raw)[:20]}」太大，不像是统计数字")
+        value = Decimal(f"{raw:.15g}")
     else:
         text = _norm(raw).replace(",", "")
-        match = re.fullmatch(r"([+-]?\d+(?:\.\d+)?)(万|亿)?(元|人|家|户次|户|件|个)?", text)
+        match = _NUMBER.fullmatch(text)
         if not match:
             raise _Bad(f"「{raw}」不是数字")
-        value = float(match.group(1)) * _SCALE.get(match.group(2) or "", 1)
-    if not math.isfinite(value) or abs(value) > 1e15:  # 1e400 in a cell arrives as infinity
+        sign, digits, scale, unit = match.groups()
+        value = Decimal(sign + digits) * _SCALE.get(scale or "", 1)
+        own = bool(scale or unit or "¥" in text or "rmb" in text.lower())
+    if abs(value) > Decimal(10) ** 15:
         shown = str(raw) if len(str(raw)) <= 24 else str(raw)[:20] + "…"
         raise _Bad(f"「{shown}」太大，不像是统计数字")
-    return value
+    return value, own
+
+
+def _number(raw, scale: Decimal | int = 1) -> Decimal:
+    """A cell's value; `scale` (from the header's 万元 or the cell's number format) multiplies a
+    bare number, not one that says its own unit."""
+    value, own = _decimal(raw)
+    return value if own else value * scale
 
 
 def _bounded(value: int, most: int, what: str) -> int:
@@ -148,16 +174,16 @@ def _bounded(value: int, most: int, what: str) -> int:
     return value
 
 
-def _whole(raw) -> int:
-    value = _number(raw)
+def _whole(raw, scale: Decimal | int = 1) -> int:
+    value = _number(raw, scale)
     if value < 0:
         raise _Bad("不能为负数")
-    if abs(value - round(value)) > 1e-9:
-        raise _Bad(f"「{raw}」应为整数")
-    return int(round(value))
+    if value != value.to_integral_value():
+        raise _Bad(f"「{raw}」应为整数" if scale == 1 else f"「{raw}」×{scale:,} 应为整数")
+    return int(value)
 
 
-def _rate_or_number(raw, indicator: str | None) -> float:
+def _rate_or_number(raw, indicator: str | None, scale: Decimal | int = 1) -> float:
     is_rate = indicator in catalog.BY_CODE and catalog.get(indicator).is_rate
     text = _norm(raw) if not isinstance(raw, (int, float)) else None
     if is_rate:
@@ -169,17 +195,28 @@ def _rate_or_number(raw, indicator: str | None) -> float:
                 raise _Bad(f"比率「{raw}」有歧义：请写成 75% 或 0.75")
         if not 0 <= value <= 1:
             raise _Bad("比率应在 0% 到 100% 之间")
-        return value
+        return float(value)
     if text and text.endswith("%"):
         raise _Bad("这个指标不是比率，不能写百分号")
-    value = _number(raw)
+    value = _number(raw, scale)
     if value < 0:
         raise _Bad("不能为负数")
-    return _bounded(value, MAX_YUAN, "目标值")
+    if value > MAX_YUAN:
+        raise _Bad(f"{value:,} 超过上限：目标值每一格不超过 {MAX_YUAN:,}")
+    return float(value)
+
+
+_YEAR_TEXT = re.compile(r"(\d{4})(?:年度?|年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\2\d{1,2})?")  # not "2024.5"
 
 
 def _year(raw, first: int = FIRST_YEAR) -> int:
-    value = _whole(raw)
+    """A year as typed: 2024, "2024年", "2024年度", or a date (Excel date cell, "2024/12/31")."""
+    if isinstance(raw, (dt.date, dt.datetime)):
+        value = raw.year
+    elif isinstance(raw, str) and (match := _YEAR_TEXT.fullmatch(_norm(raw))):
+        value = int(match.group(1))
+    else:
+        value = _whole(raw)
     last = dt.date.today().year + 1
     if not first <= value <= last:
         raise _Bad(f"年份 {value} 超出范围（{first}–{last}）")
@@ -225,17 +262,22 @@ def _lookups(reference: Reference, file_regions: pd.DataFrame | None) -> dict[st
     return out
 
 
-def _parse(column: Column, raw, lookups, row_values: dict):
+def _parse(column: Column, raw, lookups, row_values: dict, scale: Decimal | int = 1):
+    """One cell's value; `scale` multiplies bare numbers (a 万元 header, a 0"万元" number format)."""
     kind = column.kind
     if kind == "text":
         text = _unquote(str(raw).strip())
         if not text:
             raise _Bad("不能为空")
         return text
+    if kind == "credit":
+        return _credit_code(raw)
+    if kind in ("int", "money") and isinstance(raw, str):
+        _unit_fits(kind, raw)
     if kind == "int":
-        return _bounded(_whole(raw), MAX_COUNT, "人数、单位数、件数")
+        return _bounded(_whole(raw, scale), MAX_COUNT, "人数、单位数、件数")
     if kind == "money":
-        return _bounded(_whole(raw), MAX_YUAN, "金额（元）")
+        return _bounded(_whole(raw, scale), MAX_YUAN, "金额（元）")
     if kind == "year":
         return _year(raw)
     if kind == "founded_year":
@@ -257,12 +299,53 @@ def _parse(column: Column, raw, lookups, row_values: dict):
             raise _Bad(f"「{raw}」应为 是 或 否")
         return value
     if kind == "region_kind":
-        if _norm(raw) not in REGION_KINDS:
-            raise _Bad(f"类型应为 {'、'.join(REGION_KINDS)} 之一")
-        return _norm(raw)
+        stored = REGION_KIND_WORDS.get(_norm(raw))
+        if stored is None:
+            raise _Bad(f"类型应为 {'、'.join(REGION_KIND_WORDS)} 之一")
+        return stored
     if kind == "rate_or_number":
-        return _rate_or_number(raw, row_values.get("indicator"))
+        return _rate_or_number(raw, row_values.get("indicator"), scale)
     raise AssertionError(kind)
+
+
+def _unit_fits(kind: str, raw: str) -> None:
+    """"12人" is no sum of money and "68万元" no count of people: refuse the mix-up."""
+    match = _NUMBER.fullmatch(_norm(raw).replace(",", ""))
+    if match is None:
+        return  # _decimal says what is wrong with it
+    money = match.group(4) == "元" or "¥" in _norm(raw) or "rmb" in _norm(raw).lower()
+    if kind == "int" and money:
+        raise _Bad(f"「{raw}」是金额，这一列应填人数、单位数或件数")
+    if kind == "money" and match.group(4) and not money:
+        raise _Bad(f"「{raw}」不是金额，这一列应填元（或万元）")
+
+
+CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+TEXT_FORMAT = "请把这一列设为文本格式"
+
+
+def _credit_code(raw) -> str:
+    """18 characters of text. A number cell has lost digits already (Excel keeps 15): refuse it,
+    or two employers would become one."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise _Bad(f"统一社会信用代码「{raw}」是数字，不是文本：Excel 只保留 15 位数字，后几位已经丢失。"
+                   f"{TEXT_FORMAT}，重新填写代码后再导入")
+    text = _norm(_unquote(str(raw))).upper()
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?E[+-]?\d+", text):
+        raise _Bad(f"统一社会信用代码「{raw}」是科学计数法的数字，后几位已经丢失。{TEXT_FORMAT}，重新填写代码后再导入")
+    if not re.fullmatch(r"[0-9A-Z]{18}", text):
+        raise _Bad(f"统一社会信用代码「{raw}」应为 18 位数字或大写字母")
+    return text
+
+
+def credit_check_char(code: str) -> str | None:
+    """The 18th character that GB 32100-2015 computes from the first 17; None if any of them
+    is a letter the standard does not use (I, O, S, V, Z)."""
+    if any(ch not in CREDIT_CHARS for ch in code[:17]):
+        return None
+    total = sum(CREDIT_CHARS.index(ch) * w for ch, w in zip(code[:17], CREDIT_WEIGHTS))
+    return CREDIT_CHARS[(31 - total % 31) % 31]
 
 
 def _blank(value) -> bool:
@@ -357,25 +440,48 @@ def _record_start(rows: list[list[str]], text: str) -> int:
     return reader.line_num + 1
 
 
-def _read_tables(name: str, data: bytes) -> list[tuple[str, list[list]]]:
-    """(sheet name, rows) for each sheet; CSV gives one nameless sheet."""
+@dataclass
+class _Table:
+    """One sheet as read: its cells, and what a person sees of it that the cells do not say."""
+    name: str                      # "" for a CSV
+    rows: list[list]
+    hidden: bool = False           # a hidden sheet
+    merged: list = field(default_factory=list)  # ((first row, first col), (last row, last col)), 0-based
+    cells: cellformats.SheetCells = field(default_factory=cellformats.SheetCells)
+
+
+def _read_tables(name: str, data: bytes) -> list[_Table]:
+    """Each sheet; a CSV gives one nameless sheet."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return [("", _read_csv(data))]
+        return [_Table("", _read_csv(data))]
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             filelimits.check(data, limits())  # before calamine: it aborts the process on a hostile file
         except filelimits.Refused as exc:
             raise _Bad(str(exc), sheet=exc.sheet) from None
-        from python_calamine import CalamineWorkbook
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return [(sheet, book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
-                    for sheet in book.sheet_names]
+            visible = {m.name: m.visible == SheetVisibleEnum.Visible for m in book.sheets_metadata}
+            tables = []
+            for sheet in book.sheet_names:
+                grid = book.get_sheet_by_name(sheet)
+                tables.append(_Table(sheet, grid.to_python(skip_empty_area=False), not visible.get(sheet, True),
+                                     list(grid.merged_cell_ranges or [])))
         except BaseException as exc:  # calamine raises its own types for every kind of damage, and on
             if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):  # some it panics: pyo3's
                 raise  # PanicException is a BaseException
             raise _Bad(f"文件已损坏或不是有效的 Excel 文件（{exc.__class__.__name__}）") from None
+        if data[:2] == b"PK":  # .xlsx: number formats and hidden rows
+            found = cellformats.read(data)
+            for table in tables:
+                table.cells = found.get(table.name, table.cells)
+        elif scaled := cellformats.xls_scaled_formats(data):
+            # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
+            raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
+                       "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+        return tables
     raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
 
 
@@ -391,16 +497,93 @@ def _formula_cells(data: bytes, sheet: str) -> set[tuple[int, int]]:
         return set()
 
 
+_UNIT_IN_HEADER = re.compile(r"(.+?)\((?:单位[:：]?)?([^()]*)\)")
+_HEADER_UNIT = re.compile(r"(千|万|亿)?(元|人|个|家|户次|户|件|项|次)?")
+IGNORED_COLUMNS = ("序号", "编号", "备注", "说明", "备注说明", "no", "no.")  # never statistics: skipped with a notice
+HEADER_SEARCH = 20  # non-blank rows above the header a sheet may have (titles, 填报单位, 单位：个、人)
+
+
+def _header_unit(key: str) -> tuple[str, str | None, Decimal]:
+    """"金额(万元)" → ("金额", "元", 10000); a header without a unit → (key, None, 1). A bracket that
+    holds no unit ("人数(含派遣)") is part of the name."""
+    match = _UNIT_IN_HEADER.fullmatch(key)
+    unit = _HEADER_UNIT.fullmatch(match.group(2)) if match and match.group(2) else None
+    if unit is None:
+        return key, None, Decimal(1)
+    return match.group(1), unit.group(2) or "", Decimal(_SCALE.get(unit.group(1) or "", 1))
+
+
+def _column_for(spec: Sheet, header_cell) -> tuple[Column, Decimal] | None:
+    """The column a header names, and the factor its unit puts on bare numbers (金额(万元): 10000)."""
+    key = _key(header_cell)
+    for c in spec.columns:
+        if key in (_key(c.zh), _key(c.en)):
+            return c, Decimal(1)
+    base, unit, scale = _header_unit(key)
+    if unit is None and "(" in key:
+        return None  # a bracket that is no unit: not a column of ours
+    unit = unit or ""  # "金额" names the column "金额（元）"
+    for c in spec.columns:
+        if base != _header_unit(_key(c.zh))[0] or c.kind not in ("int", "money"):
+            continue
+        if (c.kind == "money") != (unit in ("元", "")) and unit != "":
+            return None  # 金额(人), 职工人数(元): the unit contradicts the column
+        if c.kind == "int" and unit == "元":
+            return None
+        return c, scale
+    return None
+
+
 def _match_sheet(sheet_name: str, header: list) -> Sheet | None:
     if sheet_name:
         wanted = _key(sheet_name)
         return next((s for s in SHEETS if wanted in (_key(s.zh), _key(s.en), _key(s.table))), None)
-    names = {_key(h) for h in header if not _blank(h)}
-    scored = [(sum(_key(c.zh) in names or _key(c.en) in names for c in s.columns if c.required), s)
-              for s in SHEETS]
+    scored = []
+    for s in SHEETS:
+        found = {found[0].field for h in header if not _blank(h) and (found := _column_for(s, h))}
+        scored.append((sum(c.field in found for c in s.columns if c.required), s))
     best, sheet = max(scored, key=lambda x: x[0])
     needed = sum(c.required for c in sheet.columns)
     return sheet if best == needed else None
+
+
+def _find_header(table: _Table) -> tuple[int, Sheet | None] | None:
+    """(index of the header row, its sheet spec): the first row, among the first non-blank ones,
+    that names every required column; titles above it are skipped. Without one, the first
+    non-blank row (whose missing columns are then reported)."""
+    nonblank = (i for i, r in enumerate(table.rows) if any(not _blank(v) for v in r))
+    first = next(nonblank, None)
+    if first is None:
+        return None
+    for n, i in enumerate([first, *nonblank]):
+        if n >= HEADER_SEARCH:
+            break
+        spec = _match_sheet(table.name, table.rows[i])
+        if spec is None and table.name:
+            break  # an unknown sheet name: no header will make it known
+        if spec is not None:
+            fields = {f[0].field for h in table.rows[i] if not _blank(h) and (f := _column_for(spec, h))}
+            if all(c.field in fields for c in spec.columns if c.required):
+                return i, spec
+    return first, _match_sheet(table.name, table.rows[first])
+
+
+def _total_word(text: str) -> str | None:
+    """合计/总计/小计 anywhere in a name cell (spaces, full-width ones too, aside), or a cell that
+    is only "Total"/"Subtotal": "TotalEnergies中国投资有限公司" is a unit."""
+    key = _key(text)
+    for word in TOTAL_WORDS:
+        if word in key:
+            return word
+    return "合计" if key in TOTAL_WORDS_EN else None
+
+
+_LABEL_FIELDS = ("name", "year", "region_code")  # cells that name a row: where a total row says so
+
+
+def _ranges(rows: list[int]) -> str:
+    shown = "、".join(f"第{r}行" for r in rows[:20])
+    return shown + (f"等 {len(rows)} 行" if len(rows) > 20 else "")
 
 
 # --- validating ------------------------------------------------------------------------------------
@@ -412,6 +595,9 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
 
     def problem(sheet="", row=None, column="", message=""):
         batch.problems.append(Problem(file, sheet, row, column, message))
+
+    def notice(sheet="", row=None, column="", message=""):
+        batch.notices.append(Problem(file, sheet, row, column, message))
 
     if len(data) > MAX_BYTES:
         problem(message=f"文件超过 {MAX_BYTES // 1024 // 1024} MB 上限（{len(data) / 1024 / 1024:.1f} MB）")
@@ -427,15 +613,16 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
 
     lookups = _lookups(reference, _file_regions(tables))
     parsed: list[tuple[Sheet, str, list[dict], list[int]]] = []
-    for sheet_name, rows in tables:
+    for table in tables:
+        sheet_name = table.name
         if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET):
             continue
-        rows = [list(r) for r in rows]
-        start = next((i for i, r in enumerate(rows) if any(not _blank(v) for v in r)), None)
-        if start is None:
+        rows = [list(r) for r in table.rows]
+        found = _find_header(table)
+        if found is None:
             continue  # an empty sheet in a workbook is fine; an empty file is caught below
+        start, spec = found
         header = rows[start]
-        spec = _match_sheet(sheet_name, header)
         if spec is None:
             expected = "、".join(s.zh for s in SHEETS)
             if sheet_name:
@@ -444,43 +631,77 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
                 problem(message="无法识别这是哪一张表：表头与模板不符。请用模板的表头（见 python -m unionstats template）")
             continue
         sheet_label = sheet_name or spec.zh
+        if table.hidden:
+            notice(sheet_label, message="这是一张隐藏的工作表，其中的数据也已导入：请确认这是有意的")
+        above = [i + 1 for i in range(start) if any(not _blank(v) for v in rows[i])]
+        if above:
+            notice(sheet_label, None, "", f"表头（第{start + 1}行）之上的{_ranges(above)}是标题或说明，未导入")
         positions: dict[str, int] = {}
-        by_name = {}
-        for c in spec.columns:
-            by_name[_key(c.zh)] = c
-            by_name[_key(c.en)] = c
+        scales: dict[str, Decimal] = {}
         for j, h in enumerate(header):
             if _blank(h):
                 continue
-            column = by_name.get(_key(h))
+            column = _column_for(spec, h)
             if column is None:
-                problem(sheet_label, start + 1, str(h), "无法识别的列名")
-            elif column.field in positions:
+                if _key(h) in IGNORED_COLUMNS:
+                    notice(sheet_label, start + 1, str(h), "这一列不是统计数据，已忽略")
+                else:
+                    problem(sheet_label, start + 1, str(h), "无法识别的列名")
+            elif column[0].field in positions:
                 problem(sheet_label, start + 1, str(h), "列名重复")
             else:
-                positions[column.field] = j
+                positions[column[0].field] = j
+                if column[1] != 1:
+                    scales[column[0].field] = column[1]
+                    notice(sheet_label, start + 1, str(h), f"按表头的单位，这一列的数字乘以 {column[1]:,} 后导入")
         missing = [c.zh for c in spec.columns if c.required and c.field not in positions]
         for m in missing:
             problem(sheet_label, start + 1, m, "缺少这一列")
         if missing:
             continue
-        records, excel_rows = [], []
+        # A merged 乡镇 (or 年度) cell shows its value on every row it spans: fill it down. Only
+        # these label columns: a merged count would be counted once per row.
+        filled: dict[tuple[int, int], object] = {}
+        for (r0, c0), (r1, c1) in table.merged:
+            for f in ("region_code", "year"):
+                j = positions.get(f)
+                if j is not None and c0 <= j <= c1 and start < r0 < len(rows) and j < len(rows[r0]):
+                    for r in range(r0 + 1, r1 + 1):
+                        filled[(r, j)] = rows[r0][j]
+        records, excel_rows, hidden = [], [], []
         formulas = None
         for i in range(start + 1, len(rows)):
             row = rows[i]
             cells = {f: (row[j] if j < len(row) else None) for f, j in positions.items()}
+            for f, j in positions.items():
+                if (i, j) in filled and _blank(cells[f]):
+                    cells[f] = filled[(i, j)]
             if all(_blank(v) for v in cells.values()):
                 continue
             excel_row = i + 1
+            if excel_row in table.cells.hidden_rows:
+                hidden.append(excel_row)
             if not sheet_name and any(not _blank(v) for v in row[len(header):]):
                 # CSV: an unquoted "1,000" splits one number into two cells and shifts the rest
                 problem(sheet_label, excel_row, f"第{len(header) + 1}列",
                         f"这一行有 {len(row)} 格，比表头（{len(header)} 格）多：数字里的逗号会把一格拆成两格，"
                         "请写成 1000，或给整个数字加引号（\"1,000\"）")
                 continue
-            texts = [_key(v) for v in cells.values() if isinstance(v, str)]
-            if any(t.startswith(w) for t in texts for w in TOTAL_WORDS):
-                records.append({"__total__": True, **cells})
+
+            def scale_of(column: Column, raw):
+                """The factor for this cell: its number format's, else its header's."""
+                if isinstance(raw, (int, float)) and not isinstance(raw, bool) and column.kind in (
+                        "int", "money", "rate_or_number"):
+                    by_format = table.cells.scales.get((excel_row, positions[column.field] + 1))
+                    if by_format is not None:
+                        return by_format
+                return scales.get(column.field, Decimal(1))
+
+            label = next((str(cells[f]) for f in _LABEL_FIELDS
+                          if isinstance(cells.get(f), str) and _total_word(cells[f])), None)
+            if label is not None:
+                records.append(_total_record(spec, cells, label, lookups, scale_of,
+                                             lambda col, msg: problem(sheet_label, excel_row, col, msg)))
                 excel_rows.append(excel_row)
                 continue
             record, bad = {}, False
@@ -500,11 +721,22 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
                         bad = True
                     record[column.field] = None
                     continue
+                scale = scale_of(column, raw)
                 try:
-                    record[column.field] = _parse(column, raw, lookups, record)
+                    if isinstance(scale, str):
+                        raise _Bad(f"{scale}：请把这一格改为常规或数值格式，并填写以元（或人、家）为单位的数")
+                    record[column.field] = _parse(column, raw, lookups, record, scale)
                 except _Bad as exc:
                     problem(sheet_label, excel_row, column.zh, str(exc))
                     bad = True
+                    continue
+                if column.kind == "credit" and (check := credit_check_char(record[column.field])) != \
+                        record[column.field][17]:
+                    why = f"校验位应为「{check}」" if check else "含有标准不用的字母（I、O、S、V、Z）"
+                    notice(sheet_label, excel_row, column.zh,
+                           f"统一社会信用代码「{record[column.field]}」不符合 GB 32100（{why}）：可能抄错了，请核对")
+                if column.kind == "region_kind" and record[column.field] != _norm(raw):
+                    notice(sheet_label, excel_row, column.zh, f"类型「{raw}」按「{record[column.field]}」保存")
             if not bad:
                 for part, whole in spec.ordered:
                     if record.get(part) is not None and record.get(whole) is not None and record[part] > record[whole]:
@@ -515,12 +747,14 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
                 bad |= _row_rules(spec, record, lambda col, msg: problem(sheet_label, excel_row, col, msg))
             records.append({"__bad__": bad, **record})
             excel_rows.append(excel_row)
+        if hidden:
+            notice(sheet_label, None, "", f"{_ranges(hidden)}是隐藏行，已照常导入：请确认这些行应当计入")
         parsed.append((spec, sheet_label, records, excel_rows))
 
     if not parsed and not batch.problems:
         problem(message="文件中没有可导入的数据（工作表都是空的）")
     for spec, sheet_label, records, excel_rows in parsed:
-        frame = _finish(spec, sheet_label, records, excel_rows, batch, problem)
+        frame = _finish(spec, sheet_label, records, excel_rows, batch, problem, notice)
         if frame is not None and len(frame):
             if spec.table in batch.frames:
                 problem(sheet_label, message="同一张表在文件中出现了两次")
@@ -535,19 +769,60 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     return batch
 
 
+def _total_record(spec: Sheet, cells: dict, label: str, lookups, scale_of, problem) -> dict:
+    """A total row: its stated figures (parsed like any row's) and the group it sums: its
+    township (from the 乡镇 cell, or the name: "城关镇小计"), else for 小计 the rows since the
+    last total and for 合计/总计 the whole sheet; within its year when it names one."""
+    word = _total_word(label)
+    record = {"__total__": True, "__label__": label.strip(), "__sub__": word == "小计"}
+    region, named = None, ""
+    if not _blank(cells.get("region_code")):
+        named = str(cells["region_code"]).strip()
+        region = lookups["region"].get(_key(named))
+    if region is None:
+        named = _norm(label)
+        for w in (*TOTAL_WORDS, *TOTAL_WORDS_EN):
+            named = re.sub(w, "", named, flags=re.IGNORECASE)
+        named = named.strip(":：-—()")
+        region = lookups["region"].get(_key(named))
+    record["__region__"], record["__region_name__"] = region, named
+    try:
+        record["__year__"] = _year(cells["year"]) if not _blank(cells.get("year")) else None
+    except _Bad:
+        record["__year__"] = None
+    for c in spec.columns:
+        raw = cells.get(c.field)
+        if c.kind not in ("int", "money") or _blank(raw):
+            continue
+        scale = scale_of(c, raw)
+        try:
+            if isinstance(scale, str):
+                raise _Bad(scale)
+            record[c.field] = _whole(raw, scale)
+        except _Bad as exc:
+            problem(c.zh, f"合计行：{exc}")
+    return record
+
+
 def _file_regions(tables) -> pd.DataFrame | None:
     """Townships the file's 乡镇 sheet defines, read loosely: they only extend the lookups;
     the sheet itself is validated like any other."""
-    for sheet_name, rows in tables:
-        rows = [r for r in rows if any(not _blank(v) for v in r)]
-        spec = _match_sheet(sheet_name, rows[0] if rows else [])
-        if spec is None or spec.table != "regions" or len(rows) < 2:
+    for table in tables:
+        found = _find_header(table)
+        if found is None or found[1] is None or found[1].table != "regions":
             continue
-        header = [_key(h) for h in rows[0]]
-        idx = {c.field: next((j for j, h in enumerate(header) if h in (_key(c.zh), _key(c.en))), None)
-               for c in spec.columns}
-        return pd.DataFrame([{f: (str(r[j]).strip() if j is not None and j < len(r) and not _blank(r[j]) else "")
-                              for f, j in idx.items()} for r in rows[1:]])
+        start, spec = found
+        rows = [r for r in table.rows[start + 1:] if any(not _blank(v) for v in r)]
+        if not rows:
+            continue
+        idx = {}
+        for j, h in enumerate(table.rows[start]):
+            column = _column_for(spec, h) if not _blank(h) else None
+            if column is not None:
+                idx.setdefault(column[0].field, j)
+        return pd.DataFrame([{c.field: (str(r[idx[c.field]]).strip()
+                                        if c.field in idx and idx[c.field] < len(r) and not _blank(r[idx[c.field]])
+                                        else "") for c in spec.columns} for r in rows])
     return None
 
 
@@ -565,25 +840,38 @@ def _row_rules(spec: Sheet, record: dict, problem) -> bool:
     return bad
 
 
-def _finish(spec: Sheet, sheet_label: str, records: list[dict], excel_rows: list[int], batch, problem):
-    """Check 合计 rows and duplicates; return the sheet's rows as a frame in store columns."""
+def _finish(spec: Sheet, sheet_label: str, records: list[dict], excel_rows: list[int], batch, problem, notice):
+    """Check total rows against their group, then drop them; check duplicates; return the sheet's
+    rows as a frame in store columns."""
     body = [(r, n) for r, n in zip(records, excel_rows) if not r.get("__total__")]
-    totals = [(r, n) for r, n in zip(records, excel_rows) if r.get("__total__")]
     numeric = [c for c in spec.columns if c.kind in ("int", "money")]
-    for total, n in totals:
+    since_last: list[dict] = []  # body rows since the last total row: a 小计 without a township sums these
+    for record, n in zip(records, excel_rows):
+        if not record.get("__total__"):
+            since_last.append(record)
+            continue
+        region, year = record["__region__"], record["__year__"]
+        if region is not None:
+            group = [r for r, _ in body if r.get("region_code") == region and year in (None, r.get("year"))]
+            what = f"{record['__region_name__']}各行"
+        elif record["__sub__"]:
+            group, what = since_last, "上一个合计行之后各行"
+        else:
+            group = [r for r, _ in body if year in (None, r.get("year"))]
+            what = "本表各行"
+        since_last = []
         batch.totals_checked += 1
+        ok = True
         for c in numeric:
-            raw = total.get(c.field)
-            if _blank(raw):
+            if c.field not in record:
                 continue
-            try:
-                stated = _whole(raw)
-            except _Bad as exc:
-                problem(sheet_label, n, c.zh, f"合计行：{exc}")
-                continue
-            summed = sum(r.get(c.field) or 0 for r, _ in body)
-            if stated != summed:
-                problem(sheet_label, n, c.zh, f"合计行为 {stated}，但各行相加为 {summed}")
+            summed = sum(r.get(c.field) or 0 for r in group)
+            if record[c.field] != summed:
+                problem(sheet_label, n, c.zh, f"合计行为 {record[c.field]}，但{what}相加为 {summed}"
+                                              f"（「{record['__label__']}」）")
+                ok = False
+        if ok:
+            notice(sheet_label, n, "", f"「{record['__label__']}」是合计行：已与{what}核对一致，未作为数据导入")
     seen: dict[tuple, int] = {}
     for record, n in body:
         if record.get("__bad__"):

@@ -10,7 +10,7 @@ class Column:
     field: str
     zh: str
     en: str
-    kind: str  # text, int, money, rate_or_number, year, founded_year, region, industry, ownership, status,
+    kind: str  # text, credit, int, money, rate_or_number, year, founded_year, region, industry, ownership, status,
     #            flag, program, indicator, region_kind
     required: bool = True
 
@@ -64,7 +64,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("unit_year", "单位", "units", (
         YEAR,
         _c("name", "单位名称", "employer", "text"),
-        _c("credit_code", "统一社会信用代码", "credit code", "text", required=False),
+        _c("credit_code", "统一社会信用代码", "credit code", "credit", required=False),
         REGION, INDUSTRY, OWNERSHIP,
         *PEOPLE,
         _c("union_status", "建会情况", "union status", "status"),
@@ -134,9 +134,18 @@ SHEETS: tuple[Sheet, ...] = (
 BY_TABLE = {s.table: s for s in SHEETS}
 INSTRUCTIONS_ZH = "填表说明"
 LISTS_SHEET = "代码表"
-TOTAL_WORDS = ("合计", "总计", "小计", "total")
+# A row whose name holds one of these (anywhere, spaces aside) is a total, checked and dropped.
+TOTAL_WORDS = ("合计", "总计", "小计")
+TOTAL_WORDS_EN = ("total", "subtotal", "grandtotal", "total:", "subtotal:")  # the whole cell, never part of a name
 STATUS_WORDS = {"none": ("未建会", "无", "否", "none", "no"),
                 "own": ("独立建会", "已建会", "单独建会", "own"),
                 "joint": ("联合工会", "联合基层工会", "joint")}
 FLAG_WORDS = {True: ("是", "有", "y", "yes", "1", "√", "true"), False: ("否", "无", "n", "no", "0", "×", "false")}
-REGION_KINDS = ("乡", "镇", "街道", "园区")
+REGION_KINDS = ("乡", "镇", "街道", "园区")  # what the store keeps (queries/schema.sql checks it)
+# Kinds people write, each filed under the store's kind it belongs to. The kind only labels a
+# township (no figure depends on it), so a file's 开发区 is kept as 园区 rather than refused.
+REGION_KIND_WORDS = {**{k: k for k in REGION_KINDS},
+                     "乡镇": "镇", "民族乡": "乡", "苏木": "乡", "农场": "乡", "林场": "乡", "牧场": "乡",
+                     "社区": "街道", "办事处": "街道", "街道办事处": "街道",
+                     "开发区": "园区", "经济开发区": "园区", "高新区": "园区", "工业园": "园区", "工业园区": "园区",
+                     "产业园": "园区", "产业园区": "园区", "管委会": "园区", "新区": "园区"}

@@ -1,0 +1,186 @@
+"""What an .xlsx says about its cells beyond their values, which calamine does not tell: the
+number format that scales what a cell shows (68 typed under 0"万元" is 68万元 to the person who
+typed it) and the rows a person cannot see (hidden rows). Read from the sheet's XML as bytes,
+in chunks, after filelimits.check has bounded the file (cells are written <c r="B2" ...>).
+"""
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import filelimits
+
+_SCALE_WORDS = {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000, "十万": 100_000, "百万": 10**6,
+                "千万": 10**7, "亿": 10**8}
+_UNIT_WORDS = ("", "元", "人", "个", "家", "户", "户次", "件", "项", "次")
+_SCALE_LITERAL = re.compile(f"({'|'.join(sorted(filter(None, _SCALE_WORDS), key=len, reverse=True))})?"
+                            f"({'|'.join(sorted(filter(None, _UNIT_WORDS), key=len, reverse=True))})?")
+_SCALE_CHARS = re.compile("[十百千万亿]")
+
+
+@dataclass
+class SheetCells:
+    hidden_rows: set[int] = field(default_factory=set)      # Excel row numbers
+    scales: dict[tuple[int, int], Decimal | str] = field(default_factory=dict)  # (row, column) → factor or refusal
+
+
+def _section_scale(section: str) -> Decimal | str | None:
+    """Factor from what one format section shows to what it means; None when it shows no digits."""
+    literal, code, i = [], [], 0
+    while i < len(section):
+        ch = section[i]
+        if ch == '"':
+            end = section.find('"', i + 1)
+            end = len(section) if end == -1 else end
+            literal.append(section[i + 1:end])
+            i = end + 1
+        elif ch in "\\!":
+            literal.append(section[i + 1:i + 2])
+            i += 2
+        elif ch == "[":  # [Red], [$-804], [DBNum1]: colours and locales, not the value
+            end = section.find("]", i)
+            i = len(section) if end == -1 else end + 1
+        elif ch in "_*":  # padding: the next character is not shown as such
+            i += 2
+        else:
+            code.append(ch)
+            i += 1
+    digits = "".join(code)
+    if not re.search("[0#?]", digits):
+        return None
+    text = "".join(literal).strip()
+    if any(ch.isdigit() for ch in text):
+        return f"单元格格式「{section}」在数字中插入了其他数字或符号，无法确定这一格的数值"
+    # Commas right after the last digit placeholder divide what is shown by 1000 each.
+    commas = len(re.search(r"[0#?.]*(,*)[^0#?.,]*$", digits).group(1))
+    word = _SCALE_LITERAL.fullmatch(text)
+    if word is None:
+        if _SCALE_CHARS.search(text):
+            return f"单元格格式「{section}」带有无法识别的单位「{text}」"
+        return Decimal(1) if not commas else f"单元格格式「{section}」把数值缩小显示，无法确定单位"
+    factor = Decimal(_SCALE_WORDS[word.group(1) or ""])
+    if commas:
+        shown = Decimal(1000) ** commas
+        # 680000 under 0,"千元" shows 680千元: what it shows is what it holds. Any other pairing
+        # (0,"万元" shows 680万元 for 680,000) says two different things: refuse.
+        return Decimal(1) if shown == factor else f"单元格格式「{section}」显示的单位与数值不一致"
+    return factor
+
+
+def format_scale(code: str) -> Decimal | str:
+    """The factor a cell's number format multiplies its value by (1 for most formats), or a
+    message why the value cannot be known. Sections for positive and negative numbers must agree
+    (the zero section shows 0 whatever the unit)."""
+    sections, current, quoted = [], "", False
+    for ch in code:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            sections.append(current)
+            current = ""
+        else:
+            current += ch
+    sections.append(current)
+    found = {scale for scale in map(_section_scale, sections[:2]) if scale is not None}
+    messages = [s for s in found if isinstance(s, str)]
+    if messages:
+        return messages[0]
+    if len(found) > 1:
+        return f"单元格格式「{code}」的正数和负数单位不同"
+    return found.pop() if found else Decimal(1)
+
+
+def _styles(book: zipfile.ZipFile) -> dict[int, Decimal | str]:
+    """Style index → factor, for the styles whose format is not plain (factor ≠ 1 or unknowable)."""
+    try:
+        root = ET.fromstring(book.read("xl/styles.xml"))
+    except (KeyError, ET.ParseError):
+        return {}
+    ns = {"m": root.tag[1:].split("}")[0]} if root.tag.startswith("{") else {}
+    p = "m:" if ns else ""
+    formats = {int(f.get("numFmtId")): f.get("formatCode", "") for f in root.findall(f"{p}numFmts/{p}numFmt", ns)
+               if (f.get("numFmtId") or "").isdigit()}
+    out = {}
+    for index, xf in enumerate(root.findall(f"{p}cellXfs/{p}xf", ns)):
+        code = formats.get(int(xf.get("numFmtId") or 0) if (xf.get("numFmtId") or "0").isdigit() else 0)
+        if code and (_SCALE_CHARS.search(code) or "," in code):
+            scale = format_scale(code)
+            if scale != 1:
+                out[index] = scale
+    return out
+
+
+_ROW = re.compile(rb"<row\s[^>]*>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
+_STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?\ss="(\d+)"')
+
+
+def read(data: bytes) -> dict[str, SheetCells]:
+    """Sheet name → its hidden rows and scaled cells. Empty for a file that is not an .xlsx."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return {}
+    parts, _ = filelimits._sheet_parts(book)
+    styles = _styles(book)
+    styled = {str(i).encode() for i in styles}
+    out: dict[str, SheetCells] = {}
+    names = set(book.namelist())
+    for part, sheet in parts.items():
+        if part not in names or sheet in out:
+            continue
+        cells = out[sheet] = SheetCells()
+        tail = b""
+        with book.open(part) as stream:
+            while chunk := stream.read(filelimits.CHUNK):
+                text = tail + chunk
+                cut = text.rfind(b"<")
+                cut = len(text) if cut == -1 else cut
+                text, tail = text[:cut], text[cut:]
+                for tag in _ROW.findall(text):
+                    number = _ROW_NUMBER.search(tag)
+                    if number and _HIDDEN.search(tag):
+                        cells.hidden_rows.add(int(number.group(1)))
+                if styled:
+                    for letters, row, style in _STYLED_CELL.findall(text):
+                        if style in styled:
+                            cells.scales[(int(row), _column(letters))] = styles[int(style)]
+            for tag in _ROW.findall(tail):  # the last tag of the part
+                number = _ROW_NUMBER.search(tag)
+                if number and _HIDDEN.search(tag):
+                    cells.hidden_rows.add(int(number.group(1)))
+    return out
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for byte in letters:
+        number = number * 26 + byte - 64
+    return number
+
+
+_FORMAT_RECORD = 0x041E
+
+
+def xls_scaled_formats(data: bytes) -> list[str]:
+    """Number formats of an old .xls that scale or hide what a cell holds (0"万元", 0,"千元").
+    Which cell uses which format is not read from .xls: the caller refuses such a file whole."""
+    try:
+        stream = filelimits._workbook_stream(data)
+    except filelimits.Refused:
+        return []
+    found = []
+    for typ, body, length in filelimits._records(stream, 0, set()):
+        if typ != _FORMAT_RECORD or length < 5:
+            continue
+        chars, wide = filelimits._U16.unpack_from(stream, body + 2)[0], stream[body + 4] & 1
+        raw = stream[body + 5:body + 5 + chars * (2 if wide else 1)]
+        code = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+        if (_SCALE_CHARS.search(code) or "," in code) and format_scale(code) != 1:
+            found.append(code)
+    return found
