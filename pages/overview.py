@@ -16,6 +16,8 @@ st.subheader(t("overview_headline", lang, year=f.year))
 for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
     st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
 app.kpi_grid(catalog.HEADLINE, by_year, f.year, lang)
+shown = [c for c in catalog.HEADLINE if f.scope.is_region_only or c not in catalog.REGION_ONLY_FAMILY_CODES]
+app.reported_note(shown, indicators.reported(f.year, f.scope), lang)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))
 

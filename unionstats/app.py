@@ -82,3 +82,16 @@ def kpi_grid(codes, by_year: pd.DataFrame, year: int, lang: str, per_row: int = 
             help=help_text,
             border=True,
         )
+
+
+def reported_note(codes, shares: dict[str, tuple[int, int]], lang: str) -> None:
+    """Under the KPI grid: which of `codes` not every township reported, e.g. "12个乡镇中11个填报：…"
+    (shares from indicators.reported). Nothing when all reported."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    for code in codes:
+        n, total = shares.get(code, (0, 0))
+        if n < total:
+            groups.setdefault((n, total), []).append(catalog.get(code).name(lang))
+    sep = ", " if lang == "en" else "、"
+    for (n, total), names in sorted(groups.items(), reverse=True):
+        st.caption(t("reported_share", lang, n=n, total=total, names=sep.join(names)))

@@ -20,8 +20,8 @@ import pandas as pd
 
 from . import catalog, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS,
-                     TOTAL_WORDS, Column, Sheet)
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REGION_KINDS, SHEETS,
+                     STATUS_WORDS, TOTAL_WORDS, Column, Sheet)
 
 # What one file may hold (issue #10), checked before any parser allocates memory. A province's
 # year is about 400,000 unit rows of 20 columns: 8 M cells, some 320 MB of sheet XML as Excel
@@ -36,7 +36,7 @@ MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # all parts of an .xlsx unpacked: 20 M c
 MAX_PACKING_RATIO = 100       # unpacked ÷ packed, parts over 10 MB: sheets pack 5-20×, zip bombs ~1000×
 # Largest value one cell may hold, so that nothing overflows the store's columns (INTEGER is
 # 32-bit, BIGINT 64-bit: queries/schema.sql) and a typo of a few extra digits is caught.
-MAX_COUNT = 9_999_999         # people, units, cases in one row: a whole county has fewer employees
+MAX_COUNT = 999_999_999       # people, units, cases in one row: a national census line fits (INTEGER holds 2.1e9)
 MAX_YUAN = 10**13 - 1         # yuan in one row: ten trillion, far above any county's budget
 FIRST_YEAR = 2000
 
@@ -200,6 +200,7 @@ def _words(options: dict) -> dict[str, object]:
 
 _STATUS = _words(STATUS_WORDS)
 _FLAGS = _words(FLAG_WORDS)
+_NOT_BROKEN_DOWN = {_key(w) for w in NOT_BROKEN_DOWN}
 
 
 def _lookups(reference: Reference, file_regions: pd.DataFrame | None) -> dict[str, dict[str, str]]:
@@ -241,6 +242,8 @@ def _parse(column: Column, raw, lookups, row_values: dict):
         return _year(raw)
     if kind == "founded_year":
         return _year(raw, first=1925)  # 中华全国总工会 was founded in 1925
+    if kind in ("region", "industry", "ownership") and not column.required and _key(raw) in _NOT_BROKEN_DOWN:
+        return ""  # a total not broken down this way (sheets.ANY_*)
     if kind in ("region", "industry", "ownership", "program", "indicator"):
         words = {"region": "乡镇", "industry": "行业门类", "ownership": "所有制代码", "program": "帮扶项目",
                  "indicator": "指标"}
@@ -397,11 +400,11 @@ def _match_sheet(sheet_name: str, header: list) -> Sheet | None:
         wanted = _key(sheet_name)
         return next((s for s in SHEETS if wanted in (_key(s.zh), _key(s.en), _key(s.table))), None)
     names = {_key(h) for h in header if not _blank(h)}
-    scored = [(sum(_key(c.zh) in names or _key(c.en) in names for c in s.columns if c.required), s)
-              for s in SHEETS]
-    best, sheet = max(scored, key=lambda x: x[0])
-    needed = sum(c.required for c in sheet.columns)
-    return sheet if best == needed else None
+    has = lambda c: _key(c.zh) in names or _key(c.en) in names  # noqa: E731
+    # Counts may be left out (not reported): the sheet is the one whose required columns are all
+    # there and that recognises the most headers.
+    fitting = [s for s in SHEETS if all(has(c) for c in s.columns if c.required)]
+    return max(fitting, key=lambda s: sum(has(c) for c in s.columns), default=None)
 
 
 # --- validating ------------------------------------------------------------------------------------
@@ -487,16 +490,17 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
             record, bad = {}, False
             for column in spec.columns:
                 raw = cells.get(column.field)
-                if _blank(raw):
+                if _blank(raw):  # a blank count is "not reported" (NULL), never 0
+                    if (column.required or column.kind in ("int", "money")) and column.field in positions \
+                            and sheet_name and Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+                        if formulas is None:
+                            formulas = _formula_cells(data, sheet_name)
+                        if (excel_row, positions[column.field] + 1) in formulas:
+                            problem(sheet_label, excel_row, column.zh,
+                                    "单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入")
+                            bad = True
+                            continue
                     if column.required:
-                        if sheet_name and Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-                            if formulas is None:
-                                formulas = _formula_cells(data, sheet_name)
-                            if (excel_row, positions[column.field] + 1) in formulas:
-                                problem(sheet_label, excel_row, column.zh,
-                                        "单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入")
-                                bad = True
-                                continue
                         problem(sheet_label, excel_row, column.zh, "不能为空")
                         bad = True
                     record[column.field] = None
@@ -599,8 +603,9 @@ def _finish(spec: Sheet, sheet_label: str, records: list[dict], excel_rows: list
     if not good:
         return None
     frame = pd.DataFrame(good)
-    if spec.table == "targets":
-        frame["region_code"] = frame["region_code"].fillna("")
+    for column in spec.columns:  # an optional key left blank or left out: '' (the county, not broken down)
+        if column.kind in ("region", "industry", "ownership") and not column.required:
+            frame[column.field] = frame[column.field].fillna("") if column.field in frame else ""
     if spec.table == "regions":
         frame["name_en"] = frame["name_en"].where(frame["name_en"].notna(), frame["name_zh"])
     frame["__row__"] = [n for r, n in body if not r.get("__bad__")]

@@ -52,6 +52,33 @@ def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict
     return out
 
 
+def reported(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, tuple[int, int]]:
+    """{code: (townships that reported it, townships in scope)} for one year.
+
+    A township has not reported a count when it sent rows of that table but left the count blank;
+    for year-end stock it has also not reported when it sent no rows at all (every township has
+    employers). A flow table (inspections, arrears, aid, subsidies) without a township's rows in a
+    year that has rows means nothing happened there: 0, as queries/indicators.sql counts it, and
+    reported. A year with no rows of a table at all: no one reported. A figure for the county as a
+    whole (region '') reports the count for every township. A rate counts the townships that
+    report both its parts."""
+    frame = store.query("reported", path=path, year=year, **scope.params())
+    everyone = len(scope.regions) if scope.regions else len(store.query("regions", path=path))
+    rows = {r.measure: r for r in frame.itertuples()}
+    out = {}
+    for ind in catalog.INDICATORS:
+        row = rows.get(f"{ind.code}_num" if ind.numerator else ind.code)
+        if row is None:
+            out[ind.code] = (0, everyone)
+        elif row.county:
+            out[ind.code] = (everyone, everyone)
+        elif row.source == "stock" or row.with_rows == 0:
+            out[ind.code] = (int(row.regions), everyone)
+        else:
+            out[ind.code] = (everyone - int(row.with_rows - row.regions), everyone)
+    return out
+
+
 def years(path: Path | None = None) -> list[int]:
     return [int(y) for y in store.query("years", path=path)["year"]]
 
