@@ -710,8 +710,9 @@ def reference_for(path: Path) -> Reference:
     from . import snapshots, store
     if not store.resolve(path).exists() or snapshots.base_is_demo(path):
         return Reference(pd.DataFrame(columns=["code", "name_zh", "name_en"]))
+    units = "units_v1" if store.setting("schema_version", path=path) == "1" else "units"
     return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]],
-                     store.query("units", path=path))
+                     store.query(units, path=path))
 
 
 def _store_reference(path: Path) -> Reference:

@@ -34,8 +34,11 @@ def table(scope: Scope = Scope(), grain: str = "county", years: tuple[int, ...] 
     """One row per year × key with every catalog code as a column (NaN where not applicable)."""
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
-    return store.query("indicators", path=path, grain=grain,
-                       years=list(years) if years else None, **scope.params())
+    frame = store.query("indicators", path=path, grain=grain,
+                        years=list(years) if years else None, **scope.params())
+    codes = [ind.code for ind in catalog.INDICATORS if ind.code in frame.columns]
+    counts, rates = [c for c in codes if not catalog.get(c).numerator], [c for c in codes if catalog.get(c).numerator]
+    return frame[["year", "key", *counts, *rates]]  # catalog order: counts, then rates
 
 
 def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, float | None]:
