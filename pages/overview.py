@@ -1,7 +1,7 @@
 """总览: headline indicators with change vs last year, trends since the first year, gaps to watch."""
 import streamlit as st
 
-from unionstats import app, catalog, charts, escape, filters, indicators, names
+from unionstats import app, catalog, charts, escape, filters, indicators
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -47,13 +47,12 @@ by_region = indicators.table(f.scope, "region", (f.year,))
 if len(by_region) < 2:
     st.info(t("gaps_need_regions", lang))
 else:
-    regions = names.region_names(lang)
     for column, code in zip(st.columns(2), ("unionization_rate", "membership_rate")):
         ind = catalog.get(code)
         lowest = by_region.nsmallest(3, code)
         column.markdown(f"**{t('gaps_lowest', lang, indicator=ind.name(lang))}**")
         column.dataframe(
-            {t("region", lang): [regions[k] for k in lowest["key"]],
+            {t("region", lang): list(lowest["name_en" if lang == "en" else "name_zh"]),
              ind.name(lang): [fmt.fmt_number(v, ind.unit, lang) for v in lowest[code]],
              catalog.get(ind.denominator).name(lang): [fmt.fmt_number(v, catalog.get(ind.denominator).unit, lang)
                                                        for v in lowest[ind.denominator]]},

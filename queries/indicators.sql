@@ -65,8 +65,14 @@ counts AS (
                      COLUMNS(['subsidy_unions', 'subsidy_yuan']))
     FROM agg AS a
     JOIN has AS h USING (year)
-)
-SELECT
+),
+labels AS (   -- the key's names and display order, so pages need not join them
+    SELECT 'region' AS grain, code AS key, name_zh, name_en, sort_order FROM regions
+    UNION ALL SELECT 'industry', code, name_zh, name_en, sort_order FROM industries
+    UNION ALL SELECT 'ownership', code, name_zh, name_en, sort_order FROM ownership
+),
+result AS (
+    SELECT
     COLUMNS(lambda c: NOT (c LIKE '%_rate_num' OR c LIKE '%_rate_den' OR c LIKE 'aid_per_household_%')),
     unionization_rate_num::DOUBLE / nullif(unionization_rate_den, 0) AS unionization_rate,
     membership_rate_num::DOUBLE / nullif(membership_rate_den, 0) AS membership_rate,
@@ -80,4 +86,8 @@ SELECT
     compliance_rate_num::DOUBLE / nullif(compliance_rate_den, 0) AS compliance_rate,
     aid_per_household_num::DOUBLE / nullif(aid_per_household_den, 0) AS aid_per_household
 FROM counts
-ORDER BY year, key;
+)
+SELECT r.*, l.name_zh, l.name_en, l.sort_order
+FROM result AS r
+LEFT JOIN labels AS l ON l.grain = $grain AND l.key = r.key
+ORDER BY r.year, r.key;

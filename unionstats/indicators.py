@@ -31,14 +31,17 @@ class Scope:
 
 def table(scope: Scope = Scope(), grain: str = "county", years: tuple[int, ...] | None = None,
           path: Path | None = None) -> pd.DataFrame:
-    """One row per year × key with every catalog code as a column (NaN where not applicable)."""
+    """One row per year × key with every catalog code as a column (NaN where not applicable), and
+    the key's name_zh, name_en and sort_order for the township, industry and ownership grains."""
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     frame = store.query("indicators", path=path, grain=grain,
                         years=list(years) if years else None, **scope.params())
     codes = [ind.code for ind in catalog.INDICATORS if ind.code in frame.columns]
     counts, rates = [c for c in codes if not catalog.get(c).numerator], [c for c in codes if catalog.get(c).numerator]
-    return frame[["year", "key", *counts, *rates]]  # catalog order: counts, then rates
+    # catalog order: counts, then rates; then the key's names and display order (NULL at the
+    # county and ownership-group grains)
+    return frame[["year", "key", *counts, *rates, "name_zh", "name_en", "sort_order"]]
 
 
 def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, float | None]:
