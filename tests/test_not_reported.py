@@ -41,8 +41,8 @@ def gappy(tmp_path_factory) -> Path:
     """Four townships, two years, everything issue #11 says may happen:
     甲 has a unit register, one unit left its migrant counts blank; 乙 sent one row of totals with
     no industry or ownership and no female counts; 丙 has a zero denominator (no migrant workers,
-    an industry with no employees); 丁 left migrant counts blank in its totals. Inspections have a
-    county-level row and a township row; arrears only the county's "解决拖欠工资68万元"; aid only
+    an industry with no employees); 丁 left migrant counts blank in its totals. Inspections: 乙 one
+    row without industry or ownership, 甲 by industry; arrears only the county's "解决拖欠工资68万元"; aid only
     甲; no subsidies at all; 2024 has no inspections, arrears or aid table."""
     units = [UNIT_HEADER,
              [2023, "甲一厂", "甲镇", "C", "170", 100, 40, 30, 80, 30, 20, 10, "独立建会", 2023, "是", "是", "否", "否", 90],
@@ -60,7 +60,7 @@ def gappy(tmp_path_factory) -> Path:
     sheets = {
         "乡镇": REGIONS, "单位": units, "乡镇汇总": totals,
         "合同检查": [["年度", "乡镇", "行业门类", "所有制", "检查单位数", "履约良好单位数", "指导签订劳动合同人数"],
-                 [2023, None, None, None, 40, 36, None], [2023, "甲镇", "C", "170", 5, 5, 12]],
+                 [2023, "乙乡", None, None, 40, 36, None], [2023, "甲镇", "C", "170", 5, 5, 12]],
         "欠薪": [["年度", "乡镇", "行业门类", "所有制", "案件数", "涉及职工人数", "其中农民工人数", "追回金额（元）"],
                [2023, "全县", None, None, None, None, None, "68万元"]],
         "帮扶": [["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"], [2023, "甲镇", "送温暖", 10, None, 5000]],
@@ -113,7 +113,8 @@ def test_blank_is_null_and_rates_use_rows_reporting_both(gappy):
     assert county["units_inspected"] == 45 and county["workers_helped_sign"] == 12
     by_region = indicators.table(Scope(), "region", (2023,), path=gappy).set_index("key")
     assert by_region["arrears_recovered_yuan"].isna().all()
-    assert by_region.loc["a", "units_inspected"] == 5
+    assert by_region.loc["a", "units_inspected"] == 5 and by_region.loc["b", "units_inspected"] == 40
+    assert indicators.table(Scope(), "industry", (2023,), path=gappy).set_index("key").loc["C", "units_inspected"] == 5
     # No subsidies table: not reported, not 0. No inspections in 2024: not reported.
     assert county["subsidy_yuan"] is None
     assert indicators.summary(2024, path=gappy)["compliance_rate"] is None
@@ -201,3 +202,14 @@ def test_yearbook_series_with_gaps(tmp_path, monkeypatch):
         shown = {m.label: m.value for m in at.metric}
         assert shown["建会率"] == "—"
         assert shown["入会率"] == fmt_number(frame.loc[year, "membership_rate"], "rate")
+
+
+@pytest.mark.parametrize("sheets", [
+    {"乡镇": REGIONS, "乡镇汇总": [TOTAL_HEADER[:6], [2023, "乙乡", None, None, 40, 30], [2023, "乙乡", "C", "170", 10, 6]]},
+    {"乡镇": REGIONS, "欠薪": [["年度", "乡镇", "追回金额（元）"], [2023, None, "68万元"], [2023, "甲镇", 5000]]},
+])
+def test_totals_alongside_broken_down_rows_are_refused(tmp_path, sheets):
+    """Both would count the same figures twice."""
+    prepared = importing.prepare(tmp_path / "s.duckdb", "file.xlsx", template.sheet_bytes(sheets))
+    assert prepared.candidate is None
+    assert any("重复计算" in p.line() for p in prepared.batch.problems), prepared.batch.problems

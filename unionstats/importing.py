@@ -534,6 +534,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
         for _, sheet_label, _, _ in parsed:
             problem(sheet_label, message="只有表头，没有数据行：请在表头下面逐行填写数据")
     _cross_checks(batch, problem)
+    _totals_alongside_rows(batch, problem)
     _township_clashes(batch, reference, problem)
     _same_unit_twice(batch, reference, problem)
     if batch.problems:
@@ -619,6 +620,30 @@ def _cross_checks(batch: Batch, problem) -> None:
         for year, region in sorted(both):
             problem(BY_TABLE["region_year"].zh, None, "乡镇",
                     f"{region} 的 {year} 年数据同时按单位和按汇总填报：同一乡镇同一年只能选一种")
+
+
+def _totals_alongside_rows(batch: Batch, problem) -> None:
+    """A township's one row of totals (no industry, no ownership) with other rows of the same
+    township and year would count its figures twice; the same for the county's own flow row
+    (township blank) alongside townships' rows of that year."""
+    for table in ("region_year", "inspections", "arrears"):
+        frame = batch.frames.get(table)
+        if frame is None or "industry_code" not in frame:
+            continue
+        whole = (frame["industry_code"] == "") & (frame["ownership_code"] == "")
+        for (year, region), rows in frame.groupby(["year", "region_code"]):
+            if len(rows) > 1 and whole[rows.index].any():
+                problem(BY_TABLE[table].zh, int(rows.loc[whole[rows.index], "__row__"].iloc[0]), "行业门类",
+                        f"{region or '全县'} {year} 年既有不分行业、所有制的合计行，又有分行业或所有制的行：数字会重复计算，请只保留一种")
+    for table in ("inspections", "arrears", "aid", "subsidies"):
+        frame = batch.frames.get(table)
+        if frame is None:
+            continue
+        for year, rows in frame.groupby("year"):
+            county = rows[rows["region_code"] == ""]
+            if len(county) and len(county) < len(rows):
+                problem(BY_TABLE[table].zh, int(county["__row__"].iloc[0]), "乡镇",
+                        f"{year} 年既有全县合计（乡镇留空）又有各乡镇的行：数字会重复计算，请只保留一种")
 
 
 def _township_clashes(batch: Batch, reference: Reference, problem) -> None:
