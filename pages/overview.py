@@ -1,7 +1,7 @@
 """总览: headline indicators with change vs last year, trends since the first year, gaps to watch."""
 import streamlit as st
 
-from unionstats import app, attainment, catalog, charts, escape, filters, indicators, names
+from unionstats import app, attainment, catalog, charts, escape, filters, indicators
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -17,6 +17,8 @@ st.subheader(t("overview_headline", lang, year=f.year))
 for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
     st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
 app.kpi_grid(catalog.HEADLINE, by_year, f)
+shown = [c for c in catalog.HEADLINE if f.scope.is_region_only or c not in catalog.REGION_ONLY_FAMILY_CODES]
+app.reported_note(shown, indicators.reported(f.year, f.scope), lang)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))
 app.attainment_table(by_year.loc[f.year].to_dict(), f)
@@ -51,14 +53,13 @@ by_region = indicators.table(f.scope, "region", (f.year,))
 if len(by_region) < 2:
     st.info(t("gaps_need_regions", lang))
 else:
-    regions = names.region_names(lang)
     for column, code in zip(st.columns(2), ("unionization_rate", "membership_rate")):
         ind = catalog.get(code)
         # A township whose rate rests on a handful of units is not "lowest", it is unknown.
         lowest = attainment.reliable(by_region.dropna(subset=[code]), code, rule).nsmallest(3, code)
         column.markdown(f"**{t('gaps_lowest', lang, indicator=ind.name(lang))}**")
         column.dataframe(
-            {t("region", lang): [regions[k] for k in lowest["key"]],
+            {t("region", lang): list(lowest["name_en" if lang == "en" else "name_zh"]),
              ind.name(lang): [fmt.fmt_number(v, ind.unit, lang) for v in lowest[code]],
              t("col_parts", lang): [attainment.parts(code, row, lang) for _, row in lowest.iterrows()]},
             hide_index=True, width="stretch")

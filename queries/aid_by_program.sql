@@ -12,7 +12,7 @@ SELECT
     sum(a.yuan) AS yuan
 FROM aid AS a
 JOIN aid_programs AS p ON p.code = a.program_code
-WHERE ($years IS NULL OR list_contains($years, a.year))
-  AND ($regions IS NULL OR list_contains($regions, a.region_code))
+WHERE in_list($years, a.year)
+  AND in_list($regions, a.region_code)
 GROUP BY ALL
 ORDER BY a.year, p.sort_order;

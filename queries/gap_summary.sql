@@ -7,19 +7,16 @@ WITH gap AS (
     WHERE uy.year = $year
       AND uy.union_status = 'none'
       AND uy.employees >= $min_employees
-      AND ($regions IS NULL OR list_contains($regions, uy.region_code))
-      AND ($industries IS NULL OR list_contains($industries, uy.industry_code))
-      AND ($ownership_group IS NULL OR o.grp = $ownership_group)
+      AND in_scope($regions, $industries, $ownership_group, uy.region_code, uy.industry_code, o.grp)
 ),
 scope AS (
-    SELECT sum(c.units) AS units, sum(c.units_unionized) AS units_unionized,
-           sum(c.members) AS members, sum(c.employees) AS employees
+    -- over the rows that report both parts of each rate (blank counts are not 0)
+    SELECT sum(c.unionization_rate_den) AS units, sum(c.unionization_rate_num) AS units_unionized,
+           sum(c.membership_rate_num) AS members, sum(c.membership_rate_den) AS employees
     FROM cube AS c
-    JOIN ownership AS o ON o.code = c.ownership_code
+    LEFT JOIN ownership AS o ON o.code = c.ownership_code
     WHERE c.year = $year
-      AND ($regions IS NULL OR list_contains($regions, c.region_code))
-      AND ($industries IS NULL OR list_contains($industries, c.industry_code))
-      AND ($ownership_group IS NULL OR o.grp = $ownership_group)
+      AND in_scope($regions, $industries, $ownership_group, c.region_code, c.industry_code, o.grp)
 )
 SELECT
     gap_units,

@@ -24,7 +24,5 @@ JOIN ownership AS o ON o.code = uy.ownership_code
 WHERE uy.year = $year
   AND uy.union_status = 'none'
   AND uy.employees >= $min_employees
-  AND ($regions IS NULL OR list_contains($regions, uy.region_code))
-  AND ($industries IS NULL OR list_contains($industries, uy.industry_code))
-  AND ($ownership_group IS NULL OR o.grp = $ownership_group)
+  AND in_scope($regions, $industries, $ownership_group, uy.region_code, uy.industry_code, o.grp)
 ORDER BY uy.employees DESC, r.sort_order, uy.name;

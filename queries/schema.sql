@@ -43,66 +43,69 @@ CREATE TABLE unit_year (           -- stock per unit per year, plus the year's j
     region_code          VARCHAR NOT NULL REFERENCES regions (code),
     industry_code        VARCHAR NOT NULL REFERENCES industries (code),
     ownership_code       VARCHAR NOT NULL REFERENCES ownership (code),
-    employees            INTEGER NOT NULL CHECK (employees >= 0),
-    female_employees     INTEGER NOT NULL CHECK (female_employees BETWEEN 0 AND employees),
-    migrant_workers      INTEGER NOT NULL CHECK (migrant_workers BETWEEN 0 AND employees),
-    members              INTEGER NOT NULL CHECK (members BETWEEN 0 AND employees),
-    female_members       INTEGER NOT NULL CHECK (female_members BETWEEN 0 AND members),
-    migrant_members      INTEGER NOT NULL CHECK (migrant_members BETWEEN 0 AND members),
-    members_joined       INTEGER NOT NULL CHECK (members_joined BETWEEN 0 AND members), -- flow: joined during the year
+    employees            INTEGER          CHECK (employees >= 0),
+    female_employees     INTEGER          CHECK (female_employees BETWEEN 0 AND employees),
+    migrant_workers      INTEGER          CHECK (migrant_workers BETWEEN 0 AND employees),
+    members              INTEGER          CHECK (members BETWEEN 0 AND employees),
+    female_members       INTEGER          CHECK (female_members BETWEEN 0 AND members),
+    migrant_members      INTEGER          CHECK (migrant_members BETWEEN 0 AND members),
+    members_joined       INTEGER          CHECK (members_joined BETWEEN 0 AND members), -- flow: joined during the year
     union_status         VARCHAR NOT NULL CHECK (union_status IN ('none', 'own', 'joint')),
     union_founded_year   INTEGER,  -- year the unit's own union was founded
     has_congress         BOOLEAN NOT NULL,   -- 职代会
     has_openness         BOOLEAN NOT NULL,   -- 厂务公开
     has_collective_contract BOOLEAN NOT NULL, -- 集体合同
     has_wage_agreement   BOOLEAN NOT NULL,   -- 工资专项集体合同
-    employees_contracted INTEGER NOT NULL CHECK (employees_contracted BETWEEN 0 AND employees),
+    employees_contracted INTEGER          CHECK (employees_contracted BETWEEN 0 AND employees),
     PRIMARY KEY (year, unit_id)
 );
 
+-- Counts may be blank (NULL): "not reported" is never 0. Keys stay NOT NULL. industry_code or
+-- ownership_code '' is a total not broken down: it counts in every total, in no industry or
+-- ownership bar (those codes are checked by the importer, so no foreign key).
 CREATE TABLE region_year (         -- totals for townships with no unit register, at cube grain
     year                 INTEGER NOT NULL,
     region_code          VARCHAR NOT NULL REFERENCES regions (code),
-    industry_code        VARCHAR NOT NULL REFERENCES industries (code),
-    ownership_code       VARCHAR NOT NULL REFERENCES ownership (code),
-    units                INTEGER NOT NULL CHECK (units >= 0),
-    units_unionized      INTEGER NOT NULL CHECK (units_unionized BETWEEN 0 AND units),
-    unions_new           INTEGER NOT NULL CHECK (unions_new BETWEEN 0 AND units_unionized),
-    employees            INTEGER NOT NULL CHECK (employees >= 0),
-    female_employees     INTEGER NOT NULL CHECK (female_employees BETWEEN 0 AND employees),
-    migrant_workers      INTEGER NOT NULL CHECK (migrant_workers BETWEEN 0 AND employees),
-    members              INTEGER NOT NULL CHECK (members BETWEEN 0 AND employees),
-    female_members       INTEGER NOT NULL CHECK (female_members BETWEEN 0 AND members),
-    migrant_members      INTEGER NOT NULL CHECK (migrant_members BETWEEN 0 AND members),
-    members_joined       INTEGER NOT NULL CHECK (members_joined BETWEEN 0 AND members),
-    units_congress       INTEGER NOT NULL CHECK (units_congress BETWEEN 0 AND units_unionized),
-    units_openness       INTEGER NOT NULL CHECK (units_openness BETWEEN 0 AND units_unionized),
-    units_collective_contract INTEGER NOT NULL CHECK (units_collective_contract BETWEEN 0 AND units_unionized),
-    units_wage_agreement INTEGER NOT NULL CHECK (units_wage_agreement BETWEEN 0 AND units_unionized),
-    employees_contracted INTEGER NOT NULL CHECK (employees_contracted BETWEEN 0 AND employees),
+    industry_code        VARCHAR NOT NULL,  -- '' = not broken down
+    ownership_code       VARCHAR NOT NULL,  -- '' = not broken down
+    units                INTEGER          CHECK (units >= 0),
+    units_unionized      INTEGER          CHECK (units_unionized BETWEEN 0 AND units),
+    unions_new           INTEGER          CHECK (unions_new BETWEEN 0 AND units_unionized),
+    employees            INTEGER          CHECK (employees >= 0),
+    female_employees     INTEGER          CHECK (female_employees BETWEEN 0 AND employees),
+    migrant_workers      INTEGER          CHECK (migrant_workers BETWEEN 0 AND employees),
+    members              INTEGER          CHECK (members BETWEEN 0 AND employees),
+    female_members       INTEGER          CHECK (female_members BETWEEN 0 AND members),
+    migrant_members      INTEGER          CHECK (migrant_members BETWEEN 0 AND members),
+    members_joined       INTEGER          CHECK (members_joined BETWEEN 0 AND members),
+    units_congress       INTEGER          CHECK (units_congress BETWEEN 0 AND units_unionized),
+    units_openness       INTEGER          CHECK (units_openness BETWEEN 0 AND units_unionized),
+    units_collective_contract INTEGER          CHECK (units_collective_contract BETWEEN 0 AND units_unionized),
+    units_wage_agreement INTEGER          CHECK (units_wage_agreement BETWEEN 0 AND units_unionized),
+    employees_contracted INTEGER          CHECK (employees_contracted BETWEEN 0 AND employees),
     PRIMARY KEY (year, region_code, industry_code, ownership_code)
 );
 
 CREATE TABLE inspections (         -- flow: labour-contract inspections during the year
     year               INTEGER NOT NULL,
-    region_code        VARCHAR NOT NULL REFERENCES regions (code),
-    industry_code      VARCHAR NOT NULL REFERENCES industries (code),
-    ownership_code     VARCHAR NOT NULL REFERENCES ownership (code),
-    units_inspected    INTEGER NOT NULL CHECK (units_inspected >= 0),
-    units_compliant    INTEGER NOT NULL CHECK (units_compliant BETWEEN 0 AND units_inspected),
-    workers_helped_sign INTEGER NOT NULL CHECK (workers_helped_sign >= 0),
+    region_code        VARCHAR NOT NULL,  -- '' = the county as a whole (a figure from its work report)
+    industry_code      VARCHAR NOT NULL,  -- '' = not broken down
+    ownership_code     VARCHAR NOT NULL,  -- '' = not broken down
+    units_inspected    INTEGER          CHECK (units_inspected >= 0),
+    units_compliant    INTEGER          CHECK (units_compliant BETWEEN 0 AND units_inspected),
+    workers_helped_sign INTEGER          CHECK (workers_helped_sign >= 0),
     PRIMARY KEY (year, region_code, industry_code, ownership_code)
 );
 
 CREATE TABLE arrears (             -- flow: wage arrears recovered during the year
     year               INTEGER NOT NULL,
-    region_code        VARCHAR NOT NULL REFERENCES regions (code),
-    industry_code      VARCHAR NOT NULL REFERENCES industries (code),
-    ownership_code     VARCHAR NOT NULL REFERENCES ownership (code),
-    cases              INTEGER NOT NULL CHECK (cases >= 0),
-    workers            INTEGER NOT NULL CHECK (workers >= 0),
-    migrant_workers    INTEGER NOT NULL CHECK (migrant_workers BETWEEN 0 AND workers),
-    yuan_recovered     BIGINT  NOT NULL CHECK (yuan_recovered >= 0),
+    region_code        VARCHAR NOT NULL,  -- '' = the county as a whole (a figure from its work report)
+    industry_code      VARCHAR NOT NULL,  -- '' = not broken down
+    ownership_code     VARCHAR NOT NULL,  -- '' = not broken down
+    cases              INTEGER          CHECK (cases >= 0),
+    workers            INTEGER          CHECK (workers >= 0),
+    migrant_workers    INTEGER          CHECK (migrant_workers BETWEEN 0 AND workers),
+    yuan_recovered     BIGINT           CHECK (yuan_recovered >= 0),
     PRIMARY KEY (year, region_code, industry_code, ownership_code)
 );
 
@@ -116,19 +119,19 @@ CREATE TABLE aid_programs (        -- kind: hardship aid (户次) or model-worke
 
 CREATE TABLE aid (                 -- flow: aid paid during the year; households (户次) and persons (人) kept apart
     year          INTEGER NOT NULL,
-    region_code   VARCHAR NOT NULL REFERENCES regions (code),
+    region_code   VARCHAR NOT NULL,  -- '' = the county as a whole (a figure from its work report)
     program_code  VARCHAR NOT NULL REFERENCES aid_programs (code),
-    households    INTEGER NOT NULL CHECK (households >= 0),
-    persons       INTEGER NOT NULL CHECK (persons >= 0),
-    yuan          BIGINT  NOT NULL CHECK (yuan >= 0),
+    households    INTEGER          CHECK (households >= 0),
+    persons       INTEGER          CHECK (persons >= 0),
+    yuan          BIGINT           CHECK (yuan >= 0),
     PRIMARY KEY (year, region_code, program_code)
 );
 
 CREATE TABLE subsidies (           -- flow: subsidies to grassroots unions (职工之家 etc.)
     year            INTEGER NOT NULL,
-    region_code     VARCHAR NOT NULL REFERENCES regions (code),
-    unions_supported INTEGER NOT NULL CHECK (unions_supported >= 0),
-    yuan            BIGINT  NOT NULL CHECK (yuan >= 0),
+    region_code     VARCHAR NOT NULL,  -- '' = the county as a whole (a figure from its work report)
+    unions_supported INTEGER          CHECK (unions_supported >= 0),
+    yuan            BIGINT           CHECK (yuan >= 0),
     PRIMARY KEY (year, region_code)
 );
 
@@ -156,3 +159,30 @@ CREATE TABLE imports (             -- every import, its outcome
     imported_by VARCHAR NOT NULL,
     outcome     VARCHAR NOT NULL
 );
+
+
+-- in_list(wanted, x): a filter list; NULL means "all". in_scope: the user's filter. A row not broken
+-- down by industry or ownership ('') is outside every industry or ownership filter.
+CREATE MACRO in_list(wanted, x) AS wanted IS NULL OR list_contains(wanted, x);
+CREATE MACRO in_scope(regions, industries, ownership_group, region_code, industry_code, grp) AS
+    in_list(regions, region_code) AND in_list(industries, industry_code)
+    AND (ownership_group IS NULL OR grp = ownership_group);
+-- The key of a row at a grain; NULL when the row is not broken down that way (county rows, totals
+-- without industry/ownership, aid and subsidies recorded per township): such rows count only in
+-- the county total. This one rule is also why aid is "not broken down" under an industry filter.
+CREATE MACRO grain_key(grain, region_code, industry_code, ownership_code, grp) AS
+    CASE grain
+        WHEN 'county' THEN ''
+        WHEN 'region' THEN nullif(region_code, '')
+        WHEN 'industry' THEN nullif(industry_code, '')
+        WHEN 'ownership' THEN nullif(ownership_code, '')
+        WHEN 'ownership_group' THEN grp
+    END;
+-- A rate is computed over the rows that report both its parts: these keep a part only where the
+-- other part is reported too, so sum(both_num) / sum(both_den) never mixes rows.
+CREATE MACRO both_num(numerator, denominator) AS CASE WHEN denominator IS NOT NULL THEN numerator END;
+CREATE MACRO both_den(numerator, denominator) AS CASE WHEN numerator IS NOT NULL THEN denominator END;
+-- A count for a key: its sum where the key has rows (NULL when every row left it blank), 0 where
+-- the key has no rows but the table has rows for the year, NULL ("not reported") otherwise.
+CREATE MACRO reported_sum(key_rows, year_has_rows, total) AS
+    CASE WHEN key_rows > 0 THEN total WHEN year_has_rows THEN 0 END;

@@ -2,5 +2,5 @@
 SELECT DISTINCT ry.region_code
 FROM region_year AS ry
 WHERE ry.year = $year
-  AND ($regions IS NULL OR list_contains($regions, ry.region_code))
+  AND in_list($regions, ry.region_code)
 ORDER BY ry.region_code;

@@ -80,9 +80,10 @@ BAD_FILES = {
     "fraction of a person": ("a.xlsx", lambda: units_file(unit_row(职工人数="12.5")), "应为整数"),
     "negative count": ("a.xlsx", lambda: units_file(unit_row(女职工人数=-3)), "不能为负数"),
     "about a hundred": ("a.xlsx", lambda: units_file(unit_row(农民工人数="约100")), "不是数字"),
-    "blank required cell": ("a.xlsx", lambda: units_file(unit_row(职工人数=None)), "不能为空"),
-    "missing column": ("a.xlsx", lambda: xlsx({"单位": [UNIT_HEADER[:6] + UNIT_HEADER[7:],
-                                                      unit_row()[:6] + unit_row()[7:]]}), "缺少这一列"),
+    # Counts may be blank (not reported); the unit's name, township, industry may not (issue #11).
+    "blank required cell": ("a.xlsx", lambda: units_file(unit_row(行业门类=None)), "不能为空"),
+    "missing column": ("a.xlsx", lambda: xlsx({"单位": [UNIT_HEADER[:5] + UNIT_HEADER[6:],
+                                                      unit_row()[:5] + unit_row()[6:]]}), "缺少这一列"),
     "unknown column": ("a.xlsx", lambda: xlsx({"单位": [UNIT_HEADER + ["备注二"], unit_row() + ["x"]]}), "无法识别的列名"),
     "duplicate column": ("a.xlsx", lambda: xlsx({"单位": [UNIT_HEADER + ["职工人数"], unit_row() + [60]]}), "列名重复"),
     "unknown township": ("a.xlsx", lambda: units_file(unit_row(乡镇="亚特兰蒂斯乡")), "未知的乡镇"),

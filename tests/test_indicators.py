@@ -91,7 +91,10 @@ def test_filtered_scope_township_nonpublic(demo_db):
         return frame[frame["region_code"].isin(regions) & (frame["grp"] == "nonpublic")
                      & (frame["industry_code"] == "C")]
 
-    expected = independent.expected(raw, ["year", "region_code"], False, mask)
+    def cut(frame):  # broken down by industry and ownership: the table reports the year
+        return frame[(frame["industry_code"] != "") & frame["grp"].notna()]
+
+    expected = independent.expected(raw, ["year", "region_code"], False, mask, cut)
     scope = Scope(regions=regions, industries=("C",), ownership_group="nonpublic")
     sql = indicators.table(scope, "region", path=demo_db)
     _compare(sql, expected, STOCK_AND_LABOUR)
@@ -104,3 +107,19 @@ def test_summary_is_the_county_row(demo_db):
     row = indicators.table(Scope(), "county", (2024,), demo_db).iloc[0]
     for code, value in values.items():
         assert value == pytest.approx(row[code]), code
+
+
+@pytest.mark.parametrize("grain,table", [("region", "regions"), ("industry", "industries"), ("ownership", "ownership")])
+def test_sql_returns_each_keys_names_and_order(demo_db, grain, table):
+    """Pages take names and display order from the indicator rows, not a join of their own."""
+    import duckdb
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        dims = con.execute(f"SELECT code, name_zh, name_en, sort_order FROM {table}").df().set_index("code")
+    finally:
+        con.close()
+    frame = indicators.table(Scope(), grain, (2024,), demo_db)
+    assert len(frame) > 1
+    for row in frame.itertuples():
+        assert (row.name_zh, row.name_en, row.sort_order) == tuple(dims.loc[row.key]), row.key
+    assert indicators.table(Scope(), "county", (2024,), demo_db)["name_zh"].isna().all()

@@ -114,3 +114,16 @@ def attainment_table(values: dict, filters: Filters) -> None:
     styled = frame.style.apply(lambda column: colors, subset=[status_col])
     st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(frame), key="attainment_table")
 
+
+
+def reported_note(codes, shares: dict[str, tuple[int, int]], lang: str) -> None:
+    """Under the KPI grid: which of `codes` not every township reported, e.g. "12个乡镇中11个填报：…"
+    (shares from indicators.reported). Nothing when all reported."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    for code in codes:
+        n, total = shares.get(code, (0, 0))
+        if n < total:
+            groups.setdefault((n, total), []).append(catalog.get(code).name(lang))
+    sep = ", " if lang == "en" else "、"
+    for (n, total), names in sorted(groups.items(), reverse=True):
+        st.caption(t("reported_share", lang, n=n, total=total, names=sep.join(names)))

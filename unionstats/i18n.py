@@ -99,6 +99,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_broken_down": ("帮扶与补助只按乡镇统计，选择行业或所有制后不显示。",
                         "Aid and subsidies are recorded per township only; they are not shown "
                         "under an industry or ownership filter."),
+    "reported_share": ("{total}个乡镇中{n}个填报：{names}。未填报的不计为 0，比率只按两项都填报的计算。",
+                       "{n} of {total} townships reported: {names}. What was not reported is not counted "
+                       "as 0; a rate uses only rows that report both its parts."),
     "overview_headline": ("{year}年主要指标", "Headline indicators, {year}"),
     "trends": ("{start}—{end}年趋势", "Trends {start}–{end}"),
     "trend_coverage": ("建会率、入会率与农民工入会率", "Unionization, membership and migrant membership rates"),

@@ -21,8 +21,8 @@ import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KIND_WORDS, SHEETS, STATUS_WORDS,
-                     TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REGION_KIND_WORDS, SHEETS,
+                     STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 # What one file may hold (issue #10), checked before any parser allocates memory. A province's
 # year is about 400,000 unit rows of 20 columns: 8 M cells, some 320 MB of sheet XML as Excel
@@ -37,7 +37,7 @@ MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # all parts of an .xlsx unpacked: 20 M c
 MAX_PACKING_RATIO = 100       # unpacked ÷ packed, parts over 10 MB: sheets pack 5-20×, zip bombs ~1000×
 # Largest value one cell may hold, so that nothing overflows the store's columns (INTEGER is
 # 32-bit, BIGINT 64-bit: queries/schema.sql) and a typo of a few extra digits is caught.
-MAX_COUNT = 9_999_999         # people, units, cases in one row: a whole county has fewer employees
+MAX_COUNT = 999_999_999       # people, units, cases in one row: a national census line fits (INTEGER holds 2.1e9)
 MAX_YUAN = 10**13 - 1         # yuan in one row: ten trillion, far above any county's budget
 FIRST_YEAR = 1949  # statistics of the People's Republic: a county may keep its series from 1949
 
@@ -236,6 +236,7 @@ def _words(options: dict) -> dict[str, object]:
 
 _STATUS = _words(STATUS_WORDS)
 _FLAGS = _words(FLAG_WORDS)
+_NOT_BROKEN_DOWN = {_key(w) for w in NOT_BROKEN_DOWN}
 
 
 def _lookups(reference: Reference, file_regions: pd.DataFrame | None) -> dict[str, dict[str, str]]:
@@ -282,6 +283,8 @@ def _parse(column: Column, raw, lookups, row_values: dict, scale: Decimal | int 
         return _year(raw)
     if kind == "founded_year":
         return _year(raw, first=1925)  # 中华全国总工会 was founded in 1925
+    if kind in ("region", "industry", "ownership") and not column.required and _key(raw) in _NOT_BROKEN_DOWN:
+        return ""  # a total not broken down this way (sheets.ANY_*)
     if kind in ("region", "industry", "ownership", "program", "indicator"):
         words = {"region": "乡镇", "industry": "行业门类", "ownership": "所有制代码", "program": "帮扶项目",
                  "indicator": "指标"}
@@ -538,13 +541,11 @@ def _match_sheet(sheet_name: str, header: list) -> Sheet | None:
     if sheet_name:
         wanted = _key(sheet_name)
         return next((s for s in SHEETS if wanted in (_key(s.zh), _key(s.en), _key(s.table))), None)
-    scored = []
-    for s in SHEETS:
-        found = {found[0].field for h in header if not _blank(h) and (found := _column_for(s, h))}
-        scored.append((sum(c.field in found for c in s.columns if c.required), s))
-    best, sheet = max(scored, key=lambda x: x[0])
-    needed = sum(c.required for c in sheet.columns)
-    return sheet if best == needed else None
+    # Counts may be left out (not reported): the sheet is the one whose required columns are all
+    # there and that recognises the most headers.
+    found = {s.table: {hit[0].field for h in header if not _blank(h) and (hit := _column_for(s, h))} for s in SHEETS}
+    fitting = [s for s in SHEETS if all(c.field in found[s.table] for c in s.columns if c.required)]
+    return max(fitting, key=lambda s: len(found[s.table]), default=None)
 
 
 def _find_header(table: _Table) -> tuple[int, Sheet | None] | None:
@@ -707,16 +708,17 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
             record, bad = {}, False
             for column in spec.columns:
                 raw = cells.get(column.field)
-                if _blank(raw):
+                if _blank(raw):  # a blank count is "not reported" (NULL), never 0
+                    if (column.required or column.kind in ("int", "money")) and column.field in positions \
+                            and sheet_name and Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+                        if formulas is None:
+                            formulas = _formula_cells(data, sheet_name)
+                        if (excel_row, positions[column.field] + 1) in formulas:
+                            problem(sheet_label, excel_row, column.zh,
+                                    "单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入")
+                            bad = True
+                            continue
                     if column.required:
-                        if sheet_name and Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-                            if formulas is None:
-                                formulas = _formula_cells(data, sheet_name)
-                            if (excel_row, positions[column.field] + 1) in formulas:
-                                problem(sheet_label, excel_row, column.zh,
-                                        "单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入")
-                                bad = True
-                                continue
                         problem(sheet_label, excel_row, column.zh, "不能为空")
                         bad = True
                     record[column.field] = None
@@ -763,6 +765,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
         for _, sheet_label, _, _ in parsed:
             problem(sheet_label, message="只有表头，没有数据行：请在表头下面逐行填写数据")
     _cross_checks(batch, problem)
+    _totals_alongside_rows(batch, problem)
     _township_clashes(batch, reference, problem)
     if batch.problems:
         batch.frames = {}
@@ -885,8 +888,9 @@ def _finish(spec: Sheet, sheet_label: str, records: list[dict], excel_rows: list
     if not good:
         return None
     frame = pd.DataFrame(good)
-    if spec.table == "targets":
-        frame["region_code"] = frame["region_code"].fillna("")
+    for column in spec.columns:  # an optional key left blank or left out: '' (the county, not broken down)
+        if column.kind in ("region", "industry", "ownership") and not column.required:
+            frame[column.field] = frame[column.field].fillna("") if column.field in frame else ""
     if spec.table == "regions":
         frame["name_en"] = frame["name_en"].where(frame["name_en"].notna(), frame["name_zh"])
     frame["__row__"] = [n for r, n in body if not r.get("__bad__")]
@@ -900,6 +904,30 @@ def _cross_checks(batch: Batch, problem) -> None:
         for year, region in sorted(both):
             problem(BY_TABLE["region_year"].zh, None, "乡镇",
                     f"{region} 的 {year} 年数据同时按单位和按汇总填报：同一乡镇同一年只能选一种")
+
+
+def _totals_alongside_rows(batch: Batch, problem) -> None:
+    """A township's one row of totals (no industry, no ownership) with other rows of the same
+    township and year would count its figures twice; the same for the county's own flow row
+    (township blank) alongside townships' rows of that year."""
+    for table in ("region_year", "inspections", "arrears"):
+        frame = batch.frames.get(table)
+        if frame is None or "industry_code" not in frame:
+            continue
+        whole = (frame["industry_code"] == "") & (frame["ownership_code"] == "")
+        for (year, region), rows in frame.groupby(["year", "region_code"]):
+            if len(rows) > 1 and whole[rows.index].any():
+                problem(BY_TABLE[table].zh, int(rows.loc[whole[rows.index], "__row__"].iloc[0]), "行业门类",
+                        f"{region or '全县'} {year} 年既有不分行业、所有制的合计行，又有分行业或所有制的行：数字会重复计算，请只保留一种")
+    for table in ("inspections", "arrears", "aid", "subsidies"):
+        frame = batch.frames.get(table)
+        if frame is None:
+            continue
+        for year, rows in frame.groupby("year"):
+            county = rows[rows["region_code"] == ""]
+            if len(county) and len(county) < len(rows):
+                problem(BY_TABLE[table].zh, int(county["__row__"].iloc[0]), "乡镇",
+                        f"{year} 年既有全县合计（乡镇留空）又有各乡镇的行：数字会重复计算，请只保留一种")
 
 
 def _township_clashes(batch: Batch, reference: Reference, problem) -> None:

@@ -31,11 +31,17 @@ class Scope:
 
 def table(scope: Scope = Scope(), grain: str = "county", years: tuple[int, ...] | None = None,
           path: Path | None = None) -> pd.DataFrame:
-    """One row per year × key with every catalog code as a column (NaN where not applicable)."""
+    """One row per year × key with every catalog code as a column (NaN where not applicable), and
+    the key's name_zh, name_en and sort_order for the township, industry and ownership grains."""
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
-    return store.query("indicators", path=path, grain=grain,
-                       years=list(years) if years else None, **scope.params())
+    frame = store.query("indicators", path=path, grain=grain,
+                        years=list(years) if years else None, **scope.params())
+    codes = [ind.code for ind in catalog.INDICATORS if ind.code in frame.columns]
+    counts, rates = [c for c in codes if not catalog.get(c).numerator], [c for c in codes if catalog.get(c).numerator]
+    # catalog order: counts, then rates; then the key's names and display order (NULL at the
+    # county and ownership-group grains)
+    return frame[["year", "key", *counts, *rates, "name_zh", "name_en", "sort_order"]]
 
 
 def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, float | None]:
@@ -49,6 +55,33 @@ def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict
         value = row[ind.code]
         out[ind.code] = None if pd.isna(value) else (float(value) if ind.is_rate or ind.denominator
                                                     else int(value))
+    return out
+
+
+def reported(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, tuple[int, int]]:
+    """{code: (townships that reported it, townships in scope)} for one year.
+
+    A township has not reported a count when it sent rows of that table but left the count blank;
+    for year-end stock it has also not reported when it sent no rows at all (every township has
+    employers). A flow table (inspections, arrears, aid, subsidies) without a township's rows in a
+    year that has rows means nothing happened there: 0, as queries/indicators.sql counts it, and
+    reported. A year with no rows of a table at all: no one reported. A figure for the county as a
+    whole (region '') reports the count for every township. A rate counts the townships that
+    report both its parts."""
+    frame = store.query("reported", path=path, year=year, **scope.params())
+    everyone = len(scope.regions) if scope.regions else len(store.query("regions", path=path))
+    rows = {r.measure: r for r in frame.itertuples()}
+    out = {}
+    for ind in catalog.INDICATORS:
+        row = rows.get(f"{ind.code}_num" if ind.numerator else ind.code)
+        if row is None:
+            out[ind.code] = (0, everyone)
+        elif row.county:
+            out[ind.code] = (everyone, everyone)
+        elif row.source == "stock" or row.with_rows == 0:
+            out[ind.code] = (int(row.regions), everyone)
+        else:
+            out[ind.code] = (everyone - int(row.with_rows - row.regions), everyone)
     return out
 
 

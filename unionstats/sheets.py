@@ -38,15 +38,27 @@ YEAR = _c("year", "年度", "year", "year")
 REGION = _c("region_code", "乡镇", "township", "region")
 INDUSTRY = _c("industry_code", "行业门类", "industry", "industry")
 OWNERSHIP = _c("ownership_code", "所有制", "ownership", "ownership")
+# Totals without a breakdown: industry and ownership blank (or 全部) are stored as '' and count in
+# every total, in no industry or ownership bar. Flows may be the county's own figure: township blank
+# (or 全县) is stored as '' = the county as a whole.
+ANY_INDUSTRY = _c("industry_code", "行业门类", "industry", "industry", required=False)
+ANY_OWNERSHIP = _c("ownership_code", "所有制", "ownership", "ownership", required=False)
+ANY_REGION = _c("region_code", "乡镇", "township", "region", required=False)
+NOT_BROKEN_DOWN = ("全部", "全县", "all")
+
+
+def _n(field, zh, en, kind="int"):
+    """A count: may be left blank (stored as NULL, "not reported", never 0)."""
+    return _c(field, zh, en, kind, required=False)
 
 PEOPLE = (  # year-end people counts, the same in unit rows and township totals
-    _c("employees", "职工人数", "employees", "int"),
-    _c("female_employees", "女职工人数", "female employees", "int"),
-    _c("migrant_workers", "农民工人数", "migrant workers", "int"),
-    _c("members", "会员人数", "members", "int"),
-    _c("female_members", "女会员人数", "female members", "int"),
-    _c("migrant_members", "农民工会员人数", "migrant members", "int"),
-    _c("members_joined", "本年新入会人数", "members joined", "int"),
+    _n("employees", "职工人数", "employees"),
+    _n("female_employees", "女职工人数", "female employees"),
+    _n("migrant_workers", "农民工人数", "migrant workers"),
+    _n("members", "会员人数", "members"),
+    _n("female_members", "女会员人数", "female members"),
+    _n("migrant_members", "农民工会员人数", "migrant members"),
+    _n("members_joined", "本年新入会人数", "members joined"),
 )
 _STOCK_ORDER = (("female_employees", "employees"), ("migrant_workers", "employees"), ("members", "employees"),
                 ("female_members", "members"), ("female_members", "female_employees"),
@@ -73,53 +85,53 @@ SHEETS: tuple[Sheet, ...] = (
         _c("has_openness", "实行厂务公开", "open management", "flag"),
         _c("has_collective_contract", "签订集体合同", "collective contract", "flag"),
         _c("has_wage_agreement", "签订工资专项集体合同", "wage agreement", "flag"),
-        _c("employees_contracted", "签订劳动合同人数", "employees with contract", "int"),
+        _n("employees_contracted", "签订劳动合同人数", "employees with contract"),
     ), replaces=("year", "region_code"), unique=("year", "region_code", "name"), ordered=_STOCK_ORDER,
         note_zh="有单位名册的乡镇：每家单位每年一行，年末数。建会情况填“未建会”“独立建会”或“联合工会”。"),
     Sheet("region_year", "乡镇汇总", "township totals", (
-        YEAR, REGION, INDUSTRY, OWNERSHIP,
-        _c("units", "单位数", "units", "int"),
-        _c("units_unionized", "已建会单位数", "unionized units", "int"),
-        _c("unions_new", "本年新建工会数", "new unions", "int"),
+        YEAR, REGION, ANY_INDUSTRY, ANY_OWNERSHIP,
+        _n("units", "单位数", "units"),
+        _n("units_unionized", "已建会单位数", "unionized units"),
+        _n("unions_new", "本年新建工会数", "new unions"),
         *PEOPLE,
-        _c("units_congress", "建立职代会单位数", "units with congress", "int"),
-        _c("units_openness", "实行厂务公开单位数", "units with openness", "int"),
-        _c("units_collective_contract", "签订集体合同单位数", "units with collective contract", "int"),
-        _c("units_wage_agreement", "签订工资专项集体合同单位数", "units with wage agreement", "int"),
-        _c("employees_contracted", "签订劳动合同人数", "employees with contract", "int"),
+        _n("units_congress", "建立职代会单位数", "units with congress"),
+        _n("units_openness", "实行厂务公开单位数", "units with openness"),
+        _n("units_collective_contract", "签订集体合同单位数", "units with collective contract"),
+        _n("units_wage_agreement", "签订工资专项集体合同单位数", "units with wage agreement"),
+        _n("employees_contracted", "签订劳动合同人数", "employees with contract"),
     ), replaces=("year", "region_code"), unique=("year", "region_code", "industry_code", "ownership_code"),
         ordered=_STOCK_ORDER + (("units_unionized", "units"), ("unions_new", "units_unionized"),
                                 ("units_congress", "units_unionized"), ("units_openness", "units_unionized"),
                                 ("units_collective_contract", "units_unionized"),
                                 ("units_wage_agreement", "units_unionized")),
-        note_zh="没有单位名册的乡镇：按行业、所有制填汇总数。同一乡镇同一年不能既填“单位”又填“乡镇汇总”。"),
+        note_zh="没有单位名册的乡镇：按行业、所有制填汇总数；只有合计数时行业、所有制留空（或填“全部”）。没有公布的数留空，不要填 0。同一乡镇同一年不能既填“单位”又填“乡镇汇总”。"),
     Sheet("inspections", "合同检查", "inspections", (
-        YEAR, REGION, INDUSTRY, OWNERSHIP,
-        _c("units_inspected", "检查单位数", "units inspected", "int"),
-        _c("units_compliant", "履约良好单位数", "units compliant", "int"),
-        _c("workers_helped_sign", "指导签订劳动合同人数", "workers helped to sign", "int"),
+        YEAR, ANY_REGION, ANY_INDUSTRY, ANY_OWNERSHIP,
+        _n("units_inspected", "检查单位数", "units inspected"),
+        _n("units_compliant", "履约良好单位数", "units compliant"),
+        _n("workers_helped_sign", "指导签订劳动合同人数", "workers helped to sign"),
     ), replaces=("year", "region_code"), unique=("year", "region_code", "industry_code", "ownership_code"),
         ordered=(("units_compliant", "units_inspected"),), note_zh="全年劳动合同、集体合同检查情况。"),
     Sheet("arrears", "欠薪", "wage arrears", (
-        YEAR, REGION, INDUSTRY, OWNERSHIP,
-        _c("cases", "案件数", "cases", "int"),
-        _c("workers", "涉及职工人数", "workers", "int"),
-        _c("migrant_workers", "其中农民工人数", "migrant workers", "int"),
-        _c("yuan_recovered", "追回金额（元）", "yuan recovered", "money"),
+        YEAR, ANY_REGION, ANY_INDUSTRY, ANY_OWNERSHIP,
+        _n("cases", "案件数", "cases"),
+        _n("workers", "涉及职工人数", "workers"),
+        _n("migrant_workers", "其中农民工人数", "migrant workers"),
+        _n("yuan_recovered", "追回金额（元）", "yuan recovered", "money"),
     ), replaces=("year", "region_code"), unique=("year", "region_code", "industry_code", "ownership_code"),
-        ordered=(("migrant_workers", "workers"),), note_zh="全年协调解决的拖欠工资。金额可写 680000 或 68万元。"),
+        ordered=(("migrant_workers", "workers"),), note_zh="全年协调解决的拖欠工资。金额可写 680000 或 68万元。只有全县合计时乡镇留空（或填“全县”）。"),
     Sheet("aid", "帮扶", "aid", (
-        YEAR, REGION,
+        YEAR, ANY_REGION,
         _c("program_code", "帮扶项目", "program", "program"),
-        _c("households", "户次", "households", "int"),
-        _c("persons", "人数", "persons", "int"),
-        _c("yuan", "金额（元）", "yuan", "money"),
+        _n("households", "户次", "households"),
+        _n("persons", "人数", "persons"),
+        _n("yuan", "金额（元）", "yuan", "money"),
     ), replaces=("year", "region_code"), unique=("year", "region_code", "program_code"),
         note_zh="困难帮扶填户次；劳模慰问填人数。不填个人姓名、身份证号、电话。"),
     Sheet("subsidies", "补助", "subsidies", (
-        YEAR, REGION,
-        _c("unions_supported", "补助基层工会数", "unions supported", "int"),
-        _c("yuan", "补助金额（元）", "yuan", "money"),
+        YEAR, ANY_REGION,
+        _n("unions_supported", "补助基层工会数", "unions supported"),
+        _n("yuan", "补助金额（元）", "yuan", "money"),
     ), replaces=("year", "region_code"), unique=("year", "region_code"),
         note_zh="拨付基层工会的补助（职工之家建设等）。"),
     Sheet("targets", "目标", "targets", (

@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "unionstats.duckdb"
-SCHEMA_VERSION = "2"  # 2: name, township, industry, ownership per unit-year
+SCHEMA_VERSION = "3"  # 2: name, township, industry, ownership per unit-year; 3: blank counts, facts view
 REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "unit_year",
                    "region_year", "inspections", "arrears", "aid_programs", "aid", "subsidies",
                    "targets", "notes", "imports", "cube")
