@@ -54,7 +54,7 @@ def test_dimension_bomb_upload_gets_a_message_and_the_server_survives(county, tm
             password.wait_for(timeout=60_000)
             password.fill(PASSWORD)
             page.get_by_role("button", name="登录").click()
-            upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
+            upload = page.locator("[data-testid='stFileUploader']", has_text="CSV").locator("input[type='file']")
             upload.wait_for(state="attached", timeout=60_000)
             upload.set_input_files(str(bomb))
             alert = page.locator("[data-testid='stAlert']").filter(has_text="问题")
