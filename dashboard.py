@@ -12,9 +12,19 @@ store.pin()  # every query of this run reads the snapshot in force now, even if 
 current = filters.sidebar()
 lang = current.lang
 
+overview = st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
+                   url_path="overview")
+
+
+def _home() -> None:
+    # Streamlit serves the default page at "/" only, so a default 总览 answered its own link
+    # /overview with "Page not found". "/" is a hidden page that moves on to /overview instead.
+    st.switch_page(overview, query_params=st.query_params.to_dict())
+
+
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
-            url_path="overview", default=True),
+    st.Page(_home, title=t("page_overview", lang), url_path="home", default=True, visibility="hidden"),
+    overview,
     st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/travel_explore:",
             url_path="coverage"),
     st.Page("pages/rights.py", title=t("page_rights", lang), icon=":material/gavel:", url_path="rights"),

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from unionstats import catalog, indicators, store
-from unionstats.format import fmt_number
+from unionstats.format import fmt_delta, fmt_number
 from unionstats.indicators import Scope
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +136,91 @@ def test_a_township_view_shows_no_county_note(demo_db):
     at = app(year="2024", region="qingshi")
     assert not at.exception
     assert not any("职代会63家" in m.value for m in at.markdown)
+
+
+# --- direction (issue #12 item 2): signs, colours, targets, order, from plain pandas ----------------
+
+GREEN, RED, GRAY = 1, 0, 2  # streamlit's MetricColor
+
+
+def _cards(at) -> dict:
+    """{label: (metric, [markdown lines in the same card])}."""
+    found = {}
+
+    def walk(node):
+        kids = list(getattr(node, "children", {}).values())
+        shown = [k for k in kids if getattr(k, "type", "") == "metric"]
+        if shown:
+            found[shown[0].label] = (shown[0], [k.value for k in kids if getattr(k, "type", "") == "markdown"])
+        for kid in kids:
+            walk(kid)
+    walk(at.main)
+    return found
+
+
+def _raw_targets(path, year: int) -> dict[str, float]:
+    import duckdb
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        frame = con.execute("SELECT indicator, value FROM targets WHERE year = ? AND region_code = ''",
+                            [year]).df()
+    finally:
+        con.close()
+    return dict(zip(frame["indicator"], frame["value"]))
+
+
+@pytest.mark.parametrize("year", [2024, 2019])
+def test_kpi_deltas_have_the_right_sign_and_colour(demo_db, year):
+    import independent
+    want = independent.expected(independent.raw(demo_db), ["year"], True)
+    at = app(year=str(year))
+    shown = _cards(at)
+    checked = 0
+    for code in catalog.HEADLINE:
+        ind = catalog.get(code)
+        metric, _ = shown[ind.name_zh]
+        delta = want.loc[year, code] - want.loc[year - 1, code]
+        flat = abs(delta) < (0.0005 if ind.unit == "rate" else 0.5)
+        sign = "±" if flat else ("+" if delta > 0 else "-")
+        assert metric.proto.delta.startswith(sign), (code, metric.proto.delta, delta)
+        assert metric.proto.delta == fmt_delta(delta, ind.unit), code
+        if ind.higher_is_better is None or flat:
+            assert metric.proto.color == GRAY, code
+        else:  # a rise of a higher-is-better figure is green, a fall red
+            assert metric.proto.color == (GREEN if (delta > 0) == ind.higher_is_better else RED), code
+        checked += 1
+    assert checked == len(catalog.HEADLINE)
+
+
+def test_every_county_target_shows_under_its_card(demo_db):
+    import independent
+    want = independent.expected(independent.raw(demo_db), ["year"], True)
+    targets = _raw_targets(demo_db, 2024)
+    shown = _cards(app(year="2024"))
+    assert targets
+    for code, target in targets.items():
+        ind = catalog.get(code)
+        metric, lines = shown[ind.name_zh]
+        lines = [line.replace("\\", "") for line in lines]  # markdown escapes
+        assert any(f"目标 {fmt_number(target, ind.unit)}" in line for line in lines), (code, lines)
+        actual = want.loc[2024, code]
+        word = "已完成" if actual >= target else None
+        if word:
+            assert any(word in line for line in lines), code
+    for code in catalog.HEADLINE:  # no target line where no target was set
+        if code not in targets:
+            assert not any("目标" in line for line in shown[catalog.get(code).name_zh][1]), code
+
+
+def test_coverage_trend_carries_the_target_marker(demo_db):
+    target = _raw_targets(demo_db, 2024)["unionization_rate"]
+    at = app(year="2024")
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("trend_coverage"))
+    traces = json.loads(chart.proto.spec)["data"]
+    marks = [tr for tr in traces if tr.get("name") == "目标"]
+    assert len(marks) == 1
+    assert marks[0]["x"] == [2024] and marks[0]["y"] == [pytest.approx(target)]
+    assert not _raw_targets(demo_db, 2019)  # the demo sets none for 2019: no marker then
+    at = app(year="2019")
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("trend_coverage"))
+    assert not [tr for tr in json.loads(chart.proto.spec)["data"] if tr.get("name") == "目标"]

@@ -171,3 +171,22 @@ def test_shapes_sit_inside_the_slide_and_below_the_title(deck):
             assert 0 <= shape.top and shape.top + shape.height <= presentation.slide_height, (number, shape.name)
             if shape.has_chart or shape.has_table:
                 assert shape.top >= presentation.slide_height * 0.2, (number, shape.name)  # below title and KPIs
+
+
+def test_changes_in_the_workbook_and_on_the_cards_point_the_right_way(demo_db):
+    """变化 = this year − the year before, from the raw tables; a rise reads '+', a fall '-'."""
+    import independent
+    from unionstats import catalog
+    from unionstats.format import fmt_delta
+    want = independent.expected(independent.raw(demo_db), ["year"], True)
+    sheet = pd.read_excel(io.BytesIO(briefing.to_xlsx(2024, Scope(), "zh", demo_db)), sheet_name="年度对比")
+    sheet = sheet.set_index("代码")
+    for ind in catalog.INDICATORS:
+        a, b = want.loc[2023, ind.code], want.loc[2024, ind.code]
+        assert sheet.loc[ind.code, "2023"] == pytest.approx(a) and sheet.loc[ind.code, "2024"] == pytest.approx(b)
+        assert sheet.loc[ind.code, "变化"] == pytest.approx(b - a), ind.code
+    cards = [k for slide in briefing.build(2024, Scope(), "zh", demo_db) for k in slide.kpis]
+    assert cards
+    for k in cards:
+        ind = catalog.get(k["code"])
+        assert k["change"] == fmt_delta(want.loc[2024, ind.code] - want.loc[2023, ind.code], ind.unit), ind.code

@@ -4,6 +4,7 @@ Skips without Chromium on a user's machine; under CI=true it must run (conftest.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -29,10 +30,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db):
+@contextlib.contextmanager
+def _streamlit(db: Path):
+    """`streamlit run dashboard.py` on a free port of 127.0.0.1 until the block ends; yields its URL."""
     port = _free_port()
-    env = dict(os.environ, UNIONSTATS_DB=str(demo_db))
+    env = dict(os.environ, UNIONSTATS_DB=str(db))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -56,6 +58,12 @@ def server(demo_db):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    with _streamlit(demo_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -267,3 +275,37 @@ def test_no_label_under_a_line_and_no_tick_twice(server, browser, path):
                     assert not crosses, (chart["title"], text)
     finally:
         context.close()
+
+
+# Issue #12 item 5: filters.current() flips Streamlit's private PagesManager.uses_pages_directory so
+# that a page link opened as the very first request of a server process still runs dashboard.py;
+# tests/conftest.py patches the same class for AppTest, so only a fresh real server exercises it.
+# A Streamlit upgrade that breaks deep links must fail here. The same link opened again (a new
+# session, no longer the first request) must work too: /overview used to say "Page not found"
+# there (issue #14 item 6).
+@pytest.mark.parametrize("first, title, path", [
+    ("/coverage?year=2024", "组织覆盖与空白点", "/coverage"),
+    ("/overview", "总览", "/overview"),
+    ("/townships?year=2023", "乡镇排名", "/townships"),
+    ("/?year=2019", "总览", "/overview"),
+])
+def test_a_page_link_as_the_first_request_of_a_fresh_server(demo_db, browser, first, title, path):
+    with _streamlit(demo_db) as url:
+        for visit in ("first request", "new session"):
+            context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+            try:
+                page = context.new_page()
+                page.goto(url + first)
+                page.wait_for_selector("h1", timeout=60_000)
+                page.wait_for_selector(IDLE, timeout=60_000)
+                heading = page.locator("h1").first.inner_text()
+                assert title in heading, (visit, heading)
+                assert page.get_by_text("Page not found").count() == 0, visit
+                assert page.locator("[data-testid='stException']").count() == 0, visit
+                assert page.url.split("?")[0].removeprefix(url) == path, (visit, page.url)
+                if "year=" in first:  # the link's filters hold on arrival
+                    year = first.split("year=")[1]
+                    assert f"year={year}" in page.url, (visit, page.url)
+                    assert f"{year}年" in page.locator("[data-testid='stMain']").inner_text(), visit
+            finally:
+                context.close()

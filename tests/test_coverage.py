@@ -131,3 +131,47 @@ def test_change_since_earlier_year(demo_db):
     for row in moved.itertuples():
         assert row.change == pytest.approx(by[(row.region_code, 2024)] - by[(row.region_code, 2019)])
     assert list(moved["change"]) == sorted(moved["change"], reverse=True)
+
+
+# --- direction (issue #12 item 2): bar order and reference lines, from plain pandas -----------------
+
+def _region_bars(at) -> dict:
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("region_bars_0"))
+
+
+def test_township_bars_lowest_first_with_county_and_target_lines(demo_db):
+    import independent
+    want = independent.expected(independent.raw(demo_db), ["year", "region_code"], True).loc[2024]
+    county = independent.expected(independent.raw(demo_db), ["year"], True).loc[2024, "unionization_rate"]
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        target = con.execute("SELECT value FROM targets WHERE year = 2024 AND region_code = '' "
+                             "AND indicator = 'unionization_rate'").fetchone()[0]
+    finally:
+        con.close()
+    at = coverage(year="2024")
+    assert not at.exception
+    spec = _region_bars(at)
+    bars = spec["data"][0]
+    keys = [row[0] for row in bars["customdata"]]
+    assert sorted(keys) == sorted(want.index)
+    expected_order = sorted(keys, key=lambda k: want.loc[k, "unionization_rate"])
+    assert [want.loc[k, "unionization_rate"] for k in keys] == \
+        [want.loc[k, "unionization_rate"] for k in expected_order]  # lowest first (ties in any order)
+    assert bars["x"] == [pytest.approx(want.loc[k, "unionization_rate"]) for k in keys]
+    assert spec["layout"]["yaxis"]["autorange"] == "reversed"  # the first bar is drawn on top
+    lines = sorted(shape["x0"] for shape in spec["layout"]["shapes"])
+    assert lines == pytest.approx(sorted([county, target]))
+    notes = " ".join(a["text"] for a in spec["layout"]["annotations"])
+    assert f"目标 {target * 100:.1f}%" in notes and f"全县 {county * 100:.1f}%" in notes
+
+
+def test_gap_threshold_includes_an_employer_of_exactly_that_size(demo_db):
+    """《工会法》: 25 or more. An employer with exactly the threshold is on the list."""
+    rows = independent_gaps(demo_db, 2024, None, 1)
+    size = int(rows["employees"].value_counts().idxmax())  # a size several uncovered employers share
+    exact = rows[rows["employees"] == size]
+    table = gaps.uncovered_table(2024, Scope(), size, path=demo_db)
+    assert len(table) == len(rows[rows["employees"] >= size])
+    assert set(exact["name"]) <= set(table["单位名称"])
+    assert gaps.summary(2024, Scope(), size, demo_db)["gap_units"] == len(rows[rows["employees"] >= size])

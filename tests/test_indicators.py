@@ -38,6 +38,11 @@ def test_sql_returns_every_catalog_code(demo_db):
 
 
 def _compare(sql: pd.DataFrame, expected: pd.DataFrame, codes) -> int:
+    """Every expected row equals SQL's, and SQL has no row the raw tables do not explain."""
+    shown = {(int(y), k) for y, k in zip(sql["year"], sql["key"])}
+    wanted = {(int(y), k) for y, k in expected.index}
+    assert shown - wanted == set(), sorted(shown - wanted)[:5]
+    assert wanted - shown == set(), sorted(wanted - shown)[:5]
     checked = 0
     for (year, key), row in expected.iterrows():
         got = sql[(sql["year"] == year) & (sql["key"] == key)]
@@ -123,3 +128,90 @@ def test_sql_returns_each_keys_names_and_order(demo_db, grain, table):
     for row in frame.itertuples():
         assert (row.name_zh, row.name_en, row.sort_order) == tuple(dims.loc[row.key]), row.key
     assert indicators.table(Scope(), "county", (2024,), demo_db)["name_zh"].isna().all()
+
+
+# --- exact keys and small stores (issue #12 item 2) --------------------------------------------------
+
+def test_industry_breakdown_holds_exactly_the_industries_with_unit_data(demo_db):
+    """Aid is kept per township: at industry grain no township code may turn up as a key."""
+    raw = independent.raw(demo_db)
+    sql = indicators.table(Scope(), "industry", (2024,), demo_db)
+    with_data = set()
+    for name in ("unit_year", "region_year", "inspections", "arrears"):
+        frame = raw[name]
+        with_data |= set(frame.loc[frame["year"] == 2024, "industry_code"])
+    assert list(sql["key"]) == sorted(with_data)  # each once, nothing else
+    assert sql[["aid_yuan", "aid_households", "subsidy_yuan"]].isna().all().all()
+
+
+MISSING_YEAR, ZERO_TOWN, TOTALS_TOWN = 2020, "chengguan", "qingshi"
+
+
+@pytest.fixture(scope="module")
+def odd_store(tmp_path_factory):
+    """The demo with: no inspections at all in 2020 (not reported, not zero); 城关镇's 2024
+    inspections all zero and its hardship aid paid to no recorded household (zero denominators); 青石乡 reporting totals only in 2024."""
+    from unionstats import demo, snapshots, store
+    tables = demo.build_tables()
+    ins = tables["inspections"]
+    ins = ins[ins["year"] != MISSING_YEAR].copy()
+    zero = (ins["year"] == 2024) & (ins["region_code"] == ZERO_TOWN)
+    assert zero.any()
+    ins.loc[zero, ["units_inspected", "units_compliant", "workers_helped_sign"]] = 0
+    tables["inspections"] = ins.reset_index(drop=True)
+    aid = tables["aid"]  # money paid out with no household recorded: aid per household is unknown
+    hardship = set(tables["aid_programs"].loc[tables["aid_programs"]["kind"] == "hardship", "code"])
+    paid = (aid["year"] == 2024) & (aid["region_code"] == ZERO_TOWN) & aid["program_code"].isin(hardship)
+    assert paid.any() and aid.loc[paid, "yuan"].sum() > 0
+    aid.loc[paid, "households"] = 0
+    uy = tables["unit_year"]
+    gone = (uy["year"] == 2024) & (uy["region_code"] == TOTALS_TOWN)
+    assert gone.any()
+    ry = tables["region_year"]
+    total = {c: 0 for c in ry.columns}
+    total.update(year=2024, region_code=TOTALS_TOWN, industry_code="C", ownership_code=uy.loc[gone, "ownership_code"].iloc[0],
+                 units=10, units_unionized=4, employees=200, members=90)
+    tables["unit_year"] = uy[~gone].reset_index(drop=True)
+    tables["region_year"] = pd.concat([ry, pd.DataFrame([total])[ry.columns].astype(ry.dtypes)], ignore_index=True)
+    path = tmp_path_factory.mktemp("odd") / "odd.duckdb"
+    snapshots.write_database(path, tables)
+    store.clear_cache()
+    return path
+
+
+def test_a_year_without_inspections_is_not_reported_not_zero(odd_store):
+    for grain in ("county", "region"):
+        sql = indicators.table(Scope(), grain, path=odd_store)
+        year = sql[sql["year"] == MISSING_YEAR]
+        assert len(year) > 0
+        for code in ("units_inspected", "units_compliant", "workers_helped_sign", "compliance_rate"):
+            assert year[code].isna().all(), (grain, code)
+        assert year["units"].notna().all() and (year["units"] > 0).all()  # the rest of the year stands
+    raw = independent.raw(odd_store)
+    expected = independent.expected(raw, ["year", "region_code"], True)
+    expected = expected[expected.index.get_level_values("year") != MISSING_YEAR]
+    sql = indicators.table(Scope(), "region", path=odd_store)
+    _compare(sql[sql["year"] != MISSING_YEAR], expected, ALL_CODES)
+
+
+def test_a_zero_denominator_is_no_rate(odd_store):
+    row = indicators.table(Scope(regions=(ZERO_TOWN,)), "region", (2024,), odd_store).iloc[0]
+    assert row["units_inspected"] == 0 and pd.isna(row["compliance_rate"])
+    assert row["aid_households"] == 0 and row["aid_yuan"] > 0 and pd.isna(row["aid_per_household"])
+    county = indicators.summary(2024, Scope(), odd_store)
+    raw = independent.raw(odd_store)["inspections"]
+    year = raw[raw["year"] == 2024]
+    assert county["compliance_rate"] == pytest.approx(year["units_compliant"].sum() / year["units_inspected"].sum())
+
+
+def test_a_totals_only_township_counts_and_is_named(odd_store):
+    from unionstats import gaps
+    raw = independent.raw(odd_store)
+    ry = raw["region_year"]
+    mine = ry[(ry["year"] == 2024) & (ry["region_code"] == TOTALS_TOWN)]
+    row = indicators.table(Scope(regions=(TOTALS_TOWN,)), "region", (2024,), odd_store).iloc[0]
+    assert row["units"] == mine["units"].sum() and row["members"] == mine["members"].sum()
+    assert row["unionization_rate"] == pytest.approx(mine["units_unionized"].sum() / mine["units"].sum())
+    assert gaps.totals_only_regions(2024, Scope(), odd_store) == sorted(set(ry.loc[ry["year"] == 2024, "region_code"]))
+    assert TOTALS_TOWN in gaps.totals_only_regions(2024, Scope(), odd_store)
+    assert len(gaps.uncovered_table(2024, Scope(regions=(TOTALS_TOWN,)), 1, path=odd_store)) == 0

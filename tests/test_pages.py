@@ -163,3 +163,31 @@ def test_the_text_walk_does_see_chinese_in_chinese_mode(demo_db):
     texts = _interface_texts(at)
     assert any(CJK.search(x) for x in texts)
     assert "各乡镇建会率" in texts and "单位名称" in texts
+
+
+def test_compare_rank_moves_put_the_best_first(demo_db):
+    """Rank 1 is the highest 建会率, worked out by hand from the raw tables; moved = climbed places."""
+    want = independent.expected(independent.raw(demo_db), ["year", "region_code"], True)["unionization_rate"]
+
+    def ranks(year):
+        values = want.loc[year].dropna()
+        return {k: 1 + sum(v > mine for v in values) for k, mine in values.items()}
+
+    before, after = ranks(2019), ranks(2024)
+    at = open_page("pages/compare.py", year="2024")
+    at.selectbox(key="compare_year_a").set_value(2019).run()
+    assert not at.exception
+    table = at.dataframe[1].value
+    from unionstats import store
+    codes = store.query("regions", path=demo_db).set_index("name_zh")["code"]
+    assert len(table) == len(after)
+    for _, row in table.iterrows():
+        code = codes[row["乡镇"]]
+        assert row["2019年排名"] == before[code] and row["2024年排名"] == after[code], code
+        assert row["名次变化"] == fmt_signed(before[code] - after[code]), code
+    assert list(table["2024年排名"]) == sorted(after.values())  # best first
+
+
+def fmt_signed(n: int) -> str:
+    from unionstats.format import fmt_signed_int
+    return fmt_signed_int(n)

@@ -1,0 +1,199 @@
+"""Mutation check (issue #12 item 2): do the tests notice a wrong direction?
+
+Not a pytest file (pytest.ini collects test_*.py only). Run from the repository root:
+
+    python tests/mutants.py            # every mutant
+    python tests/mutants.py kpi_sign   # only those whose name contains the word
+
+Each mutant is one deliberate one-line mistake: (name, file, exact old text, new text, tests that
+must catch it). For each, the tracked files are copied to a temporary directory, the old text is
+replaced (it must occur exactly once: otherwise the code moved and this list must follow it), and
+`python -m pytest -x -q <selection>` runs there. A mutant is caught when the tests fail. Prints a
+table; exits 1 if any mutant survives or cannot be applied. First every selection runs once on the
+unmutated code and must pass (exit 2 if not): a selection that always fails proves nothing.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    file: str
+    old: str
+    new: str
+    tests: tuple[str, ...]  # pytest arguments: node ids, files, -k expressions
+
+
+MUTANTS = [
+    # --- the nine the old suite missed -----------------------------------------------------------
+    Mutant("kpi_change_sign", "unionstats/attainment.py",
+           "delta = float(value) - float(by_year.loc[base, code])",
+           "delta = float(by_year.loc[base, code]) - float(value)",
+           ("tests/test_app.py", "-k", "kpi_deltas")),
+    Mutant("kpi_target_dropped", "unionstats/app.py",
+           "            if code in targets:\n",
+           "            if code in ():\n",
+           ("tests/test_app.py", "-k", "county_target")),
+    Mutant("ranking_direction", "unionstats/comparison.py",
+           'out[f"rank_{col}"] = out[col].rank(ascending=not best_first',
+           'out[f"rank_{col}"] = out[col].rank(ascending=best_first',
+           ("tests/test_pages.py", "-k", "rank_moves")),
+    Mutant("township_bar_order", "pages/coverage.py",
+           'by_region = indicators.table(f.scope, "region", (f.year,)).dropna(subset=[code]).sort_values(code)',
+           'by_region = indicators.table(f.scope, "region", (f.year,)).dropna(subset=[code])'
+           '.sort_values(code, ascending=False)',
+           ("tests/test_coverage.py", "-k", "lowest_first")),
+    Mutant("trend_target_marker_dropped", "pages/overview.py",
+           "target=(f.year, target_rate) if target_rate is not None else None)",
+           "target=None)",
+           ("tests/test_app.py", "-k", "trend_carries")),
+    Mutant("coverage_target_line_dropped", "pages/coverage.py",
+           '(t("target", lang), target)]',
+           '(t("target", lang), None)]',
+           ("tests/test_coverage.py", "-k", "lowest_first")),
+    Mutant("briefing_change_sign", "unionstats/briefing.py",
+           "compare = comparison.compare(scope, before, year, path)",
+           "compare = comparison.compare(scope, year, before, path)",
+           ("tests/test_briefing.py", "-k", "point_the_right_way")),
+    Mutant("aid_rows_in_industry_breakdown", "queries/indicators.sql",
+           "$grain IN ('county', 'region') AS ok",
+           "$grain IN ('county', 'region', 'industry') AS ok",
+           ("tests/test_indicators.py", "-k", "industry_breakdown")),
+    Mutant("null_becomes_zero", "queries/indicators.sql",
+           "CASE WHEN has_inspection THEN coalesce(i.units_inspected, 0) END AS units_inspected,",
+           "coalesce(i.units_inspected, 0) AS units_inspected,",
+           ("tests/test_indicators.py", "-k", "without_inspections")),
+    # --- more of the same kind ---------------------------------------------------------------------
+    Mutant("kpi_delta_colour", "unionstats/attainment.py",
+           'else ("normal" if ind.higher_is_better else "inverse"))',
+           'else ("inverse" if ind.higher_is_better else "normal"))',
+           ("tests/test_app.py", "-k", "kpi_deltas")),
+    Mutant("rate_numerator_denominator_swapped", "queries/indicators.sql",
+           "units_compliant::DOUBLE / nullif(units_inspected, 0) AS compliance_rate",
+           "units_inspected::DOUBLE / nullif(units_compliant, 0) AS compliance_rate",
+           ("tests/test_indicators.py", "-k", "every_year_county")),
+    Mutant("zero_denominator_unguarded", "queries/indicators.sql",
+           "aid_yuan::DOUBLE / nullif(aid_households, 0) AS aid_per_household",
+           "aid_yuan::DOUBLE / aid_households AS aid_per_household",
+           ("tests/test_indicators.py", "-k", "zero_denominator")),
+    Mutant("compare_default_year", "pages/compare.py",
+           'st.session_state["compare_year_a"] = attainment.latest_earlier(years, f.year) or f.year',
+           'st.session_state["compare_year_a"] = attainment.latest_earlier(years, f.year - 1) or f.year',
+           ("tests/test_targets.py", "-k", "compare_follows")),
+    Mutant("gap_list_threshold_strict", "queries/gap_units.sql",
+           "AND uy.employees >= $min_employees",
+           "AND uy.employees > $min_employees",
+           ("tests/test_coverage.py", "-k", "exactly")),
+    Mutant("gap_summary_threshold_strict", "queries/gap_summary.sql",
+           "AND uy.employees >= $min_employees",
+           "AND uy.employees > $min_employees",
+           ("tests/test_coverage.py", "-k", "exactly")),
+    Mutant("attainment_direction", "unionstats/attainment.py",
+           "ahead = -gap if lower else gap",
+           "ahead = gap if lower else -gap",
+           ("tests/test_attainment.py", "-k", "status_uses")),
+    Mutant("totals_only_township_forgotten", "queries/totals_only_regions.sql",
+           "WHERE ry.year = $year",
+           "WHERE ry.year = $year - 1",
+           ("tests/test_indicators.py", "-k", "totals_only")),
+    Mutant("totals_only_township_dropped_from_cube", "queries/build_cube.sql",
+           "    FROM region_year\n)",
+           "    FROM region_year WHERE region_code IN (SELECT region_code FROM unit_year WHERE year = region_year.year)\n)",
+           ("tests/test_indicators.py", "-k", "totals_only")),
+]
+
+
+def tracked_files() -> list[str]:
+    out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    return [p for p in out.decode().split("\0") if p]
+
+
+def copy_tree(target: Path) -> None:
+    """The working tree's tracked files as they are now (uncommitted edits included)."""
+    for rel in tracked_files():
+        source = ROOT / rel
+        if source.is_file():
+            dest = target / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest)
+
+
+def apply(tree: Path, m: Mutant) -> None:
+    path = tree / m.file
+    text = path.read_text(encoding="utf-8")
+    found = text.count(m.old)
+    if found != 1:
+        raise LookupError(f"{m.name}: the old text occurs {found} times in {m.file}, not once")
+    path.write_text(text.replace(m.old, m.new), encoding="utf-8")
+
+
+def run(m: Mutant, base: Path) -> tuple[str, float, str]:
+    """('caught' | 'MISSED' | 'ERROR', seconds, last lines of output)."""
+    tree = base / m.name
+    copy_tree(tree)
+    try:
+        if m.file:  # the baseline run changes nothing
+            apply(tree, m)
+    except LookupError as exc:
+        return "ERROR", 0.0, str(exc)
+    env = {k: v for k, v in os.environ.items() if k not in ("UNIONSTATS_DB", "PYTHONPATH")}
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *m.tests],
+                          cwd=tree, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+    if done.returncode == 1:
+        return "caught", seconds, tail
+    if done.returncode == 0:
+        return "MISSED", seconds, tail
+    # 2–5: interrupted, internal error, usage error, nothing collected: the selection is wrong
+    return "ERROR", seconds, f"pytest exit {done.returncode}: {tail}"
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in MUTANTS if not argv or any(word in m.name for word in argv)]
+    if not chosen:
+        print("no mutant matches", argv)
+        return 2
+    names = [m.name for m in MUTANTS]
+    assert len(names) == len(set(names)), "mutant names must be unique"
+    results = []
+    with tempfile.TemporaryDirectory(prefix="unionstats-mutants-") as base:
+        # A selection that fails on the unmutated code would "catch" every mutant: check first.
+        for i, tests in enumerate(dict.fromkeys(m.tests for m in chosen)):
+            result, seconds, tail = run(Mutant(f"baseline_{i}", "", "", "", tests), Path(base))
+            print(f"{'ok' if result == 'MISSED' else 'BROKEN':7} {seconds:6.1f}s  baseline: {' '.join(tests)}",
+                  flush=True)
+            if result != "MISSED":
+                print("        " + tail.replace("\n", "\n        "))
+                return 2
+        for m in chosen:
+            result, seconds, tail = run(m, Path(base))
+            results.append((m, result, seconds, tail))
+            print(f"{result:7} {seconds:6.1f}s  {m.name}", flush=True)
+            if result != "caught":
+                print("        " + tail.replace("\n", "\n        "), flush=True)
+    width = max(len(m.name) for m in chosen)
+    print()
+    print(f"{'mutant':{width}}  {'file':32}  result   tests")
+    for m, result, seconds, _ in results:
+        print(f"{m.name:{width}}  {m.file:32}  {result:7}  {' '.join(m.tests)}")
+    survivors = [m.name for m, result, *_ in results if result != "caught"]
+    print(f"\n{len(results) - len(survivors)}/{len(results)} caught"
+          + (f"; not caught: {', '.join(survivors)}" if survivors else ""))
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
