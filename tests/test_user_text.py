@@ -292,8 +292,12 @@ def test_user_text_renders_as_text_on_every_page(hostile, monkeypatch, page):
     shown = [_shown(text) for text in texts]
     assert any(COUNTY in s for s in shown)  # the title names the county, as typed
     assert any(HTML_TOWN in s and MARKDOWN_TOWN in s for s in shown)  # the scope line names the townships
-    if page == "pages/overview.py":
-        assert any(NOTE in s for s in shown)
+    if page == "pages/overview.py":  # the county's note shows for the whole county, as typed
+        county = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        county_texts = _markdown_texts(county)
+        noted = [text for text in county_texts if NOTE in _shown(text)]
+        assert noted
+        assert not [text for text in noted for p in LINKISH if p.search(text)]  # (status badges are ours)
     labels = _plotly_texts(at)
     assert not [s for s in labels if re.search(r"(?i)<(a|img)\b", s)]
     if page in ("pages/coverage.py", "pages/rights.py", "pages/aid.py", "pages/compare.py", "pages/briefing.py"):
