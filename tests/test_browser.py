@@ -31,10 +31,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _streamlit(db: Path):
+def _streamlit(db: Path, **extra_env: str):
     """`streamlit run dashboard.py` on a free port of 127.0.0.1 until the block ends; yields its URL."""
     port = _free_port()
-    env = dict(os.environ, UNIONSTATS_DB=str(db))
+    env = dict(os.environ, UNIONSTATS_DB=str(db), **extra_env)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",

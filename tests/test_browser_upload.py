@@ -2,15 +2,11 @@
 store unchanged, and the server still answers every page."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from conftest import require_browser
-from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _free_port
+from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
 from test_hostile_files import FAR, raw_sheet
 from unionstats import auth, snapshots, store
 
@@ -34,18 +30,7 @@ def test_dimension_bomb_upload_gets_a_message_and_the_server_survives(county, tm
     bomb.write_bytes(raw_sheet(FAR, "A1:XFD1048576"))  # 549 GB as calamine would allocate it
     before = (snapshots.current_name(county), snapshots.checksums(store.resolve(county)))
     store.clear_cache()
-    port = _free_port()
-    env = dict(os.environ, UNIONSTATS_DB=str(county), **{auth.ENV: auth.hash_password(PASSWORD)})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if _healthy(url):
-                break
-            time.sleep(0.1)
+    with _streamlit(county, **{auth.ENV: auth.hash_password(PASSWORD)}) as url:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN").new_page()
@@ -63,7 +48,6 @@ def test_dimension_bomb_upload_gets_a_message_and_the_server_survives(county, tm
             assert page.locator("[data-testid='stException']").count() == 0
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "data_upload_bomb.png"), full_page=True)
-            assert proc.poll() is None, "the server died"
             assert _healthy(url)
             # The problem list names the limit (the table is a canvas: read it from the CSV download).
             with page.expect_download() as download:
@@ -76,11 +60,5 @@ def test_dimension_bomb_upload_gets_a_message_and_the_server_survives(county, tm
             other.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
             assert other.locator("[data-testid='stException']").count() == 0
             browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     store.clear_cache()
     assert (snapshots.current_name(county), snapshots.checksums(store.resolve(county))) == before
