@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import independent
 from test_indicators import ALL_CODES, _compare
-from unionstats import catalog, importing, indicators, snapshots, store, template
+from unionstats import importing, indicators, snapshots, store, template
 from unionstats.format import fmt_number
 from unionstats.indicators import Scope
 
