@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("overview", "coverage", "rights", "aid", "compare", "briefing", "data", "glossary")
+PAGES = ("overview", "coverage", "rights", "aid", "townships", "compare", "briefing", "data", "glossary")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
