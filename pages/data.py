@@ -16,6 +16,16 @@ path = store.db_path()
 who = snapshots.user_name() + "（页面）"  # history tells page actions from CLI ones
 app.header(t("page_data", lang), f)
 
+
+def or_stop(action):
+    """Run one write of this page; a store error (busy, disk full, changed meanwhile) is shown and
+    the run stops: nothing was written."""
+    try:
+        return action()
+    except store.StoreError as exc:
+        st.error(escape.markdown(str(exc)))
+        st.stop()
+
 st.subheader(t("template_title", lang))
 st.caption(t("template_help", lang))
 regions_for_template = {} if snapshots.base_is_demo(path) else {"regions": store.query("regions")}
@@ -136,11 +146,8 @@ if admin:
             if left.button(t("confirm_import", lang), type="primary", key="confirm_import"):
                 st.session_state.pop("prepared")
                 st.session_state.pop("removals", None)
-                try:  # another session may have published since the preview: then nothing is written
-                    snapshots.publish(prepared.candidate)
-                except store.StoreError as exc:
-                    st.error(escape.markdown(str(exc)))
-                    st.stop()
+                # Another session may have published since the preview: then nothing is written.
+                or_stop(lambda: snapshots.publish(prepared.candidate))
                 st.session_state["imported"] = digest
                 st.rerun()
             if right.button(t("cancel", lang), key="cancel_import"):
@@ -166,11 +173,7 @@ else:
 if admin and snapshots.current_name(path):
     left, right = st.columns([1, 2])
     if left.button(t("undo_last", lang), icon=":material/undo:", key="undo"):
-        try:
-            name = snapshots.undo(path, who)
-        except store.StoreError as exc:
-            st.error(escape.markdown(str(exc)))
-            st.stop()
+        name = or_stop(lambda: snapshots.undo(path, who))
         st.session_state.pop("imported", None)  # an uploaded file is previewed afresh
         st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
         st.rerun()
@@ -179,11 +182,7 @@ if admin and snapshots.current_name(path):
         target = st.selectbox(t("go_to_title", lang), kept, key="go_to_target",
                               format_func=lambda n: n or t("base_snapshot", lang))
         if st.button(t("go_to", lang), key="go_to"):
-            try:
-                snapshots.go_to(path, target, who)
-            except store.StoreError as exc:
-                st.error(escape.markdown(str(exc)))
-                st.stop()
+            or_stop(lambda: snapshots.go_to(path, target, who))
             st.session_state.pop("imported", None)
             st.rerun()
 
@@ -212,14 +211,8 @@ if admin:
     note = st.text_area(t("note_county", lang), county_note.iloc[0] if len(county_note) else "",
                         key=f"note_{year}")
     if st.button(t("save", lang), key="save_targets"):
-        try:
-            with snapshots.writer_lock(path):  # build and publish as one write
-                prepared = importing.edit_targets(path, year, edited.to_dict("records"), note, who)
-                if prepared.candidate is not None:
-                    snapshots.publish(prepared.candidate)
-        except store.StoreError as exc:
-            st.error(escape.markdown(str(exc)))
-            st.stop()
+        prepared = or_stop(lambda: importing.write_edit(path, lambda: importing.edit_targets(
+            path, year, edited.to_dict("records"), note, who)))
         if prepared.batch.problems:
             st.error("\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
         elif prepared.candidate is not None:
@@ -241,14 +234,8 @@ if admin:
         if outline_file is not None:
             st.session_state["map_file_done"] = outline_file.file_id
         upload = outline_file.getvalue() if fresh and not removing else None
-        try:
-            with snapshots.writer_lock(path):
-                prepared = importing.edit_map(path, outline_file.name if upload else "删除乡镇边界", upload, who)
-                if prepared.candidate is not None:
-                    snapshots.publish(prepared.candidate)
-        except store.StoreError as exc:
-            st.error(escape.markdown(str(exc)))
-            st.stop()
+        prepared = or_stop(lambda: importing.write_edit(path, lambda: importing.edit_map(
+            path, outline_file.name if upload else "删除乡镇边界", upload, who)))
         if prepared.batch.problems:
             st.error("\n\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
         elif prepared.candidate is not None:
@@ -271,16 +258,9 @@ if admin:
                                       key="near_points")
         small_n = st.number_input(t("small_n", lang), 1, 1_000_000, rule.small_n, 1, key="small_n")
         if st.form_submit_button(t("save", lang)):
-            try:
-                with snapshots.writer_lock(path):
-                    prepared = importing.edit_settings(
-                        path, county_zh, county_en, basis, who,
-                        attainment.Rules(near_ratio / 100, near_points / 100, int(small_n)))
-                    if prepared.candidate is not None:
-                        snapshots.publish(prepared.candidate)
-            except store.StoreError as exc:
-                st.error(escape.markdown(str(exc)))
-                st.stop()
+            prepared = or_stop(lambda: importing.write_edit(path, lambda: importing.edit_settings(
+                path, county_zh, county_en, basis, who,
+                attainment.Rules(near_ratio / 100, near_points / 100, int(small_n)))))
             if prepared.batch.problems:
                 st.error("\n".join(escape.markdown(p.line()) for p in prepared.batch.problems))
                 st.stop()
@@ -372,15 +352,8 @@ if admin:  # 读工作总结 (issue #16): figures found in a report, confirmed b
                     if problems:
                         st.error("\n".join("- " + escape.markdown(p) for p in problems))
                         st.stop()
-                    try:
-                        with snapshots.writer_lock(path):  # build and publish as one write
-                            prepared, skipped = narrative.prepare_import(path, items, region or None, report_name,
-                                                                         digest, who)
-                            if prepared.candidate is not None:
-                                snapshots.publish(prepared.candidate)
-                    except store.StoreError as exc:
-                        st.error(escape.markdown(str(exc)))
-                        st.stop()
+                    prepared, skipped = or_stop(lambda: importing.write_edit(path, lambda: narrative.prepare_import(
+                        path, items, region or None, report_name, digest, who)))
                     if prepared.batch.problems:
                         st.error("\n".join("- " + escape.markdown(p.line()) for p in prepared.batch.problems))
                         st.stop()

@@ -222,10 +222,8 @@ def _cmd_read_report(args) -> int:
             raise UsageError(f"未知乡镇：{args.region}（可用：{', '.join(regions['code'])}）")
         region = str(match["code"].iloc[0])
     items = [f.as_dict(reading.text) for f in (*reading.actuals().values(), *reading.targets().values())]
-    with snapshots.writer_lock(path):  # build and publish as one write
-        prepared, skipped = narrative.prepare_import(path, items, region, name, hashlib.sha256(data).hexdigest())
-        if prepared.candidate is not None:
-            snapshots.publish(prepared.candidate)
+    prepared, skipped = importing.write_edit(path, lambda: narrative.prepare_import(
+        path, items, region, name, hashlib.sha256(data).hexdigest()))
     for item, reason in skipped:
         print(f"未写入：{catalog.get(item['code']).name_zh} {item['value']}：{reason}", file=sys.stderr)
     if prepared.batch.problems:

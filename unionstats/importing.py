@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
 from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REGION_KIND_WORDS, SHEETS,
                      STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
+
+if TYPE_CHECKING:  # annotations only
+    from . import snapshots
 
 # What one file may hold (issue #10), checked before any parser allocates memory. A province's
 # year is about 400,000 unit rows of 20 columns: 8 M cells, some 320 MB of sheet XML as Excel
@@ -947,8 +951,8 @@ def _township_clashes(batch: Batch, reference: Reference, problem) -> None:
                 if isinstance(name, str) and _key(name):
                     owners.setdefault(_key(name), (r.code, r.name_zh, None))
     for r in incoming.to_dict("records"):
-        for field, column in columns.items():
-            key = _key(r[field]) if isinstance(r[field], str) else ""
+        for key_field, column in columns.items():
+            key = _key(r[key_field]) if isinstance(r[key_field], str) else ""
             other = owners.get(key)
             if not key or other is not None and other[0] == r["code"]:
                 continue
@@ -957,7 +961,7 @@ def _township_clashes(batch: Batch, reference: Reference, problem) -> None:
                 continue
             where = f"第{other[2]}行" if other[2] else "已有"
             problem(label, r["__row__"], column,
-                    f"「{r[field]}」与{where}的乡镇「{other[1]}」（代码 {other[0]}）的代码或名称相同"
+                    f"「{r[key_field]}」与{where}的乡镇「{other[1]}」（代码 {other[0]}）的代码或名称相同"
                     "（不区分全角半角、大小写和空格）：每个乡镇的代码和名称都不能与别的乡镇重复")
 
 
@@ -983,6 +987,19 @@ def reference_for(path: Path) -> Reference:
 def _store_reference(path: Path) -> Reference:
     from . import store
     return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]])
+
+
+def write_edit(path: Path, make):
+    """Build an edit with make() and publish it as one write under the store's lock, so nothing is
+    published between the build and the switch. make() returns a Prepared, or a tuple whose first
+    item is one; write_edit returns what make() returned."""
+    from . import snapshots
+    with snapshots.writer_lock(path):
+        made = make()
+        prepared = made[0] if isinstance(made, tuple) else made
+        if prepared.candidate is not None:
+            snapshots.publish(prepared.candidate)
+    return made
 
 
 def edit_targets(path: Path, year: int, rows: list[dict], note: str, user: str | None = None) -> Prepared:
