@@ -715,10 +715,9 @@ def _parent_of(path: Path, name: str) -> str | None:
     file = snapshot_dir(path) / name
     if file.is_file():
         try:
-            with store.cursor(file) as cur:
-                row = cur.execute("SELECT value FROM settings WHERE key = 'parent_snapshot'").fetchone()
-            if row is not None:
-                return row[0]
+            parent = store.setting("parent_snapshot", path=file)
+            if parent is not None:
+                return parent
         except store.StoreError:
             pass
     parents = {r["snapshot"]: r.get("parent", "") for r in history(path)
