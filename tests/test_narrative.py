@@ -451,24 +451,14 @@ def test_stored_values_fit_what_the_report_says(value, qualifier, step, stored, 
 def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
     """In a real browser: paste a report, change one found figure in the table, confirm, see the
     new target on 总览's coverage chart, undo on the data page, see the old one again."""
-    import os
-    import subprocess
-    import sys
     import time
-    import urllib.request
 
     from conftest import require_browser
-    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _free_port
+    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
     from unionstats import snapshots
     executable = require_browser()
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     target_marker = """() => [...document.querySelectorAll('.js-plotly-plot')]
         .flatMap(p => p.data.filter(t => t.name === '目标').map(t => t.customdata[0]))"""
 
@@ -493,14 +483,7 @@ def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
         page.locator("[data-testid='stCheckbox']", has_text="读工作总结").wait_for(timeout=60_000)
         page.wait_for_selector(IDLE, timeout=60_000)
 
-    try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
+    with _streamlit(admin_store) as url:  # the admin password and store are in the environment
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN").new_page()
@@ -551,12 +534,6 @@ def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
             assert snapshots.current_name(admin_store) != written
             assert overview(page, before) == before
             browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.parametrize("sentence, expected", [
