@@ -308,7 +308,7 @@ if admin:  # 读工作总结 (issue #16): figures found in a report, confirmed b
                         scope = indicators.Scope(regions=(region,) if region else None, ownership_group=own)
                         stored.update({(own, c): v for c, v in indicators.summary(year, scope).items()})
                 planned = {c: v for (c, r), v in indicators.targets(reading.target_year).items() if r == region}
-                rows = narrative.review(reading, stored, planned, region or None)
+                rows = narrative.review(reading, stored, planned, region or None, narrative.township_reported(path, year))
                 conflicts = {r["figure"].start for r in rows if r["conflict"]}
                 with st.container(height=320, border=True):
                     st.markdown(narrative.highlighted(text, reading.figures, conflicts))

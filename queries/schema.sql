@@ -65,7 +65,7 @@ CREATE TABLE unit_year (           -- stock per unit per year, plus the year's j
 -- ownership bar (those codes are checked by the importer, so no foreign key).
 CREATE TABLE region_year (         -- totals for townships with no unit register, at cube grain
     year                 INTEGER NOT NULL,
-    region_code          VARCHAR NOT NULL REFERENCES regions (code),
+    region_code          VARCHAR NOT NULL,  -- '' = the county as a whole (a figure from its work report)
     industry_code        VARCHAR NOT NULL,  -- '' = not broken down
     ownership_code       VARCHAR NOT NULL,  -- '' = not broken down
     units                INTEGER          CHECK (units >= 0),

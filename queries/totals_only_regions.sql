@@ -2,5 +2,6 @@
 SELECT DISTINCT ry.region_code
 FROM region_year AS ry
 WHERE ry.year = $year
+  AND ry.region_code <> ''  -- the county's own row (from its work report) is no township
   AND in_list($regions, ry.region_code)
 ORDER BY ry.region_code;

@@ -923,7 +923,7 @@ def _totals_alongside_rows(batch: Batch, problem) -> None:
             if len(rows) > 1 and whole[rows.index].any():
                 problem(BY_TABLE[table].zh, int(rows.loc[whole[rows.index], "__row__"].iloc[0]), "行业门类",
                         f"{region or '全县'} {year} 年既有不分行业、所有制的合计行，又有分行业或所有制的行：数字会重复计算，请只保留一种")
-    for table in ("inspections", "arrears", "aid", "subsidies"):
+    for table in ("region_year", "inspections", "arrears", "aid", "subsidies"):
         frame = batch.frames.get(table)
         if frame is None:
             continue
@@ -985,7 +985,10 @@ def reference_for(path: Path) -> Reference:
 
 
 def _store_reference(path: Path) -> Reference:
+    """Townships an edit may use: the store's (none yet in a new store)."""
     from . import store
+    if not store.resolve(path).exists():
+        return Reference(pd.DataFrame(columns=["code", "name_zh", "name_en"]))
     return Reference(store.query("regions", path=path)[["code", "name_zh", "name_en"]])
 
 
@@ -1095,7 +1098,7 @@ def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None
     from . import snapshots
     try:
         candidate = snapshots.build_candidate(path, batch, user, progress, folder=scratch, mode=mode)
-    except (snapshots.UnitClash, snapshots.MergeWouldRemove) as exc:
+    except (snapshots.UnitClash, snapshots.MergeWouldRemove, snapshots.DoubleCounted) as exc:
         _refused(batch, exc)
         if scratch is None:
             snapshots.log_rejected(path, batch, user)
@@ -1191,6 +1194,16 @@ def _refused(batch: Batch, exc: Exception) -> None:
                 batch.file_name, sheet, rows[-1] if rows else None, "统一社会信用代码",
                 f"{where}在 {year} 年是同一家单位（统一社会信用代码相同，或与已有单位名称、乡镇相同），"
                 f"同一单位每年只能有一行（{name}）"))
+    elif isinstance(exc, snapshots.DoubleCounted):
+        from .format import fmt_count
+        for year, source, code, county, townships in exc.rows:
+            table = {"stock": "region_year", "hardship": "aid", "model_worker": "aid"}.get(source, source)
+            name = catalog.BY_CODE[code].name_zh if code in catalog.BY_CODE else code
+            batch.problems.append(Problem(
+                batch.file_name, BY_TABLE[table].zh, None, "乡镇",
+                f"{year} 年的“{name}”既有全县合计（{fmt_count(county)}，乡镇留空）又有各乡镇的数（合计 {fmt_count(townships)}）："
+                "全县数会重复计算。请只保留一种：改用各乡镇的数时，先撤销写入全县合计的那次导入"
+                "（数据管理页“撤销”或 python -m unionstats undo），或在文件中去掉全县合计行"))
     elif isinstance(exc, snapshots.MergeWouldRemove):
         for year, region, count in exc.slices:
             batch.problems.append(Problem(

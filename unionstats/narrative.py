@@ -526,21 +526,44 @@ def sha256(text: str) -> str:
 
 # --- writing confirmed figures ---------------------------------------------------------------------
 
-# Where a confirmed figure can go today. Targets go to `targets` (county or township). Of the
-# actuals only a township's subsidies fit a table as they stand: every other fact table needs
-# a township row with all its columns, or an industry × ownership breakdown, that a report's
-# sentence does not give (county totals without a breakdown: issue #11).
+# Where a confirmed figure can go. Targets go to `targets` (county or township). A county actual
+# goes to the county's own row (township '') of its table, beside the county's other figures of
+# that year, unless the townships report that count (the county total is their sum: queries/
+# count_levels.sql). Of a township's actuals only its subsidies fit a row as they stand: its other
+# tables are broken down by industry × ownership, which a sentence does not give.
 _REGION_YEAR_CODES = frozenset(("units", "units_unionized", "unions_new", "employees", "female_employees",
                                 "migrant_workers", "members", "female_members", "migrant_members", "members_new",
                                 "units_congress", "units_openness", "units_collective_contract",
                                 "units_wage_agreement", "employees_contracted"))
 SUBSIDY_CODES = ("subsidy_unions", "subsidy_yuan")
+# code → (table, column, aid program kind): where a county figure of a report is stored
+COUNTY_COLUMNS = {
+    **{c: ("region_year", c, None) for c in _REGION_YEAR_CODES - {"members_new"}},
+    "members_new": ("region_year", "members_joined", None),
+    **{c: ("inspections", c, None) for c in ("units_inspected", "units_compliant", "workers_helped_sign")},
+    "arrears_cases": ("arrears", "cases", None), "arrears_workers": ("arrears", "workers", None),
+    "arrears_migrant_workers": ("arrears", "migrant_workers", None),
+    "arrears_recovered_yuan": ("arrears", "yuan_recovered", None),
+    "aid_households": ("aid", "households", "hardship"), "aid_yuan": ("aid", "yuan", "hardship"),
+    "model_workers_visited": ("aid", "persons", "model_worker"),
+    "model_worker_aid_yuan": ("aid", "yuan", "model_worker"),
+    "subsidy_unions": ("subsidies", "unions_supported", None), "subsidy_yuan": ("subsidies", "yuan", None),
+}
+
+
+def township_reported(path: Path, year: int) -> set[str]:
+    """The codes townships report for `year`: a county figure of the report is not stored for
+    these (the county total is already their sum)."""
+    from . import store
+    levels = store.query("count_levels", path=path, year=year)
+    return set(levels.loc[levels["township_value"].notna(), "code"])
 
 
 def not_stored_reason(code: str, kind: str, region_code: str | None, codes: set[str],
-                      ownership: str | None = None) -> str | None:
-    """Why an actual figure cannot be written to the store yet; None when it can. `codes`: the
-    actual figures confirmed with it (subsidies need both of theirs)."""
+                      ownership: str | None = None, by_townships: set[str] = frozenset()) -> str | None:
+    """Why an actual figure cannot be written to the store; None when it can. `codes`: the
+    actual figures confirmed with it (a township's subsidies need both of theirs);
+    `by_townships`: the codes the townships report for the year (township_reported)."""
     if ownership:
         return "只针对非公有制企业的数字暂无存放位置（目标和合计都不分所有制）"
     if kind == "target":
@@ -549,16 +572,59 @@ def not_stored_reason(code: str, kind: str, region_code: str | None, codes: set[
     if ind.is_rate or ind.denominator:
         return "比率由计数计算，不单独存放；可作为目标写入，或核对后导入其分子、分母"
     if not region_code:
-        return "全县合计（不分乡镇、行业、所有制）暂无存放位置：统计库目前只存各乡镇的数据（待 #11 增加全县合计行）"
+        if code in by_townships:
+            return "各乡镇已填报该年的这个数，全县数是乡镇数之和，不另存全县合计（数字不符时请核对乡镇数据）"
+        return None if code in COUNTY_COLUMNS else "这个指标暂无全县合计的存放位置"
     if code in SUBSIDY_CODES:
         if set(SUBSIDY_CODES) <= codes:
             return None
         return "乡镇补助需同时有“补助基层工会数”和“补助金额”两个数，才能写成一行"
     if code in _REGION_YEAR_CODES:
-        return "乡镇汇总需按行业、所有制填报且各列都不能为空，总结中的单个数字无法填成一行（待 #11 支持可空计数）"
+        return "乡镇汇总需按行业、所有制填报，总结中的单个数字无法填成一行；可改选“全县”写入全县合计"
     if ind.family in ("contracts", "arrears"):
-        return "合同检查与欠薪需按行业、所有制填报且各列都不能为空，总结中的单个数字无法填成一行"
-    return "帮扶需注明帮扶项目，并同时填户次、人数和金额，总结中的单个数字无法填成一行"
+        return "合同检查与欠薪需按行业、所有制填报，总结中的单个数字无法填成一行；可改选“全县”写入全县合计"
+    return "乡镇的帮扶需注明帮扶项目，总结中的单个数字无法填成一行；可改选“全县”写入全县合计"
+
+
+def _county_sheets(path: Path, items: list[dict]) -> dict[str, list[list]]:
+    """The county's own rows of each table and year the confirmed county actuals touch: the rows
+    in force with the confirmed figures laid over them (a write replaces the county's rows of a
+    table and year, so the rest must be written back). Aid goes to the first program of its kind
+    unless the county already has a row of that kind."""
+    from . import dimensions, store
+    from .sheets import BY_TABLE
+    rows: dict[tuple[str, int], dict[tuple, dict]] = {}
+    for year in sorted({i["year"] for i in items}):
+        existing = store.query("county_rows", path=path, year=year) if store.resolve(path).exists() else None
+        for item in (i for i in items if i["year"] == year):
+            table, column, kind = COUNTY_COLUMNS[item["code"]]
+            if (table, year) not in rows:
+                old = existing[existing["table_name"] == table] if existing is not None else []
+                spec = BY_TABLE[table]
+                rows[(table, year)] = {
+                    tuple(r.get(k) for k in spec.unique): {c.field: r.get(c.field) for c in spec.columns}
+                    for r in (old.to_dict("records") if len(old) else [])}
+            table_rows = rows[(table, year)]
+            program = None
+            if kind:
+                programs = [code for code, _, _, k in dimensions.AID_PROGRAMS if k == kind]
+                program = next((r["program_code"] for r in table_rows.values() if r["program_code"] in programs),
+                               programs[0])
+            key = (year, "", program) if table == "aid" else (year, "") if table == "subsidies" else (year, "", "", "")
+            row = table_rows.setdefault(key, {"year": year, "region_code": "", "industry_code": "",
+                                              "ownership_code": "", "program_code": program})
+            row[column] = item["value"]
+    sheets: dict[str, list[list]] = {}
+    for (table, _), table_rows in rows.items():
+        spec = BY_TABLE[table]
+        body = [[None if _blank(r.get(c.field)) else r.get(c.field) for c in spec.columns] for r in table_rows.values()]
+        sheets.setdefault(spec.zh, [spec.headers()]).extend(body)
+    return sheets
+
+
+def _blank(value) -> bool:
+    """'' keys (the county, not broken down) and missing counts are written as empty cells."""
+    return value is None or value == "" or (isinstance(value, float) and value != value)
 
 
 def _cell(code: str, value) -> object:
@@ -574,20 +640,25 @@ def prepare_import(path: Path, items: list[dict], region_code: str | None = None
     `items`: {"code", "value", "kind" ("actual"/"target"), "year"}, values as confirmed (rates as
     fractions). Returns (importing.Prepared, [(item, why not stored)]). Validated exactly like an
     imported 目标/补助 sheet; nothing in force changes until snapshots.publish."""
-    from . import importing, template
+    from . import importing, store, template
     from .sheets import BY_TABLE
     actual_codes = {i["code"] for i in items if i["kind"] == "actual"}
+    by_townships = {year: township_reported(path, year) if store.resolve(path).exists() else set()
+                    for year in {i["year"] for i in items if i["kind"] == "actual" and not region_code}}
     kept, skipped = [], []
     for item in items:
-        reason = not_stored_reason(item["code"], item["kind"], region_code, actual_codes, item.get("ownership"))
+        reason = not_stored_reason(item["code"], item["kind"], region_code, actual_codes, item.get("ownership"),
+                                   by_townships.get(item["year"], set()))
         (skipped.append((item, reason)) if reason else kept.append(item))
     region = region_code or None
     sheets: dict[str, list[list]] = {}
+    if not region_code:
+        sheets.update(_county_sheets(path, [i for i in kept if i["kind"] == "actual"]))
     targets = [[i["year"], i["code"], region, _cell(i["code"], i["value"])] for i in kept if i["kind"] == "target"]
     if targets:
         sheets[BY_TABLE["targets"].zh] = [BY_TABLE["targets"].headers(), *targets]
     subsidies = {i["code"]: i for i in kept if i["kind"] == "actual" and i["code"] in SUBSIDY_CODES}
-    if subsidies:
+    if subsidies and region_code:
         years = {i["year"] for i in subsidies.values()}
         sheets[BY_TABLE["subsidies"].zh] = [BY_TABLE["subsidies"].headers(), *[
             [year, region, subsidies["subsidy_unions"]["value"], subsidies["subsidy_yuan"]["value"]] for year in years]]
@@ -646,7 +717,8 @@ def agrees(value, qualifier: str | None, step, stored) -> bool:
 
 
 def review(reading: Reading, stored: dict[tuple[str | None, str], float | None],
-           stored_targets: dict[str, float], region_code: str | None) -> list[dict]:
+           stored_targets: dict[str, float], region_code: str | None,
+           by_townships: set[str] = frozenset()) -> list[dict]:
     """One row per figure for the confirmation table. `stored`: {(ownership, code): value} of the
     report year in the chosen scope; `stored_targets`: {code: value} of the plan year. An actual
     that does not fit the store is a conflict; a target that differs replaces the old one."""
@@ -657,7 +729,7 @@ def review(reading: Reading, stored: dict[tuple[str | None, str], float | None],
         before = stored_targets.get(f.code) if f.kind == "target" else stored.get((f.ownership, f.code))
         differs = before is not None and not agrees(f.value, f.qualifier, f.step, before)
         conflict = differs and f.kind == "actual"  # a different target is replaced, not a conflict
-        reason = not_stored_reason(f.code, f.kind, region_code, actual_codes, f.ownership)
+        reason = not_stored_reason(f.code, f.kind, region_code, actual_codes, f.ownership, by_townships)
         rows.append({"figure": f, "take": (f.kind, f.code) not in first, "stored": before,
                      "conflict": conflict, "replaces": differs and not conflict, "reason": reason})
         first.add((f.kind, f.code))

@@ -89,7 +89,7 @@ SHEETS: tuple[Sheet, ...] = (
     ), replaces=("year", "region_code"), unique=("year", "region_code", "name"), ordered=_STOCK_ORDER,
         note_zh="有单位名册的乡镇：每家单位每年一行，年末数。建会情况填“未建会”“独立建会”或“联合工会”。"),
     Sheet("region_year", "乡镇汇总", "township totals", (
-        YEAR, REGION, ANY_INDUSTRY, ANY_OWNERSHIP,
+        YEAR, ANY_REGION, ANY_INDUSTRY, ANY_OWNERSHIP,
         _n("units", "单位数", "units"),
         _n("units_unionized", "已建会单位数", "unionized units"),
         _n("unions_new", "本年新建工会数", "new unions"),
@@ -104,7 +104,7 @@ SHEETS: tuple[Sheet, ...] = (
                                 ("units_congress", "units_unionized"), ("units_openness", "units_unionized"),
                                 ("units_collective_contract", "units_unionized"),
                                 ("units_wage_agreement", "units_unionized")),
-        note_zh="没有单位名册的乡镇：按行业、所有制填汇总数；只有合计数时行业、所有制留空（或填“全部”）。没有公布的数留空，不要填 0。同一乡镇同一年不能既填“单位”又填“乡镇汇总”。"),
+        note_zh="没有单位名册的乡镇：按行业、所有制填汇总数；只有合计数时行业、所有制留空（或填“全部”）；只有全县合计（如工作总结中的数）时乡镇也留空（或填“全县”）。没有公布的数留空，不要填 0。同一乡镇同一年不能既填“单位”又填“乡镇汇总”。"),
     Sheet("inspections", "合同检查", "inspections", (
         YEAR, ANY_REGION, ANY_INDUSTRY, ANY_OWNERSHIP,
         _n("units_inspected", "检查单位数", "units inspected"),

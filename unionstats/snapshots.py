@@ -347,6 +347,15 @@ class UnitClash(ValueError):
         self.rows = rows
 
 
+class DoubleCounted(ValueError):
+    """The county's own row and townships' rows would both report a count of one year (see
+    queries/count_levels.sql). `rows` holds (year, source, code, county value, townships' sum)."""
+
+    def __init__(self, rows: list[tuple[int, str, str, float, float]]):
+        super().__init__(rows)
+        self.rows = rows
+
+
 class MergeWouldRemove(ValueError):
     """Merge mode, but township totals would replace a township-year's unit register.
     `slices` holds (year, township name, units that would go)."""
@@ -591,6 +600,10 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
         _load(con, "imports", pd.concat([imports, this]) if len(imports) else this)
         step(0.85, "cube")
         con.execute(store.sql("build_cube"))
+        twice = [r for r in con.execute(store.sql("count_levels"), {"year": None}).fetchall()
+                 if r[3] is not None and r[4] is not None]
+        if twice:
+            raise DoubleCounted(twice)
         con.execute("INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)", [store.SCHEMA_VERSION])
         step(0.95, "checkpoint")
         con.execute("CHECKPOINT")
