@@ -1,12 +1,17 @@
 """Shared fixtures: one demo database per test session, the store pointed at it, caches cleared."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,6 +32,13 @@ def _init_like_server(self, *args, **kwargs):
 
 
 pages_manager.PagesManager.__init__ = _init_like_server
+
+
+def pytest_collection_modifyitems(items):
+    """A browser test is a slow test: `pytest -m "not slow"` is the quick loop."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +108,40 @@ def require_browser() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but chromium is not installed: .ci/run must apt-get install it")
     pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+
+
+def open_page(page: str = "pages/overview.py", timeout: int = 90, **query: str) -> AppTest:
+    """The dashboard in AppTest, opened with the URL's query parameters and switched to `page`;
+    a page that raises fails the test here."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args, db: Path | None = None, stdin: str | None = None) -> Done:
+    """`python -m unionstats ARGS` run in this process (test_cli.py keeps one end-to-end run in a
+    child process): exit code, stdout and stderr as a child process would give them."""
+    from unionstats import cli
+    out, err = io.StringIO(), io.StringIO()
+    env = {"UNIONSTATS_DB": str(db)} if db is not None else {}
+    fake_stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
+    with mock.patch.dict(os.environ, env), mock.patch.object(sys, "stdin", fake_stdin), \
+            redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse: --help, or a usage error
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    store.clear_cache()
+    return Done(code, out.getvalue(), err.getvalue())

@@ -3,23 +3,13 @@ and explains database problems instead of raising."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from conftest import open_page
 from unionstats import catalog, indicators, store
 from unionstats.format import fmt_delta, fmt_number
 from unionstats.indicators import Scope
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def metrics(at) -> dict[str, str]:
@@ -32,7 +22,7 @@ def expected_metrics(year: int, scope: Scope, lang: str = "zh") -> dict[str, str
 
 
 def test_overview_renders_headline_figures(demo_db):
-    at = app()
+    at = open_page()
     assert not at.exception
     assert metrics(at) == expected_metrics(2024, Scope())
     assert metrics(at)["追回欠薪"] == "68.0万元"
@@ -40,7 +30,7 @@ def test_overview_renders_headline_figures(demo_db):
 
 
 def test_overview_charts_have_data(demo_db):
-    at = app()
+    at = open_page()
     charts = at.get("plotly_chart")
     assert len(charts) == 5  # coverage rates, members (stock), new members (flow), arrears, aid
     for chart in charts:
@@ -52,13 +42,13 @@ def test_overview_charts_have_data(demo_db):
 
 
 def test_demo_label_shown(demo_db):
-    at = app()
+    at = open_page()
     assert "示例数据" in at.title[0].value
     assert any("示例数据" in i.value for i in at.info)
 
 
 def test_changing_the_year_changes_the_kpis(demo_db):
-    at = app()
+    at = open_page()
     before = metrics(at)
     at.sidebar.selectbox(key="f_year").set_value("2019").run()
     assert not at.exception
@@ -68,7 +58,7 @@ def test_changing_the_year_changes_the_kpis(demo_db):
 
 
 def test_filters_from_url_apply(demo_db):
-    at = app(year="2021", region="nanshan,qingshi", ownership="nonpublic")
+    at = open_page(year="2021", region="nanshan,qingshi", ownership="nonpublic")
     assert not at.exception
     scope = Scope(regions=("nanshan", "qingshi"), ownership_group="nonpublic")
     assert metrics(at) == expected_metrics(2021, scope)
@@ -78,7 +68,7 @@ def test_filters_from_url_apply(demo_db):
 
 
 def test_gaps_box_lists_the_lowest_townships(demo_db):
-    at = app()
+    at = open_page()
     by_region = indicators.table(Scope(), "region", (2024,))
     names = store.query("regions").set_index("code")["name_zh"]
     want = [names[k] for k in by_region.nsmallest(3, "unionization_rate")["key"]]
@@ -87,7 +77,7 @@ def test_gaps_box_lists_the_lowest_townships(demo_db):
 
 
 def test_invalid_url_values_are_dropped_with_a_notice(demo_db):
-    at = app(year="1899", region="atlantis,chengguan", ownership="martian")
+    at = open_page(year="1899", region="atlantis,chengguan", ownership="martian")
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)
     assert "1899" in warning and "atlantis" in warning and "martian" in warning
@@ -95,7 +85,7 @@ def test_invalid_url_values_are_dropped_with_a_notice(demo_db):
 
 
 def test_english_mode(demo_db):
-    at = app(lang="en")
+    at = open_page(lang="en")
     assert not at.exception
     assert metrics(at) == expected_metrics(2024, Scope(), "en")
     assert "Overview" in at.title[0].value
@@ -107,7 +97,7 @@ def test_broken_database_shows_how_to_rebuild(tmp_path, monkeypatch, content):
     if content is not None:
         path.write_bytes(content)
     monkeypatch.setenv("UNIONSTATS_DB", str(path))
-    at = app()
+    at = open_page()
     assert not at.exception
     message = " ".join(e.value for e in at.error)
     assert "python -m unionstats demo" in message
@@ -118,22 +108,22 @@ def test_first_start_builds_the_demo_database(tmp_path, monkeypatch):
     target = tmp_path / "data" / "unionstats.duckdb"
     monkeypatch.delenv("UNIONSTATS_DB", raising=False)
     monkeypatch.setattr(store, "DEFAULT_DB", target)
-    at = app()
+    at = open_page()
     assert not at.exception
     assert target.exists()
     assert metrics(at)["新组建基层工会"] == "21家"
 
 
 def test_meeting_note_for_the_year_is_shown(demo_db):
-    at = app(year="2024")
+    at = open_page(year="2024")
     assert any("非公有制企业已建立职代会63家" in m.value for m in at.markdown)
-    at = app(year="2023")
+    at = open_page(year="2023")
     assert not any("职代会63家" in m.value for m in at.markdown)
 
 
 def test_a_township_view_shows_no_county_note(demo_db):
     """The county's note quotes county figures (新组建21家); beside a township's cards it misleads."""
-    at = app(year="2024", region="qingshi")
+    at = open_page(year="2024", region="qingshi")
     assert not at.exception
     assert not any("职代会63家" in m.value for m in at.markdown)
 
@@ -173,7 +163,7 @@ def _raw_targets(path, year: int) -> dict[str, float]:
 def test_kpi_deltas_have_the_right_sign_and_colour(demo_db, year):
     import independent
     want = independent.expected(independent.raw(demo_db), ["year"], True)
-    at = app(year=str(year))
+    at = open_page(year=str(year))
     shown = _cards(at)
     checked = 0
     for code in catalog.HEADLINE:
@@ -196,7 +186,7 @@ def test_every_county_target_shows_under_its_card(demo_db):
     import independent
     want = independent.expected(independent.raw(demo_db), ["year"], True)
     targets = _raw_targets(demo_db, 2024)
-    shown = _cards(app(year="2024"))
+    shown = _cards(open_page(year="2024"))
     assert targets
     for code, target in targets.items():
         ind = catalog.get(code)
@@ -214,13 +204,13 @@ def test_every_county_target_shows_under_its_card(demo_db):
 
 def test_coverage_trend_carries_the_target_marker(demo_db):
     target = _raw_targets(demo_db, 2024)["unionization_rate"]
-    at = app(year="2024")
+    at = open_page(year="2024")
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("trend_coverage"))
     traces = json.loads(chart.proto.spec)["data"]
     marks = [tr for tr in traces if tr.get("name") == "目标"]
     assert len(marks) == 1
     assert marks[0]["x"] == [2024] and marks[0]["y"] == [pytest.approx(target)]
     assert not _raw_targets(demo_db, 2019)  # the demo sets none for 2019: no marker then
-    at = app(year="2019")
+    at = open_page(year="2019")
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("trend_coverage"))
     assert not [tr for tr in json.loads(chart.proto.spec)["data"] if tr.get("name") == "目标"]

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
+from conftest import ROOT
 from unionstats import bench
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_benchmark_prints_the_table(tmp_path):

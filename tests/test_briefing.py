@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -17,18 +16,16 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 from streamlit.testing.v1 import AppTest
 
+from conftest import ROOT, run_cli
 from unionstats import aid, briefing, indicators
 from unionstats.i18n import t
 from unionstats.indicators import Scope
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def deck(demo_db, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("deck") / "briefing.pptx"
-    done = subprocess.run([sys.executable, "-m", "unionstats", "briefing", "--year", "2024", "--out", str(out),
-                           "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True)
+    done = run_cli("briefing", "--year", "2024", "--out", out, "--db", demo_db)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -103,6 +100,7 @@ def test_every_run_has_an_east_asian_font_and_notes_define_the_indicators(deck):
     assert "建会率：已建会单位数 ÷ 单位数" in notes
 
 
+@pytest.mark.slow
 def test_libreoffice_renders_every_slide(deck, tmp_path):
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if not (soffice and pdftoppm):
@@ -127,8 +125,7 @@ def test_libreoffice_renders_every_slide(deck, tmp_path):
 
 def test_html_report_is_self_contained(demo_db, tmp_path):
     out = tmp_path / "report.html"
-    subprocess.run([sys.executable, "-m", "unionstats", "briefing", "--year", "2024", "--out", str(out),
-                    "--db", str(demo_db)], cwd=ROOT, check=True, capture_output=True)
+    assert run_cli("briefing", "--year", "2024", "--out", out, "--db", demo_db).returncode == 0
     text = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src\s*=", text, re.I)
     assert not re.search(r"<link[^>]+href\s*=\s*['\"]?https?://", text, re.I)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_browser
+from conftest import ROOT, require_browser
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.browser
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -84,6 +85,53 @@ def page(browser):
     context.close()
 
 
+# What a screenshot must show: Chinese in real glyphs (the font's missing-glyph box looks the same
+# for every character, so two different characters drawing alike means boxes instead of Chinese).
+TWO_GLYPHS_DIFFER = """() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 48;
+    const ctx = canvas.getContext('2d');
+    const family = getComputedStyle(document.querySelector('h1, h2, h3, p') || document.body).fontFamily;
+    const draw = ch => {
+        ctx.clearRect(0, 0, 48, 48);
+        ctx.font = `36px ${family}`;
+        ctx.fillText(ch, 4, 40);
+        return ctx.getImageData(0, 0, 48, 48).data.join(',');
+    };
+    return draw('工') !== draw('会');
+}"""
+
+
+def shoot(page, name: str, full_page: bool = False) -> Path:
+    """Save a screenshot, then assert on what it shows: Chinese glyphs (not boxes), a picture that
+    is not blank, and colour (data drawn) inside every chart on it."""
+    from PIL import Image
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert page.evaluate(TWO_GLYPHS_DIFFER), f"{name}: Chinese is drawn as boxes (fonts-noto-cjk missing?)"
+    image = Image.open(path).convert("RGB")
+    background = max(image.getcolors(1 << 24), key=lambda c: c[0])[1]
+    pixels = image.width * image.height
+    ink = sum(n for n, colour in image.getcolors(1 << 24) if colour != background)
+    assert ink / pixels > 0.01, f"{name}: the picture is blank ({ink} of {pixels} pixels drawn)"
+    # bounding boxes are in the viewport; a full-page picture starts at the top of the document
+    scroll = page.evaluate("() => [window.scrollX, window.scrollY]") if full_page else [0, 0]
+    for i, plot in enumerate(page.locator(".js-plotly-plot").all()):
+        box = plot.bounding_box()
+        if not box or box["width"] < 50 or box["height"] < 50:
+            continue
+        left, top = box["x"] + scroll[0], box["y"] + scroll[1]
+        right, bottom = left + box["width"], top + box["height"]
+        if left < 0 or top < 0 or right > image.width or bottom > image.height:
+            continue  # not wholly in this picture
+        crop = image.crop((int(left), int(top), int(right), int(bottom)))
+        colours = crop.getcolors(1 << 24) or []
+        coloured = sum(n for n, (r, g, b) in colours if max(r, g, b) - min(r, g, b) > 60)
+        assert coloured > 50, f"{name}: chart {i} shows no coloured marks"
+    return path
+
+
 PAGES_WITHOUT_CHARTS = ("data", "briefing", "glossary")  # briefing opens on its title slide
 
 
@@ -103,8 +151,22 @@ def _assert_page_healthy(page, name: str) -> None:
     for i in range(charts.count()):
         drawn = charts.nth(i).locator(".scatterlayer .trace, .barlayer .trace, .heatmaplayer .hm")
         assert drawn.count() > 0, f"{name}: chart {i} drew nothing"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shoot(page, name, full_page=True)
+
+
+def test_the_screenshot_check_fails_on_a_blank_page_and_on_an_empty_chart(page):
+    page.set_content("<html><body><p>工会</p></body></html>")
+    with pytest.raises(AssertionError, match="blank"):
+        shoot(page, "check-blank")
+    grey_axes = "".join("<div style='height:1px;margin:12px;background:#888'></div>" for _ in range(20))
+    page.set_content(f"<html><body><h1>建会率 工会</h1><p>{'工会组织' * 400}</p>"
+                     f"<div class='js-plotly-plot' style='width:600px;height:300px'>{grey_axes}</div></body></html>")
+    with pytest.raises(AssertionError, match="no coloured marks"):
+        shoot(page, "check-empty-chart")
+    page.set_content(f"<html><body><h1>建会率 工会</h1><p>{'工会组织' * 400}</p>"
+                     "<div class='js-plotly-plot' style='width:600px;height:300px;background:#1f77b4'></div>"
+                     "</body></html>")
+    shoot(page, "check-chart")  # the same page with a coloured chart passes
 
 
 def test_every_page_renders(server, page):
@@ -199,12 +261,11 @@ def test_overview_answers_did_we_meet_the_plan_on_the_first_screen(server, brows
         box = status.bounding_box()
         assert box and box["y"] + box["height"] <= height, box
         assert page.locator("[data-testid='stException']").count() == 0
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"overview-{width}x{height}.png"))
+        shoot(page, f"overview-{width}x{height}")
         table = page.get_by_text("目标完成情况").first
         table.scroll_into_view_if_needed()
         page.wait_for_timeout(300)  # let the grid paint before the picture; nothing is asserted on time
-        page.screenshot(path=str(SHOTS / f"overview-targets-{width}x{height}.png"))
+        shoot(page, f"overview-targets-{width}x{height}")
     finally:
         context.close()
 
@@ -222,12 +283,11 @@ def test_township_league_map_and_profile(server, browser, width, height):
         box = grid.bounding_box()
         assert box and box["y"] < height, box  # the table starts on the first screen
         assert page.locator("[data-testid='stException']").count() == 0
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"league-{width}x{height}.png"))
+        shoot(page, f"league-{width}x{height}")
         schematic = page.locator(".js-plotly-plot", has_text="示意图").first
         schematic.scroll_into_view_if_needed()
         assert schematic.locator(".textpoint").count() >= 12  # a label on every township's tile
-        page.screenshot(path=str(SHOTS / f"map-{width}x{height}.png"))
+        shoot(page, f"map-{width}x{height}")
         page.get_by_role("combobox", name="选择乡镇").click()
         page.keyboard.type("青石")  # the list is virtual on a small screen: filter it as a user would
         page.get_by_role("option", name="青石乡", exact=True).click()
@@ -237,7 +297,7 @@ def test_township_league_map_and_profile(server, browser, width, height):
         heading.scroll_into_view_if_needed()
         page.evaluate("window.scrollBy(0, -120)")
         assert page.locator("[data-testid='stException']").count() == 0
-        page.screenshot(path=str(SHOTS / f"profile-{width}x{height}.png"))
+        shoot(page, f"profile-{width}x{height}")
     finally:
         context.close()
 

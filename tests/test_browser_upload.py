@@ -5,12 +5,15 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import require_browser
-from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
+from test_browser import CHROMIUM_ARGS, IDLE, _streamlit, shoot
 from test_hostile_files import FAR, raw_sheet
 from unionstats import auth, snapshots, store
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.browser
+
 PASSWORD = "upload-test-passphrase"
 
 
@@ -46,8 +49,7 @@ def test_dimension_bomb_upload_gets_a_message_and_the_server_survives(county, tm
             alert.first.wait_for(timeout=60_000)
             page.wait_for_selector(IDLE, timeout=60_000)
             assert page.locator("[data-testid='stException']").count() == 0
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "data_upload_bomb.png"), full_page=True)
+            shoot(page, "data_upload_bomb", full_page=True)
             assert _healthy(url)
             # The problem list names the limit (the table is a canvas: read it from the CSV download).
             with page.expect_download() as download:

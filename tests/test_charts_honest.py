@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import ROOT
 from unionstats import catalog, charts
 
-ROOT = Path(__file__).resolve().parent.parent
 BY_NAME = {ind.name_zh: ind for ind in catalog.INDICATORS}
 
 

@@ -5,19 +5,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(*args, db: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    if db is not None:
-        env["UNIONSTATS_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "unionstats", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+from conftest import ROOT, run_cli
 
 
 def summary(db, *extra) -> dict:
@@ -26,8 +17,14 @@ def summary(db, *extra) -> dict:
     return json.loads(done.stdout)
 
 
-def test_seed_figures_2024(demo_db):
-    s = summary(demo_db)
+@pytest.mark.slow
+def test_seed_figures_2024_end_to_end(demo_db):
+    """The one CLI test in a child process, as a user types it; the others run cli.main in-process."""
+    done = subprocess.run([sys.executable, "-m", "unionstats", "summary", "--year", "2024", "--json"], cwd=ROOT,
+                          env={**os.environ, "UNIONSTATS_DB": str(demo_db)}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
     assert s["unions_new"] == 21
     assert s["members_new"] >= 1000
     assert s["arrears_recovered_yuan"] == 680000

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import ROOT
 from unionstats import cli, importing, indicators, snapshots, store, template
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 AID_HEADER = ["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"]
 PUBLISHED = re.compile(r"已导入并发布快照 (\d{6}\.duckdb)")
 
@@ -42,6 +42,7 @@ def run_cli(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 def test_two_imports_started_together_both_land_and_report_the_truth(county, tmp_path):
     codes = region_codes(county)
     a_region, b_region = codes["城关镇"], next(c for n, c in codes.items() if n != "城关镇")
@@ -70,6 +71,7 @@ def test_two_imports_started_together_both_land_and_report_the_truth(county, tmp
         store.clear_cache()
 
 
+@pytest.mark.slow
 def test_a_second_writer_is_told_to_wait_and_a_killed_writer_releases_the_lock(county):
     prepared = importing.prepare(county, "x.xlsx", aid_file("城关镇", 4321))
     assert prepared.candidate is not None
@@ -109,6 +111,7 @@ def test_a_candidate_prepared_before_another_publish_is_refused_not_published(co
     assert not first.candidate.file.exists()
 
 
+@pytest.mark.slow
 def test_twelve_readers_see_no_error_during_ten_publishes(county, tmp_path):
     """Readers in this process (as the app's sessions), publishes by the CLI in another."""
     code = region_codes(county)["城关镇"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from unionstats import importing, indicators, narrative, snapshots, store, template
 from unionstats.sheets import BY_TABLE
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "data" / "reports" / "seed_000_3aedff2f801e4680.txt"
 
 # Figures of the seed that have a county row, labelled by hand from its text (values as written,

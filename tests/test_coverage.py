@@ -3,28 +3,16 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from conftest import open_page, run_cli
 from unionstats import exports, gaps
 from unionstats.indicators import Scope
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def coverage(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at.switch_page("pages/coverage.py").run()
 
 
 def independent_gaps(db: Path, year: int, region: str | None, min_employees: int) -> pd.DataFrame:
@@ -41,7 +29,7 @@ def independent_gaps(db: Path, year: int, region: str | None, min_employees: int
 
 
 def test_gap_table_equals_independent_count_and_cli(demo_db):
-    at = coverage(year="2024", region="nanshan")
+    at = open_page("pages/coverage.py", year="2024", region="nanshan")
     assert not at.exception
     shown = at.dataframe[0].value
     expected = independent_gaps(demo_db, 2024, "nanshan", 25)
@@ -51,14 +39,13 @@ def test_gap_table_equals_independent_count_and_cli(demo_db):
     assert list(shown["职工人数"]) == sorted(shown["职工人数"], reverse=True)  # largest first
     assert set(shown["乡镇"]) == {"南山乡"}
 
-    cli = subprocess.run([sys.executable, "-m", "unionstats", "gaps", "--year", "2024", "--region", "nanshan",
-                          "--db", str(demo_db), "--csv"], cwd=ROOT, capture_output=True, text=True, check=True)
+    cli = run_cli("gaps", "--year", "2024", "--region", "nanshan", "--db", demo_db, "--csv")
     from_cli = pd.read_csv(io.StringIO(cli.stdout))
     pd.testing.assert_frame_equal(from_cli, shown.reset_index(drop=True), check_dtype=False)
 
 
 def test_threshold_changes_the_list(demo_db):
-    at = coverage(year="2024")
+    at = open_page("pages/coverage.py", year="2024")
     at.number_input(key="min_employees").set_value(50).run()
     assert not at.exception
     shown = at.dataframe[0].value
@@ -77,7 +64,7 @@ def test_gap_summary_what_if(demo_db):
 
 
 def test_heat_map_one_cell_per_township_industry(demo_db):
-    at = coverage(year="2024")
+    at = open_page("pages/coverage.py", year="2024")
     heat = [c for c in at.get("plotly_chart") if c.proto.id.endswith("coverage_heatmap") or
             json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"][0]
     grey, rate = json.loads(heat.proto.spec)["data"][:2]
@@ -101,7 +88,7 @@ def test_heat_map_one_cell_per_township_industry(demo_db):
 
 
 def test_bad_township_in_url_is_ignored_with_notice(demo_db):
-    at = coverage(year="2024", region="atlantis")
+    at = open_page("pages/coverage.py", year="2024", region="atlantis")
     assert not at.exception
     assert any("atlantis" in w.value for w in at.warning)
     assert len(at.dataframe[0].value) == len(independent_gaps(demo_db, 2024, None, 25))
@@ -149,7 +136,7 @@ def test_township_bars_lowest_first_with_county_and_target_lines(demo_db):
                              "AND indicator = 'unionization_rate'").fetchone()[0]
     finally:
         con.close()
-    at = coverage(year="2024")
+    at = open_page("pages/coverage.py", year="2024")
     assert not at.exception
     spec = _region_bars(at)
     bars = spec["data"][0]

@@ -2,32 +2,27 @@
 data without a restart (issue #5)."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_page, run_cli
 from test_importing import aid_file, units_file, unit_row
 from unionstats import auth, indicators, snapshots, store
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def county_copy(county_store, tmp_path, monkeypatch):
-    target = tmp_path / "county.duckdb"
-    shutil.copytree(snapshots.snapshot_dir(county_store), snapshots.snapshot_dir(target))
-    monkeypatch.setenv("UNIONSTATS_DB", str(target))
+def county_copy(county, monkeypatch):
+    """A private copy of the county store (conftest's `county`) in force, the admin password set."""
+    monkeypatch.setenv("UNIONSTATS_DB", str(county))
     monkeypatch.setenv(auth.ENV, auth.hash_password(PASSWORD))
     store.clear_cache()
-    return target
+    return county
 
 
 def data_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    return at.switch_page("pages/data.py").run()
+    return open_page("pages/data.py", timeout=120)
 
 
 def log_in(at: AppTest, password: str = PASSWORD) -> AppTest:
@@ -114,19 +109,15 @@ def test_password_is_stored_only_as_a_salted_hash(tmp_path, monkeypatch):
         auth.set_password("short", secrets)
 
 
-def test_set_password_command(tmp_path):
-    import subprocess
-    import sys
+def test_set_password_command(tmp_path, monkeypatch):
     secrets = tmp_path / "secrets.toml"
-    env = {**__import__("os").environ, "UNIONSTATS_SECRETS": str(secrets)}
-    env.pop(auth.ENV, None)
-    done = subprocess.run([sys.executable, "-m", "unionstats", "set-password", "--stdin"], cwd=ROOT, env=env,
-                          input="a-long-password\n", capture_output=True, text=True)
+    monkeypatch.setenv("UNIONSTATS_SECRETS", str(secrets))
+    monkeypatch.delenv(auth.ENV, raising=False)
+    done = run_cli("set-password", "--stdin", stdin="a-long-password\n")
     assert done.returncode == 0, done.stderr
     assert "a-long-password" not in secrets.read_text(encoding="utf-8")
     assert auth.attempt("a-long-password", "test", secrets_file=secrets, throttle=auth.Throttle()).ok
-    done = subprocess.run([sys.executable, "-m", "unionstats", "set-password", "--stdin"], cwd=ROOT, env=env,
-                          input="short\n", capture_output=True, text=True)
+    done = run_cli("set-password", "--stdin", stdin="short\n")
     assert done.returncode == 2 and "至少 10 个字符" in done.stderr
 
 

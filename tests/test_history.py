@@ -7,6 +7,7 @@ import pytest
 
 import independent
 from test_importing import UNIT_HEADER, unit_row, xlsx
+from conftest import run_cli
 from unionstats import gaps, importing, indicators, snapshots, store
 from unionstats.indicators import Scope
 
@@ -117,15 +118,11 @@ def old_format_copy(source, target):
 
 
 def test_a_store_of_the_old_format_says_so_and_upgrades_unchanged(demo_db, tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
     old = old_format_copy(demo_db, tmp_path / "old.duckdb")
     with pytest.raises(store.StoreError, match="(?s)旧版格式.*python -m unionstats upgrade"):
         gaps.uncovered_units(2024, path=old)
     store.clear_cache()
-    done = subprocess.run([sys.executable, "-m", "unionstats", "upgrade", "--db", str(old)],
-                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=600)
+    done = run_cli("upgrade", "--db", old)
     assert done.returncode == 0, done.stderr
     store.clear_cache()
     assert store.setting("schema_version", path=old) == store.SCHEMA_VERSION

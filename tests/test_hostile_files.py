@@ -15,15 +15,14 @@ import subprocess
 import sys
 import zlib
 from html import escape
-from pathlib import Path
 
 import pytest
 import python_calamine
 
 from test_importing import AID_HEADER, state, unit_row, units_file, xlsx
+from conftest import ROOT
 from unionstats import cli, importing, snapshots, store
 
-ROOT = Path(__file__).resolve().parent.parent
 REGION_HEADER = ["乡镇代码", "乡镇名称", "英文名称", "类型"]
 
 
@@ -329,6 +328,7 @@ def test_a_calamine_panic_is_a_message_not_a_crash(county, monkeypatch):
     assert state(county) == before
 
 
+@pytest.mark.slow
 def test_dimension_bomb_through_the_real_cli_in_a_subprocess(county, tmp_path):
     """With calamine itself: an abort here is a crash of the child (exit -6), not of pytest."""
     bomb = tmp_path / "bomb.xlsx"

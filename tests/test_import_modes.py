@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from test_importing import UNIT_HEADER, state, unit_row, xlsx
+from conftest import run_cli
 from unionstats import importing, indicators, snapshots, store, template
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 GRAINS = ("county", "region", "industry", "ownership", "ownership_group")
 TOTALS_HEADER = ["年度", "乡镇", "行业门类", "所有制", "单位数", "已建会单位数", "本年新建工会数", "职工人数", "女职工人数",
                  "农民工人数", "会员人数", "女会员人数", "农民工会员人数", "本年新入会人数", "建立职代会单位数",
@@ -107,9 +105,8 @@ def _listed(stderr: str) -> set[str]:
             for line in stderr.splitlines() if line.startswith("  2025年 · ")}
 
 
-def cli_import(path: Path, file: Path, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "unionstats", "import", str(file), "--db", str(path), *flags],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+def cli_import(path: Path, file: Path, *flags: str):
+    return run_cli("import", file, "--db", path, *flags)
 
 
 def test_cli_asks_before_removing_then_replace_or_merge(county, halves):

@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import ROOT, run_cli
 from unionstats import importing, indicators, snapshots, store, template
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 AID_HEADER = ["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"]
 
 
@@ -272,13 +272,11 @@ def test_cli_import_reports_problems_with_exit_2(county, tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(units_file(unit_row(职工人数="abc")))
     before = state(county)
-    done = subprocess.run([sys.executable, "-m", "unionstats", "import", str(bad), "--db", str(county)],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = run_cli("import", bad, "--db", county)
     assert done.returncode == 2 and "第2行" in done.stderr and "职工人数" in done.stderr
     assert "Traceback" not in done.stderr
     assert state(county) == before
-    done = subprocess.run([sys.executable, "-m", "unionstats", "history", "--db", str(county)],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+    done = run_cli("history", "--db", county)
     assert "rejected" in done.stdout and "bad.xlsx" in done.stdout
 
 
@@ -287,6 +285,7 @@ CRASH_STAGES = ("settings", "units", "unit_year", "region_year", "inspections", 
                 "logged")
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_a_consistent_store(county, tmp_path):
     assert len(CRASH_STAGES) >= 10
     source = tmp_path / "new.xlsx"
@@ -334,6 +333,7 @@ def test_readers_see_one_snapshot_each_while_imports_publish(county):
     b = indicators.summary(2024, path=county)["aid_households"]
     assert a != b
     errors, seen, stop = [], set(), threading.Event()
+    reads, read_done = [0], threading.Condition()
 
     def reader() -> None:
         while not stop.is_set():
@@ -345,15 +345,24 @@ def test_readers_see_one_snapshot_each_while_imports_publish(county):
                 store.clear_results()  # so the next read really runs a query
             except Exception as exc:  # noqa: BLE001 - any error at all is a failure here
                 errors.append(repr(exc))
+            with read_done:
+                reads[0] += 1
+                read_done.notify_all()
+
+    def readers_read(n: int = 8) -> None:
+        """Wait until the readers have read n more times (on state, not on the clock)."""
+        with read_done:
+            wanted = reads[0] + n
+            assert read_done.wait_for(lambda: reads[0] >= wanted, timeout=120), "readers stopped reading"
 
     threads = [threading.Thread(target=reader) for _ in range(4)]
     for th in threads:
         th.start()
     for _ in range(8):
         snapshots.go_to(county, old_name)
-        time.sleep(0.03)
+        readers_read()
         snapshots.go_to(county, new_name)
-        time.sleep(0.03)
+        readers_read()
     stop.set()
     for th in threads:
         th.join()

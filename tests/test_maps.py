@@ -9,9 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent
+from conftest import ROOT
 from unionstats import demo, importing, maps, snapshots, store
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def square(x: float, y: float) -> list:

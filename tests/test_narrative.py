@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT, run_cli
 from unionstats import catalog, narrative
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "data" / "reports"
 SEED = REPORTS / "seed_000_3aedff2f801e4680.txt"  # a copy of shared/seeds/000_3aedff2f801e4680.txt
 
@@ -280,10 +280,7 @@ def test_cli_json_on_the_seed_writes_nothing(county, capsys):
 
 
 def test_cli_command_line_reads_a_gbk_report():
-    import subprocess
-    import sys
-    done = subprocess.run([sys.executable, "-m", "unionstats", "read-report", str(REPORTS / "township_2024_gbk.txt"),
-                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = run_cli("read-report", REPORTS / "township_2024_gbk.txt", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert (data["year"], data["figures"]["unions_new"], data["targets"]["membership_rate"]) == (2024, 5, 0.9)
@@ -448,13 +445,14 @@ def test_stored_values_fit_what_the_report_says(value, qualifier, step, stored, 
     assert n.agrees(value, qualifier, step, stored) is fits
 
 
+@pytest.mark.browser
 def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
     """In a real browser: paste a report, change one found figure in the table, confirm, see the
     new target on 总览's coverage chart, undo on the data page, see the old one again."""
     import time
 
     from conftest import require_browser
-    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
+    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit, shoot
     from unionstats import snapshots
     executable = require_browser()
     from playwright.sync_api import sync_playwright
@@ -517,12 +515,11 @@ def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
             try:
                 page.get_by_text("已写入 2 项").wait_for(timeout=60_000)
             except Exception:
-                SHOTS.mkdir(parents=True, exist_ok=True)
+                SHOTS.mkdir(parents=True, exist_ok=True)  # a picture of the failure, nothing asserted
                 page.screenshot(path=str(SHOTS / "data-report-failed.png"), full_page=True)
                 raise
             page.wait_for_selector(IDLE, timeout=60_000)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "data-report.png"), full_page=True)
+            shoot(page, "data-report", full_page=True)
             assert overview(page, ["52.0%"]) == ["52.0%"]
             data_page(page)
             written = snapshots.current_name(admin_store)

@@ -12,11 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 import independent
 from test_indicators import ALL_CODES, _compare
+from conftest import ROOT
 from unionstats import importing, indicators, snapshots, store, template
 from unionstats.format import fmt_number
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 
 REGIONS = [["乡镇代码", "乡镇名称", "类型"], ["a", "甲镇", "镇"], ["b", "乙乡", "乡"], ["c", "丙镇", "镇"],
            ["d", "丁街道", "街道"]]

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import independent
+from conftest import open_page
 from unionstats import catalog, indicators
 from unionstats.format import fmt_delta, fmt_number
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("pages/overview.py", "pages/coverage.py", "pages/rights.py", "pages/aid.py", "pages/compare.py")
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    return at
 
 
 def shown_metrics(at) -> dict[str, str]:

@@ -8,25 +8,22 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
 
+from conftest import ROOT, run_cli
 from unionstats import briefing, catalog, charts, indicators, report, store
 from unionstats import format as fmt
 from unionstats.indicators import Scope
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def word(demo_db, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("word") / "汇报.docx"
-    done = subprocess.run([sys.executable, "-m", "unionstats", "briefing", "--year", "2024", "--out", str(out),
-                           "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True)
+    done = run_cli("briefing", "--year", "2024", "--out", out, "--db", demo_db)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -68,6 +65,7 @@ def test_word_report_fonts_are_set_for_chinese(word):
     assert body.get(qn("w:eastAsia")) == "仿宋" and body.get(qn("w:eastAsiaTheme")) is None
 
 
+@pytest.mark.slow
 def test_word_report_renders_in_libreoffice_inside_the_page(word, tmp_path):
     soffice, pdftoppm, pdftotext = shutil.which("soffice"), shutil.which("pdftoppm"), shutil.which("pdftotext")
     if not (soffice and pdftoppm and pdftotext):

@@ -9,13 +9,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import independent
+from conftest import open_page
 from unionstats import demo, snapshots, store
 from unionstats.format import fmt_delta, fmt_number
 
-ROOT = Path(__file__).resolve().parent.parent
 BADGE = {"done": "green", "near": "orange", "missed": "red"}
 GREY = 2  # streamlit's MetricColor.GRAY
 QINGSHI_NOTE = "青石乡：今年重点推进非公企业建会。"
@@ -26,17 +25,6 @@ def worked_out_status(actual: float, target: float, near_points: float = 0.01) -
     if actual >= target:
         return "done"
     return "near" if target - actual <= near_points else "missed"
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def cards(at) -> dict[str, tuple]:
@@ -243,8 +231,9 @@ def test_compare_follows_the_sidebar_year(demo_db):
 
 
 def test_the_briefing_deck_and_html_carry_the_same_status(demo_db):
-    from pptx import Presentation
     import io
+
+    from pptx import Presentation
 
     from unionstats import briefing
     want = independent.expected(independent.raw(demo_db), ["year"], True)

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import ROOT
 from unionstats import briefing, exports, gaps, importing, snapshots, store, template
 
-ROOT = Path(__file__).resolve().parent.parent
 # OWASP's list of first characters that make Excel, WPS or LibreOffice run a cell as a formula.
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 FORMULAS = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3")
