@@ -192,7 +192,7 @@ if admin:
     year = st.selectbox(t("targets_year", lang), choices, key="targets_year",
                         index=choices.index(f.year) if f.year in choices else 0)
     regions = names.region_names("zh")
-    current = store.query("targets", year=year)
+    current = store.query("targets", years=(year,))
     rows = pd.DataFrame({
         "指标": [catalog.get(c).name_zh if c in catalog.BY_CODE else c for c in current["indicator"]],
         "乡镇": [regions.get(r, t("scope_all", "zh")) for r in current["region_code"]],
@@ -206,7 +206,7 @@ if admin:
                                 "乡镇": st.column_config.SelectboxColumn(
                                     options=[t("scope_all", "zh"), *regions.values()]),
                                 "目标值": st.column_config.TextColumn(t("col_target", lang), required=True)})
-    notes = store.query("notes", year=year)
+    notes = store.query("notes", years=(year,))
     county_note = notes.loc[notes["region_code"] == "", "text"]
     note = st.text_area(t("note_county", lang), county_note.iloc[0] if len(county_note) else "",
                         key=f"note_{year}")

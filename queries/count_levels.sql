@@ -1,4 +1,4 @@
--- Who reports each count of a year ($year; NULL = every year): the county's own row (township '',
+-- Who reports each count of the years $years (NULL = every year): the county's own row (township '',
 -- a figure from its work report) and the townships' rows, each summed (NULL = not reported).
 -- A count both report would be counted twice in the county total: build_candidate refuses that,
 -- and a work report's county figure is written only where no township reports the count.
@@ -9,7 +9,7 @@ WITH reported AS (
                                            'ownership_code', 'rows')
                                  AND NOT suffix(c, '_num') AND NOT suffix(c, '_den'))
         FROM facts
-        WHERE $year IS NULL OR year = $year
+        WHERE in_list($years, year)
     ) ON COLUMNS(* EXCLUDE (source, year, county)) INTO NAME code VALUE v
 )
 SELECT year, source, code,

@@ -10,7 +10,7 @@ FROM cube AS c
 LEFT JOIN ownership AS o ON o.code = c.ownership_code
 JOIN regions AS r ON r.code = c.region_code
 JOIN industries AS i ON i.code = c.industry_code
-WHERE c.year = $year
+WHERE in_list($years, c.year)
   AND in_scope($regions, $industries, $ownership_group, c.region_code, c.industry_code, o.grp)
 GROUP BY c.region_code, c.industry_code, r.sort_order, i.sort_order
 HAVING sum(c.units) > 0

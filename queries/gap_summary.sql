@@ -4,7 +4,7 @@ WITH gap AS (
     SELECT count(*) AS gap_units, coalesce(sum(uy.employees), 0) AS gap_employees
     FROM unit_year AS uy
     JOIN ownership AS o ON o.code = uy.ownership_code
-    WHERE uy.year = $year
+    WHERE in_list($years, uy.year)
       AND uy.union_status = 'none'
       AND uy.employees >= $min_employees
       AND in_scope($regions, $industries, $ownership_group, uy.region_code, uy.industry_code, o.grp)
@@ -15,7 +15,7 @@ scope AS (
            sum(c.membership_rate_num) AS members, sum(c.membership_rate_den) AS employees
     FROM cube AS c
     LEFT JOIN ownership AS o ON o.code = c.ownership_code
-    WHERE c.year = $year
+    WHERE in_list($years, c.year)
       AND in_scope($regions, $industries, $ownership_group, c.region_code, c.industry_code, o.grp)
 )
 SELECT

@@ -1,6 +1,6 @@
 -- 空白点: employers with at least $min_employees employees and no union of their own or joint union
--- at the end of $year, largest first. Townships that report totals only have no unit list.
--- Name, township, industry and ownership are as reported for $year.
+-- at the end of each year of $years, largest first. Townships that report totals only have no unit list.
+-- Name, township, industry and ownership are as reported each year.
 SELECT
     uy.unit_id,
     uy.name,
@@ -21,7 +21,7 @@ FROM unit_year AS uy
 JOIN regions AS r ON r.code = uy.region_code
 JOIN industries AS i ON i.code = uy.industry_code
 JOIN ownership AS o ON o.code = uy.ownership_code
-WHERE uy.year = $year
+WHERE in_list($years, uy.year)
   AND uy.union_status = 'none'
   AND uy.employees >= $min_employees
   AND in_scope($regions, $industries, $ownership_group, uy.region_code, uy.industry_code, o.grp)

@@ -1,2 +1,2 @@
 -- Meeting notes for a year; region_code '' is the whole county.
-SELECT region_code, text FROM notes WHERE year = $year ORDER BY region_code;
+SELECT region_code, text FROM notes WHERE in_list($years, year) ORDER BY region_code;

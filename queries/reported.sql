@@ -1,4 +1,4 @@
--- Who reported each count in $year within the scope. Per column of the facts view (a rate's
+-- Who reported each count in $years within the scope. Per column of the facts view (a rate's
 -- <code>_num is non-blank exactly where both its parts are): the table it comes from, how many
 -- townships have it non-blank, whether the county's own row ('') has it, and how many townships
 -- have any row of that table this year. UNPIVOT drops blanks, so a column no one filled has no
@@ -16,13 +16,13 @@ this_year AS (
            count(DISTINCT region_code) FILTER (WHERE region_code <> '') AS regions,
            bool_or(region_code = '') AS county
     FROM reports
-    WHERE year = $year
+    WHERE in_list($years, year)
     GROUP BY measure
 ),
 with_rows AS (
     SELECT source, count(DISTINCT region_code) FILTER (WHERE region_code <> '') AS with_rows
     FROM scoped
-    WHERE year = $year
+    WHERE in_list($years, year)
     GROUP BY source
 )
 SELECT

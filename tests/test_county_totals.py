@@ -109,7 +109,7 @@ def test_a_county_row_of_township_totals_counts_once(county):
     summary = indicators.summary(2025, path=county)
     assert (summary["units"], summary["units_unionized"], summary["members"]) == (120, 90, 4100)
     assert summary["unionization_rate"] == pytest.approx(0.75)
-    assert store.query("totals_only_regions", path=county, year=2025, regions=None).empty
+    assert store.query("totals_only_regions", path=county, years=(2025,), regions=None).empty
     # The same figures for a year the townships report are refused, not added.
     row["年度"] = 2024
     twice = importing.prepare(county, "全县合计.xlsx", template.sheet_bytes({spec.zh: [header, [row[h] for h in header]]}))

@@ -91,7 +91,7 @@ def test_edit_targets_and_note(county_copy):
     at.button(key="save_targets").click().run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
-    notes = store.query("notes", path=county_copy, year=2024)
+    notes = store.query("notes", path=county_copy, years=(2024,))
     assert notes.set_index("region_code").loc["", "text"] == "年度要点：测试"
     assert indicators.targets(2024, path=county_copy)[("unionization_rate", "")] == pytest.approx(0.46)
 

@@ -447,7 +447,7 @@ def test_townships_only_and_targets_only_files_import(county, tmp_path, capsys):
     assert "xinqu" in set(store.query("regions", path=county)["code"])
     assert cli.main(["import", str(targets), "--db", str(county)]) == 0, capsys.readouterr().err
     store.clear_cache()
-    got = store.query("targets", path=county, year=2026).set_index(["indicator", "region_code"])["value"]
+    got = store.query("targets", path=county, years=(2026,)).set_index(["indicator", "region_code"])["value"]
     assert got[("unionization_rate", "")] == pytest.approx(0.81) and got[("aid_households", "xinqu")] == 20
     assert len(state(county)[1]) == len(files_before) + 2  # two snapshots published, no orphans
 

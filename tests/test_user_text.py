@@ -201,7 +201,7 @@ def test_csv_exports_import_back_unchanged(hostile_copy):
 
 
 def test_targets_typed_on_the_page_keep_a_formula_like_township(hostile):
-    targets = store.query("targets", path=hostile, year=2024)
+    targets = store.query("targets", path=hostile, years=(2024,))
     assert set(zip(targets["indicator"], targets["region_code"])) == {("unionization_rate", "t1"),
                                                                       ("membership_rate", "")}
 

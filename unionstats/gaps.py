@@ -17,7 +17,7 @@ MAX_LISTED = 1000           # rows the page lists; downloads hold every row
 
 def uncovered_units(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,
                     path: Path | None = None) -> pd.DataFrame:
-    return store.query("gap_units", path=path, year=year, min_employees=min_employees, **scope.params())
+    return store.query("gap_units", path=path, years=(year,), min_employees=min_employees, **scope.params())
 
 
 def uncovered_table(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,
@@ -33,18 +33,18 @@ def uncovered_table(year: int, scope: Scope = Scope(), min_employees: int = DEFA
 
 def summary(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,
             path: Path | None = None) -> dict:
-    row = store.query("gap_summary", path=path, year=year, min_employees=min_employees,
+    row = store.query("gap_summary", path=path, years=(year,), min_employees=min_employees,
                       **scope.params()).iloc[0]
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
 
 def totals_only_regions(year: int, scope: Scope = Scope(), path: Path | None = None) -> list[str]:
-    frame = store.query("totals_only_regions", path=path, year=year, regions=scope.regions)
+    frame = store.query("totals_only_regions", path=path, years=(year,), regions=scope.regions)
     return list(frame["region_code"])
 
 
 def coverage_cells(year: int, scope: Scope = Scope(), path: Path | None = None) -> pd.DataFrame:
-    return store.query("coverage_cells", path=path, year=year, **scope.params())
+    return store.query("coverage_cells", path=path, years=(year,), **scope.params())
 
 
 def region_changes(code: str, base_year: int, year: int, scope: Scope = Scope(),

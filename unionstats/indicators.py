@@ -68,7 +68,7 @@ def reported(year: int, scope: Scope = Scope(), path: Path | None = None) -> dic
     reported. A year with no rows of a table at all: no one reported. A figure for the county as a
     whole (region '') reports the count for every township. A rate counts the townships that
     report both its parts."""
-    frame = store.query("reported", path=path, year=year, **scope.params())
+    frame = store.query("reported", path=path, years=(year,), **scope.params())
     everyone = len(scope.regions) if scope.regions else len(store.query("regions", path=path))
     rows = {r.measure: r for r in frame.itertuples()}
     out = {}
@@ -91,13 +91,13 @@ def years(path: Path | None = None) -> list[int]:
 
 def targets(year: int, path: Path | None = None) -> dict[tuple[str, str], float]:
     """{(indicator, region_code): value}; region_code '' is the county."""
-    frame = store.query("targets", path=path, year=year)
+    frame = store.query("targets", path=path, years=(year,))
     return {(r.indicator, r.region_code): float(r.value) for r in frame.itertuples()}
 
 
 def notes(year: int, scope: Scope = Scope(), path: Path | None = None) -> list[str]:
     """Meeting notes for the year: the county's for the whole county, the chosen townships' own
     under a township filter (a county note quotes county figures, wrong beside a township's)."""
-    frame = store.query("notes", path=path, year=year)
+    frame = store.query("notes", path=path, years=(year,))
     wanted = set(scope.regions) if scope.regions else {""}
     return [text for region, text in zip(frame["region_code"], frame["text"]) if region in wanted and text]

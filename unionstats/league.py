@@ -87,5 +87,5 @@ def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = 
 def own_notes(region: str, year: int, path: Path | None = None) -> list[str]:
     """The township's own meeting notes for the year (not the county's)."""
     from . import store
-    frame = store.query("notes", path=path, year=year)
+    frame = store.query("notes", path=path, years=(year,))
     return [text for key, text in zip(frame["region_code"], frame["text"]) if key == region and text]

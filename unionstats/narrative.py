@@ -555,7 +555,7 @@ def township_reported(path: Path, year: int) -> set[str]:
     """The codes townships report for `year`: a county figure of the report is not stored for
     these (the county total is already their sum)."""
     from . import store
-    levels = store.query("count_levels", path=path, year=year)
+    levels = store.query("count_levels", path=path, years=(year,))
     return set(levels.loc[levels["township_value"].notna(), "code"])
 
 
@@ -595,7 +595,7 @@ def _county_sheets(path: Path, items: list[dict]) -> dict[str, list[list]]:
     from .sheets import BY_TABLE
     rows: dict[tuple[str, int], dict[tuple, dict]] = {}
     for year in sorted({i["year"] for i in items}):
-        existing = store.query("county_rows", path=path, year=year) if store.resolve(path).exists() else None
+        existing = store.query("county_rows", path=path, years=(year,)) if store.resolve(path).exists() else None
         for item in (i for i in items if i["year"] == year):
             table, column, kind = COUNTY_COLUMNS[item["code"]]
             if (table, year) not in rows:

@@ -600,7 +600,7 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
         _load(con, "imports", pd.concat([imports, this]) if len(imports) else this)
         step(0.85, "cube")
         con.execute(store.sql("build_cube"))
-        twice = [r for r in con.execute(store.sql("count_levels"), {"year": None}).fetchall()
+        twice = [r for r in con.execute(store.sql("count_levels"), {"years": None}).fetchall()
                  if r[3] is not None and r[4] is not None]
         if twice:
             raise DoubleCounted(twice)

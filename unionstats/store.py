@@ -246,7 +246,10 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with bound $params. Lists bind as DuckDB lists; None means "all".
 
     Every caller gets its own frame (the cache keeps the original), so a caller may change it.
+    Years are always `years` (a list; None = every year), never a single `year`.
     """
+    if "year" in params:
+        raise TypeError(f"{name}: pass years=(year,) — every query takes $years")
     configured = Path(path or db_path())
     entry, identity = _acquire(configured)
     try:
