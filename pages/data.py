@@ -133,7 +133,7 @@ if admin:
             counts, changes = importing.preview(prepared)
             st.markdown(f"**{t('preview_rows', lang)}**")
             st.dataframe(counts, hide_index=True, width="stretch")
-            if len(changes):  # a file of townships or targets only moves no headline figure
+            if len(changes):  # a file of townships, targets or reference figures moves no headline figure
                 st.markdown(f"**{t('preview_figures', lang)}**")
                 units = [catalog.get(c).unit for c in changes["code"]]
                 st.dataframe(changes.assign(

@@ -29,11 +29,12 @@ st.subheader(t("trends", lang, start=years[0], end=f.year))
 left, right = st.columns(2)
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
 target_rate = targets.get("unionization_rate")
+coverage = ("unionization_rate", "membership_rate", "migrant_membership_rate")
 left.plotly_chart(charts.trend(
-    years, [(name(c), history[c], attainment.parts_of(history, c, lang))
-            for c in ("unionization_rate", "membership_rate", "migrant_membership_rate")],
+    years, [(name(c), history[c], attainment.parts_of(history, c, lang)) for c in coverage],
     "rate", t("trend_coverage", lang), lang,
-    target=(f.year, target_rate) if target_rate is not None else None), key="trend_coverage")
+    target=(f.year, target_rate) if target_rate is not None else None,
+    references=app.reference_lines(coverage, f, left)), key="trend_coverage")
 # A stock (members at year end) and a flow (joined during the year) never share an axis.
 right.plotly_chart(charts.trend(
     years, [(name("members"), history["members"])], "person", t("trend_members", lang), lang), key="trend_members")

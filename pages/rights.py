@@ -47,7 +47,8 @@ with right:
     ranked(by_industry, code, lambda k: f"{k} {industries[k]}", "by_industry_of", "contracts_by_industry")
 st.plotly_chart(charts.trend(years, [(name(c), history[c], attainment.parts_of(history, c, lang))
                                      for c in CONTRACT_RATES], "rate",
-                             t("contract_rates_trend", lang), lang), key="contracts_trend")
+                             t("contract_rates_trend", lang), lang,
+                             references=app.reference_lines(CONTRACT_RATES, f)), key="contracts_trend")
 
 st.subheader(t("section_inspections", lang))
 app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), by_year, f, per_row=3)
@@ -56,7 +57,9 @@ left.plotly_chart(charts.trend(years, [(name("units_inspected"), history["units_
                                t("inspections_trend", lang), lang), key="inspections_trend")
 right.plotly_chart(charts.trend(years, [(name("compliance_rate"), history["compliance_rate"],
                                           attainment.parts_of(history, "compliance_rate", lang))], "rate",
-                                name("compliance_rate"), lang), key="compliance_trend")
+                                name("compliance_rate"), lang,
+                                references=app.reference_lines(("compliance_rate",), f, right)),
+                   key="compliance_trend")
 
 st.subheader(t("section_arrears", lang))
 app.kpi_grid(("arrears_recovered_yuan", "arrears_cases", "arrears_workers", "arrears_migrant_workers"),

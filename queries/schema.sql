@@ -150,6 +150,20 @@ CREATE TABLE notes (               -- meeting notes; region_code '' means the wh
     PRIMARY KEY (year, region_code)
 );
 
+-- Rates published by others (the city, the province, the nation, the ILO), kept only to draw beside
+-- the county's own: no cube, facts or indicators query reads this table, so nothing here is ever
+-- summed into a county figure. Rates only (unit 'rate', a fraction 0..1): a province's count has no
+-- meaning next to a county's.
+CREATE TABLE reference_figures (
+    year      INTEGER NOT NULL,
+    body      VARCHAR NOT NULL CHECK (body IN ('city', 'province', 'nation', 'ilo')),  -- sheets.REFERENCE_BODIES
+    indicator VARCHAR NOT NULL,   -- a rate's catalog code (checked by the importer)
+    value     DOUBLE  NOT NULL CHECK (value BETWEEN 0 AND 1),
+    unit      VARCHAR NOT NULL CHECK (unit = 'rate'),
+    source    VARCHAR NOT NULL,   -- who published it, where: user text
+    PRIMARY KEY (year, body, indicator)
+);
+
 CREATE TABLE imports (             -- every import, its outcome
     import_id   INTEGER PRIMARY KEY,
     file_name   VARCHAR NOT NULL,

@@ -111,6 +111,35 @@ MUTANTS = [
            "    SELECT * FROM region_year\n)",
            "    SELECT * FROM region_year WHERE region_code IN (SELECT region_code FROM unit_year WHERE year = region_year.year)\n)",
            ("tests/test_indicators.py", "-k", "totals_only")),
+    # --- reference figures (issue #11 item 8): shown beside the county, never in it ---------------
+    Mutant("reference_summed_into_county", "unionstats/indicators.py",
+           '    return frame[["year", "key", *counts, *rates, "name_zh", "name_en", "sort_order"]]',
+           '    refs = store.query("reference_figures", path=path, indicators=["unionization_rate"], bodies=["province"])\n'
+           '    frame["unionization_rate"] = frame["unionization_rate"] + frame["year"].map(\n'
+           '        dict(zip(refs["year"], refs["value"]))).fillna(0)\n'
+           '    return frame[["year", "key", *counts, *rates, "name_zh", "name_en", "sort_order"]]',
+           ("tests/test_reference.py", "-k", "never_change")),
+    Mutant("reference_beside_adds_up", "unionstats/references.py",
+           "parts = [f\"{t('ref_own', lang)} {fmt.fmt_number(own, unit, lang)}\"]",
+           "parts = [f\"{t('ref_own', lang)} {fmt.fmt_number(own + rows['value'].sum(), unit, lang)}\"]",
+           ("tests/test_reference.py", "-k", "side_by_side")),
+    Mutant("reference_nearest_year", "unionstats/references.py",
+           'rows = frame[(frame["indicator"] == code) & (frame["year"] == year)]',
+           'rows = frame[(frame["indicator"] == code) & ((frame["year"] - year).abs() <= 1)]',
+           ("tests/test_reference.py", "-k", "same_year")),
+    Mutant("reference_lines_under_a_filter", "unionstats/app.py",
+           "if len(frame) and not attainment.is_whole_county(filters.scope):",
+           "if False:",
+           ("tests/test_reference.py", "-k", "township_filter")),
+    Mutant("reference_import_drops_other_keys", "unionstats/snapshots.py",
+           '        references = base("reference_figures")\n',
+           '        references = base("reference_figures").iloc[0:0]\n',
+           ("tests/test_reference.py", "-k", "reimport_replaces")),
+    Mutant("reference_source_unescaped", "unionstats/charts.py",
+           "({_text(at[y][1])})",
+           "({at[y][1]})",
+           ("tests/test_reference.py", "-k", "dashed_with_its_source")),
+
 ]
 
 

@@ -32,7 +32,8 @@ def line_charts(page: str):
     assert not at.exception
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        lines = [tr for tr in spec["data"] if tr.get("mode") == "lines+markers"]
+        # the county's own series; others' published figures (meta "reference") are named by body
+        lines = [tr for tr in spec["data"] if tr.get("mode") == "lines+markers" and tr.get("meta") != "reference"]
         if lines:
             yield html.unescape(spec["layout"]["title"]["text"]), [html.unescape(tr["name"]) for tr in lines]
 

@@ -11,6 +11,7 @@ import independent
 from conftest import open_page
 from unionstats import catalog, indicators
 from unionstats.format import fmt_delta, fmt_number
+from unionstats.i18n import t
 from unionstats.indicators import Scope
 
 PAGES = ("pages/overview.py", "pages/coverage.py", "pages/rights.py", "pages/aid.py", "pages/compare.py")
@@ -100,9 +101,11 @@ def test_aid_page_explains_itself_under_an_industry_filter(demo_db):
 def _interface_texts(at) -> list[str]:
     """Every piece of interface text a page rendered, minus data (table cells, unit names)."""
     texts = []
+    sources = t("ref_sources", "en", sources="")  # then the sources of reference figures, as staff typed them
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         # Block quotes carry meeting notes as staff entered them: data, not interface.
-        texts += [e.value for e in getattr(at, kind) if not (kind == "markdown" and e.value.startswith("> "))]
+        texts += [e.value[:len(sources)] if e.value.startswith(sources) else e.value for e in getattr(at, kind)
+                  if not (kind == "markdown" and e.value.startswith("> "))]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     texts += [m.delta or "" for m in at.metric]
     for widget in (*at.selectbox, *at.multiselect, *at.number_input, *at.button, *at.get("segmented_control")):
@@ -124,6 +127,9 @@ def _interface_texts(at) -> list[str]:
         texts += [str(a.get("text", "")) for a in layout.get("annotations", [])]
         for trace in spec["data"]:
             texts.append(str(trace.get("name", "")))
+            if trace.get("meta") == "reference":  # the hover names the source, as staff typed it
+                texts += [str(v).split(" (source: ")[0] for v in trace.get("customdata") or []]
+                continue
             texts += [str(v) for v in (trace.get("customdata") or []) if not isinstance(v, list)]
             texts += [str(v[1]) for v in (trace.get("customdata") or []) if isinstance(v, list)]
             if trace.get("orientation") == "h" or trace.get("type") == "heatmap":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import attainment, catalog, demo, escape, indicators, store
+from . import attainment, catalog, demo, escape, indicators, references, store
 from . import format as fmt
 from .filters import Filters
 from .names import scope_label
@@ -127,3 +127,30 @@ def reported_note(codes, shares: dict[str, tuple[int, int]], lang: str) -> None:
     sep = ", " if lang == "en" else "、"
     for (n, total), names in sorted(groups.items(), reverse=True):
         st.caption(t("reported_share", lang, n=n, total=total, names=sep.join(names)))
+
+
+def reference_figures(codes, filters: Filters, where=st) -> pd.DataFrame:
+    """Others' published rates for `codes` (references.figures), for the whole county only: a
+    province's rate says nothing about one township or one industry, so under a filter they are
+    left out and a caption in `where` says so. An older store that cannot hold them says how to
+    upgrade, and the page goes on without them."""
+    lang = filters.lang
+    try:
+        frame = references.figures(codes)
+    except store.StoreError:
+        where.caption(t("ref_upgrade", lang, hint=escape.markdown(store.upgrade_hint(store.db_path()).split("\n")[0])))
+        return _no_references()
+    if len(frame) and not attainment.is_whole_county(filters.scope):
+        where.caption(t("ref_whole_county", lang))
+        return _no_references()
+    return frame
+
+
+def _no_references() -> pd.DataFrame:
+    return pd.DataFrame(columns=["year", "body", "indicator", "value", "source"])
+
+
+def reference_lines(codes, filters: Filters, where=st) -> list:
+    """reference_figures as comparison lines for charts.trend."""
+    return references.trend_lines(reference_figures(codes, filters, where), codes, filters.lang)
+

@@ -4,6 +4,7 @@ any label as markup, so every text that comes in (township names above all) goes
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 
@@ -92,14 +93,33 @@ def every_year(years, series):
                   for label, *lists in series]
 
 
+class RefLine(NamedTuple):
+    """Another body's published figures drawn beside series[series] (references.trend_lines)."""
+    series: int         # index of the county's series it compares with: its colour
+    style: int          # which body: its dash
+    label: str          # legend name, e.g. 全省
+    years: list[int]
+    values: list[float]
+    notes: list[str]    # per point, on hover: the source (user text, escaped here)
+
+
+REF_DASHES = ("dot", "dash", "dashdot", "longdash")
+
+
 def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: str = "zh",
-          target: tuple[int, float] | None = None, height: int = 320) -> go.Figure:
+          target: tuple[int, float] | None = None, height: int = 320,
+          references: list[RefLine] = ()) -> go.Figure:
     """Lines over years. series: [(label, values)] or [(label, values, parts)] where parts are a
-    rate's '8/10家' per year, shown on hover; target: (year, value) drawn as a marker.
+    rate's '8/10家' per year, shown on hover; target: (year, value) drawn as a marker;
+    references: others' published figures, thin dashed lines with hollow markers in the colour of
+    the series they compare with, only within the years shown.
     A year with no data is a gap in the line, never a straight line across it."""
     fig = go.Figure()
     years, series = every_year(years, series)
-    divisor, axis_title = fmt.axis_scale(unit, [v for _, values, *_ in series for v in values], lang)
+    shown = set(years)  # a reference figure for a year outside the axis is not drawn
+    references = [r for r in references if shown & set(r.years)]
+    ref_values = [v for r in references for y, v in zip(r.years, r.values) if y in shown]
+    divisor, axis_title = fmt.axis_scale(unit, [v for _, values, *_ in series for v in values] + ref_values, lang)
     for i, (label, values, *parts) in enumerate(series):
         texts = [fmt.fmt_number(v, unit, lang) for v in values]
         if parts:
@@ -108,6 +128,18 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
             x=list(years), y=_scaled(values, divisor), name=_text(label), mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)], "width": 3},
             customdata=texts, hovertemplate="%{customdata}",
+        ))
+    for ref in references:
+        # every year of the axis, None where the body published nothing: the line breaks there
+        at = {y: (v, n) for y, v, n in zip(ref.years, ref.values, ref.notes)}
+        values = [at[y][0] if y in at else None for y in years]
+        notes = [f"{fmt.fmt_number(at[y][0], unit, lang)} ({_text(at[y][1])})" if y in at else "" for y in years]
+        fig.add_trace(go.Scatter(
+            x=list(years), y=_scaled(values, divisor), name=_text(ref.label), mode="lines+markers",
+            line={"color": PALETTE[ref.series % len(PALETTE)], "width": 1.5,
+                  "dash": REF_DASHES[ref.style % len(REF_DASHES)]},
+            marker={"symbol": "circle-open", "size": 7}, connectgaps=False, meta="reference",
+            customdata=notes, hovertemplate="%{customdata}",
         ))
     if target is not None:
         year, value = target
@@ -118,7 +150,8 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
             customdata=[label], hovertemplate="%{customdata}",
         ))
     fig.update_xaxes(dtick=1, tickformat="d")
-    start = zoom_start([v for _, values, *_ in series for v in values] + ([target[1]] if target else []), unit)
+    start = zoom_start([v for _, values, *_ in series for v in values] + ref_values + ([target[1]] if target else []),
+                       unit)
     if start is not None:
         axis_title = t("axis_from_y", lang, start=fmt.fmt_number(start, "rate", lang))
     _layout(fig, title, unit, height, axis_title)

@@ -36,6 +36,20 @@ def compare(scope: Scope, year_a: int, year_b: int, path: Path | None = None) ->
     return pd.DataFrame(rows)
 
 
+def beside_columns(result: pd.DataFrame, figures: pd.DataFrame, year_a: int, year_b: int,
+                   lang: str = "zh") -> dict[str, list[str]]:
+    """For each compared year in which another body published a figure of some indicator: a
+    column (2024年对照) with '本县 81.2% · 全省 80.1%' on those indicators' rows, '' on the others.
+    `figures` from references.figures; the county's value is the comparison's own a or b."""
+    from . import references
+    out = {}
+    for year, own in ((year_a, "a"), (year_b, "b")):
+        if (figures["year"] == year).any():
+            out[t("col_beside", lang, year=year)] = [references.beside(code, year, value, figures, lang)
+                                                     for code, value in zip(result["code"], result[own])]
+    return out
+
+
 def region_ranks(code: str, scope: Scope, year_a: int, year_b: int, path: Path | None = None) -> pd.DataFrame:
     """Per township: the indicator in both years and its rank (1 = best) in each; `moved` > 0
     means it climbed."""

@@ -447,6 +447,19 @@ def _notes() -> pd.DataFrame:
                         columns=["year", "region_code", "text"])
 
 
+def _references() -> pd.DataFrame:
+    """Others' published rates for the demo county to be compared with (made up, and labelled so)."""
+    province, city, nation = "省总工会统计公报（示例）", "市总工会统计年报（示例）", "全国总工会统计公报（示例）"
+    rows = [(y, "province", "unionization_rate", v, province)
+            for y, v in zip(range(2020, 2025), (0.452, 0.456, 0.461, 0.466, 0.472))]
+    rows += [(y, "province", "membership_rate", v, province)
+             for y, v in zip(range(2020, 2025), (0.652, 0.655, 0.659, 0.662, 0.668))]
+    rows += [(y, "city", "unionization_rate", v, city) for y, v in zip(range(2022, 2025), (0.436, 0.443, 0.449))]
+    rows += [(y, "nation", "labor_contract_rate", v, nation) for y, v in zip(range(2022, 2025), (0.905, 0.915, 0.93))]
+    frame = pd.DataFrame(rows, columns=["year", "body", "indicator", "value", "source"])
+    return frame.assign(unit="rate")
+
+
 def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.DataFrame]:
     """All tables of the demo county as frames; the same arguments give the same data."""
     if units < 200:
@@ -473,7 +486,7 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         "unit_year": panel.sort_values(["year", "unit_id"], ignore_index=True), "region_year": region_year,
         "inspections": _inspections(rng, unit_frame, k), "arrears": _arrears(rng, unit_frame, k),
         "aid": _aid(rng, k, all_regions), "subsidies": _subsidies(rng, k, all_regions),
-        "targets": _targets(), "notes": _notes(),
+        "targets": _targets(), "notes": _notes(), "reference_figures": _references(),
     }
 
 

@@ -22,8 +22,8 @@ import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REGION_KIND_WORDS, SHEETS,
-                     STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REFERENCE_BODIES,
+                     REGION_KIND_WORDS, SHEETS, STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 if TYPE_CHECKING:  # annotations only
     from . import snapshots
@@ -187,19 +187,24 @@ def _whole(raw, scale: Decimal | int = 1) -> int:
     return int(value)
 
 
-def _rate_or_number(raw, indicator: str | None, scale: Decimal | int = 1) -> float:
-    is_rate = indicator in catalog.BY_CODE and catalog.get(indicator).is_rate
+def _rate(raw) -> float:
+    """A rate as typed: "75%", "７５％" or 0.75; a bare number above 1 is ambiguous, never a guess."""
     text = _norm(raw) if not isinstance(raw, (int, float)) else None
-    if is_rate:
-        if text and text.endswith("%"):
-            value = _number(text[:-1]) / 100
-        else:
-            value = _number(raw)
-            if value > 1:
-                raise _Bad(f"比率「{raw}」有歧义：请写成 75% 或 0.75")
-        if not 0 <= value <= 1:
-            raise _Bad("比率应在 0% 到 100% 之间")
-        return float(value)
+    if text and text.endswith("%"):
+        value = _number(text[:-1]) / 100
+    else:
+        value = _number(raw)
+        if value > 1:
+            raise _Bad(f"比率「{raw}」有歧义：请写成 75% 或 0.75")
+    if not 0 <= value <= 1:
+        raise _Bad("比率应在 0% 到 100% 之间")
+    return float(value)
+
+
+def _rate_or_number(raw, indicator: str | None, scale: Decimal | int = 1) -> float:
+    if indicator in catalog.BY_CODE and catalog.get(indicator).is_rate:
+        return _rate(raw)
+    text = _norm(raw) if not isinstance(raw, (int, float)) else None
     if text and text.endswith("%"):
         raise _Bad("这个指标不是比率，不能写百分号")
     value = _number(raw, scale)
@@ -239,6 +244,7 @@ def _words(options: dict) -> dict[str, object]:
 
 
 _STATUS = _words(STATUS_WORDS)
+_BODIES = _words(REFERENCE_BODIES)
 _FLAGS = _words(FLAG_WORDS)
 _NOT_BROKEN_DOWN = {_key(w) for w in NOT_BROKEN_DOWN}
 
@@ -312,6 +318,18 @@ def _parse(column: Column, raw, lookups, row_values: dict, scale: Decimal | int 
         return stored
     if kind == "rate_or_number":
         return _rate_or_number(raw, row_values.get("indicator"), scale)
+    if kind == "rate":
+        return _rate(raw)
+    if kind == "body":
+        body = _BODIES.get(_key(raw))
+        if body is None:
+            raise _Bad(f"未知的参照对象「{raw}」：应为 {'、'.join(w[0] for w in REFERENCE_BODIES.values())} 之一")
+        return body
+    if kind == "rate_indicator":
+        code = _lookup(raw, lookups["indicator"], "指标")
+        if not catalog.get(code).is_rate:
+            raise _Bad(f"「{raw}」不是比率指标：参考数据只收比率（如建会率、入会率），别处的数量不能与本县相比")
+        return code
     raise AssertionError(kind)
 
 
@@ -1141,7 +1159,9 @@ def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
             if before or after:
                 counts.append({"表": BY_TABLE[table].zh, "年度": str(year) if year is not None else "全部",
                                "导入前行数": before, "导入后行数": after})
-    years = sorted({int(y) for t, f in frames.items() if "year" in f and t != "targets" for y in f["year"].unique()})
+    # Targets and others' reference figures change no county figure: no headline to show for them.
+    years = sorted({int(y) for t, f in frames.items() if "year" in f and t not in ("targets", "reference_figures")
+                    for y in f["year"].unique()})
     changes = []
     for year in years:
         old = indicators.summary(year, path=candidate.base_file) if candidate.base_file else {}
@@ -1160,6 +1180,8 @@ def _count(file: Path | None, table: str, year: int | None) -> int:
         return 0
     where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
     with store.cursor(file) as cur:
+        if table not in store.tables_of(cur):
+            return 0  # a store of an older format, before this table existed
         return int(cur.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0])  # table from SHEETS
 
 

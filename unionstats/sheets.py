@@ -10,8 +10,8 @@ class Column:
     field: str
     zh: str
     en: str
-    kind: str  # text, credit, int, money, rate_or_number, year, founded_year, region, industry, ownership, status,
-    #            flag, program, indicator, region_kind
+    kind: str  # text, credit, int, money, rate_or_number, rate, year, founded_year, region, industry, ownership,
+    #            status, flag, program, indicator, rate_indicator, body, region_kind
     required: bool = True
 
 
@@ -141,6 +141,16 @@ SHEETS: tuple[Sheet, ...] = (
         _c("value", "目标值", "target", "rate_or_number"),
     ), replaces=(), unique=("year", "indicator", "region_code"),
         note_zh="工作计划的目标。乡镇留空表示全县。比率写 75% 或 0.75。"),
+    Sheet("reference_figures", "参考数据", "reference figures", (
+        YEAR,
+        _c("body", "参照对象", "body", "body"),
+        _c("indicator", "指标", "indicator", "rate_indicator"),
+        _c("value", "数值", "value", "rate"),
+        _c("source", "来源", "source", "text"),
+    ), replaces=(), unique=("year", "body", "indicator"),
+        note_zh="全市、全省、全国或国际劳工组织（ILO）公布的比率，在趋势图和年度对比中作对照，不计入本县任何数字。"
+                "参照对象填 全市、全省、全国 或 ILO；只收比率指标（建会率、入会率等），写 80.1% 或 0.801；请写明来源"
+                "（如“省总工会2024年统计公报”）。同一年度、对象、指标再次导入时替换原值。"),
 )
 
 BY_TABLE = {s.table: s for s in SHEETS}
@@ -149,6 +159,12 @@ LISTS_SHEET = "代码表"
 # A row whose name holds one of these (anywhere, spaces aside) is a total, checked and dropped.
 TOTAL_WORDS = ("合计", "总计", "小计")
 TOTAL_WORDS_EN = ("total", "subtotal", "grandtotal", "total:", "subtotal:")  # the whole cell, never part of a name
+# Whose published rate a reference figure is: a fixed list (the store checks it too); the first word
+# of each is how the template writes it, display names are in i18n (body_city, ...).
+REFERENCE_BODIES = {"city": ("全市", "本市", "市", "city"),
+                    "province": ("全省", "本省", "省", "province"),
+                    "nation": ("全国", "国家", "national", "nation", "china"),
+                    "ilo": ("ILO", "国际劳工组织", "International Labour Organization")}
 STATUS_WORDS = {"none": ("未建会", "无", "否", "none", "no"),
                 "own": ("独立建会", "已建会", "单独建会", "own"),
                 "joint": ("联合工会", "联合基层工会", "joint")}

@@ -39,9 +39,9 @@ from . import dimensions, store
 # Load order respects foreign keys.
 TABLE_ORDER = ("settings", "regions", "industries", "ownership", "aid_programs", "units",
                "unit_year", "region_year", "inspections", "arrears", "aid", "subsidies",
-               "targets", "notes", "imports")
+               "targets", "notes", "reference_figures", "imports")
 DATA_TABLES = ("regions", "units", "unit_year", "region_year", "inspections", "arrears", "aid",
-               "subsidies", "targets", "notes")
+               "subsidies", "targets", "notes", "reference_figures")
 POINTER = store.POINTER
 HISTORY = "history.jsonl"
 DEFAULT_KEEP = 10
@@ -482,7 +482,12 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
             escaped = str(base_file).replace("'", "''")  # our own file path, not user input
             con.execute(f"ATTACH '{escaped}' AS cur (READ_ONLY)")
             _base_unit_views(con)
-            base = lambda table: con.execute(f"SELECT * FROM cur.{table}").df()  # noqa: E731
+            in_force = {row[0] for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'cur'").fetchall()}
+
+            def base(table: str) -> pd.DataFrame:
+                # A table newer than the store in force (an older format) starts empty.
+                return con.execute(f"SELECT * FROM cur.{table}" if table in in_force else f"SELECT * FROM {table}").df()
         else:
             empty = empty_tables()
             base = lambda table: empty.get(table, con.execute(f"SELECT * FROM {table}").df())  # noqa: E731
@@ -591,6 +596,13 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
             notes = pd.concat([notes[[k not in keys for k in zip(notes["year"], notes["region_code"])]],
                                new[new["text"].str.strip() != ""]])
         _load(con, "notes", notes)
+        references = base("reference_figures")
+        if "reference_figures" in frames:  # a figure re-sent replaces the one of the same key
+            new = frames["reference_figures"].assign(unit="rate")
+            keys = set(zip(new["year"], new["body"], new["indicator"]))
+            references = pd.concat([references[[k not in keys for k in zip(
+                references["year"], references["body"], references["indicator"])]], new])
+        _load(con, "reference_figures", references)
         imports = base("imports")
         this = pd.DataFrame([{"import_id": int(imports["import_id"].max()) + 1 if len(imports) else 1,
                               "file_name": batch.file_name, "sha256": batch.sha256,
@@ -659,7 +671,11 @@ def checksums(file: Path) -> dict[str, tuple[int, int]]:
     """(row count, order-free hash) of every data table: equal checksums, equal data."""
     out = {}
     with store.cursor(file) as cur:
+        present = store.tables_of(cur)
         for table in ("settings", *DATA_TABLES):  # table names from our own list, never user text
+            if table not in present:  # a store of an older format: the newer table is empty
+                out[table] = (0, 0)
+                continue
             where = "WHERE t.key <> 'parent_snapshot'" if table == "settings" else ""  # differs by design
             count, digest = cur.execute(
                 f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t {where}").fetchone()

@@ -25,7 +25,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "unionstats.duckdb"
-SCHEMA_VERSION = "3"  # 2: name, township, industry, ownership per unit-year; 3: blank counts, facts view
+SCHEMA_VERSION = "4"  # 2: name, township, industry, ownership per unit-year; 3: blank counts, facts view;
+#                       4: reference_figures (others' published rates)
+# What each format added, for the message that asks to upgrade an older store.
+SCHEMA_CHANGES = {"2": "单位的乡镇、行业、所有制按年度保存", "3": "未填报的数留空", "4": "参考数据（全省、全国等公布的比率）"}
 REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "unit_year",
                    "region_year", "inspections", "arrears", "aid_programs", "aid", "subsidies",
                    "targets", "notes", "imports", "cube")
@@ -230,6 +233,12 @@ class cursor:
             _release(self.entry)
 
 
+def tables_of(cur) -> set[str]:
+    """Tables of the snapshot a store cursor reads (a store of an older format lacks newer ones)."""
+    return {row[0] for row in cur.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'snap'").fetchall()}
+
+
 def connect(path: Path | None = None) -> None:
     """Check that store `path` opens; raises StoreError with a Chinese message."""
     with cursor(path):
@@ -301,7 +310,8 @@ def _old_format(con, configured: Path) -> str | None:
         return None
     if row is None or not row[0].isdigit() or int(row[0]) >= int(SCHEMA_VERSION):
         return None
-    return (f"数据库是旧版格式（第 {row[0]} 版；本程序用第 {SCHEMA_VERSION} 版，单位的乡镇、行业、所有制按年度保存）："
+    added = "；".join(text for version, text in SCHEMA_CHANGES.items() if int(version) > int(row[0]))
+    return (f"数据库是旧版格式（第 {row[0]} 版；本程序用第 {SCHEMA_VERSION} 版，新增：{added}）："
             f"{configured}\n{upgrade_hint(configured)}")
 
 

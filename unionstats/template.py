@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import catalog, dimensions, exports, store
 from . import format as fmt
-from .sheets import FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REGION_KINDS, SHEETS, STATUS_WORDS
+from .sheets import FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REFERENCE_BODIES, REGION_KINDS, SHEETS, STATUS_WORDS
 
 HEADER_FILL = PatternFill("solid", fgColor="FCE4D6")
 MAX_ROWS = 5000  # rows the drop-downs cover in an empty template
@@ -35,6 +35,7 @@ INSTRUCTIONS = (
     "8. 不要填写任何个人信息（姓名、身份证号、电话等）：本系统只统计单位和人数。",
     "9. 没有统计或没有公布的数字请留空，不要填 0：留空即“未填报”，不计为 0，比率只按两项都填报的计算。"
     "只有合计数、没有分行业或所有制时，行业门类、所有制留空或填“全部”；合同检查、欠薪、帮扶、补助只有全县数时，乡镇留空或填“全县”。",
+    "10. 「参考数据」只作对照：全市、全省、全国或 ILO 公布的比率画在趋势图和年度对比里，不计入本县任何数字。",
     "",
     "各工作表：",
 )
@@ -50,6 +51,8 @@ def _lists(regions: pd.DataFrame) -> dict[str, list[str]]:
         "program": [zh for _, zh, _, _ in dimensions.AID_PROGRAMS],
         "indicator": [ind.name_zh for ind in catalog.INDICATORS],
         "region_kind": list(REGION_KINDS),
+        "body": [words[0] for words in REFERENCE_BODIES.values()],
+        "rate_indicator": [ind.name_zh for ind in catalog.INDICATORS if ind.is_rate],
     }
 
 
@@ -85,8 +88,12 @@ def _rows(spec, tables: dict[str, pd.DataFrame]) -> list[list]:
                 row.append(status[value])
             elif column.kind == "flag":
                 row.append(FLAG_WORDS[bool(value)][0])
-            elif column.kind == "indicator":
+            elif column.kind in ("indicator", "rate_indicator"):
                 row.append(catalog.get(value).name_zh)
+            elif column.kind == "body":
+                row.append(REFERENCE_BODIES[value][0])
+            elif column.kind == "rate":
+                row.append(fmt.fmt_editable(value, "rate"))
             elif column.kind == "rate_or_number":
                 code = record.get("indicator")
                 row.append(fmt.fmt_editable(value, catalog.get(code).unit if code in catalog.BY_CODE else "unit"))
@@ -156,8 +163,9 @@ def write(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
 def store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
     """The store's data tables as frames, for an export through the template."""
     with store.cursor(path) as cur:  # one cursor: every table from the same snapshot
+        present = store.tables_of(cur)  # a store of an older format lacks the newer tables
         return {spec.table: cur.execute(f"SELECT * FROM {spec.table}").df()  # our table names
-                for spec in SHEETS} | {"units": cur.execute("SELECT * FROM units").df()}
+                for spec in SHEETS if spec.table in present} | {"units": cur.execute("SELECT * FROM units").df()}
 
 
 def sheet_bytes(sheets: dict[str, list[list]]) -> bytes:
