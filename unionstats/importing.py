@@ -22,8 +22,8 @@ import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REGION_KIND_WORDS, SHEETS,
-                     STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
+from .sheets import (BY_TABLE, COUNTY_KINDS, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN,
+                     REGION_KIND_WORDS, SHEETS, STATUS_WORDS, SUMMARY_SHEET, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 if TYPE_CHECKING:  # annotations only
     from . import snapshots
@@ -620,7 +620,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     parsed: list[tuple[Sheet, str, list[dict], list[int]]] = []
     for table in tables:
         sheet_name = table.name
-        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET):
+        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET):
             continue
         rows = [list(r) for r in table.rows]
         found = _find_header(table)
@@ -1080,12 +1080,31 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
     from . import snapshots
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    batch = read(name, data, reference_for(path))
+    reference = reference_for(path)
+    batch = read(name, data, reference)
     if not batch.ok:
         if scratch is None:
             snapshots.log_rejected(path, batch, user)
         return Prepared(batch, mode=mode)
+    batch.settings.update(_county_labels(reference, batch))
     return _build(path, batch, user, progress, scratch, mode)
+
+
+def _county_labels(reference: Reference, batch: Batch) -> dict[str, str]:
+    """A first import whose regions are all counties (县/区/市: county report-up files into a city
+    federation's store) makes the pages say 县（市、区） and 全市 instead of 乡镇 and 全县."""
+    from . import i18n
+    regions = batch.frames.get("regions")
+    if not reference.regions.empty or regions is None or regions.empty \
+            or not regions["kind"].isin(COUNTY_KINDS).all():
+        return {}
+    return dict(i18n.COUNTY_LABELS)
+
+
+def build_edit(path: Path, batch: Batch, user: str | None = None) -> Prepared:
+    """An edit validated by its caller (batch.settings, frames) built as a candidate snapshot."""
+    batch.action = "edit"
+    return _build(path, batch, user, None)
 
 
 def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None,
