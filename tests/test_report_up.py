@@ -148,19 +148,38 @@ def test_not_reported_stays_blank_and_mixed_cells_are_named(tmp_path):
         first = now.index[size >= 3][0]  # in a cell whose other units reported both parts
         uy.loc[first, "employees_contracted"] = None  # one unit of a cell left one part of a rate blank
         tables["unit_year"] = uy.astype({"female_members": "Int64", "employees_contracted": "Int64"})
+        # a township that reported 2024 as totals only, not by industry or ownership
+        now = ry["year"] == 2024
+        whole = ry[now].drop(columns=["industry_code", "ownership_code"]).groupby(
+            ["year", "region_code"], as_index=False).sum(min_count=1).assign(industry_code="", ownership_code="")
+        ry = pd.concat([ry[~now], whole], ignore_index=True)
         tables["region_year"] = ry.astype({"female_members": "Int64"})
+        # the county's own figures (township ''), beside its townships'
+        tables["inspections"] = pd.concat([tables["inspections"], pd.DataFrame(
+            [{"year": 2024, "region_code": "", "industry_code": "", "ownership_code": "", "units_inspected": 9,
+              "units_compliant": 2, "workers_helped_sign": 77}])], ignore_index=True)
+        tables["aid"] = pd.concat([tables["aid"], pd.DataFrame(
+            [{"year": 2024, "region_code": "", "program_code": "songnuan", "households": 5, "persons": 0,
+              "yuan": 3000}])], ignore_index=True)
+        tables["subsidies"] = pd.concat([tables["subsidies"], pd.DataFrame(
+            [{"year": 2024, "region_code": "", "unions_supported": None, "yuan": 50_000}])], ignore_index=True)
     db = small_county(tmp_path / "blank.duckdb", 300, 3, "丁县", "dingxian", "县", blanks)
     assert indicators.summary(2024, path=db)["female_members"] is None
     data, rollup = reportup.report_up(2024, db)
     assert rollup.tables["region_year"]["female_members"].isna().all()
+    for table in ("region_year", "inspections"):  # the part not broken down beside the broken-down rows
+        rows = rollup.tables[table]
+        assert ((rows["industry_code"] == "") & (rows["ownership_code"] == "")).sum() == 1 and len(rows) > 1
     assert any("劳动合同签订率" in w for w in rollup.warnings) and len(rollup.warnings) == 1
     file = tmp_path / "up.xlsx"
     file.write_bytes(data)
     city = tmp_path / "city.duckdb"
     import_into(city, file)
-    got = indicators.summary(2024, path=city)
+    got, want = indicators.summary(2024, path=city), indicators.summary(2024, path=db)
     assert got["female_members"] is None and got["female_membership_rate"] is None
-    assert got["members"] == indicators.summary(2024, path=db)["members"]
+    assert {k: v for k, v in got.items() if k != "labor_contract_rate"} == \
+        {k: v for k, v in want.items() if k != "labor_contract_rate"}
+    assert got["labor_contract_rate"] != want["labor_contract_rate"]  # what the warning said
 
 
 def test_report_up_refuses_a_year_without_data(demo_db, tmp_path, capsys):

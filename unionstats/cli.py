@@ -294,9 +294,11 @@ def _cmd_set_password(args) -> int:
 
 
 def _cmd_briefing(args) -> int:
-    from . import briefing
+    from . import briefing, i18n
     path = _db(args)
     scope = _scope_from_args(args, path)
+    # the store's words for its regions (乡镇, or 县（市、区） in a city federation's store)
+    i18n.use_labels(store.setting(i18n.REGION_LABEL, path=path), store.setting(i18n.WHOLE_LABEL, path=path))
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".pptx", ".xlsx", ".html", ".docx"):

@@ -618,9 +618,11 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
 
     lookups = _lookups(reference, _file_regions(tables))
     parsed: list[tuple[Sheet, str, list[dict], list[int]]] = []
+    report_up = False  # a county's report-up file (unionstats/reportup.py): it carries the summary sheet
     for table in tables:
         sheet_name = table.name
         if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET):
+            report_up = report_up or sheet_name == SUMMARY_SHEET
             continue
         rows = [list(r) for r in table.rows]
         found = _find_header(table)
@@ -769,7 +771,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
         for _, sheet_label, _, _ in parsed:
             problem(sheet_label, message="只有表头，没有数据行：请在表头下面逐行填写数据")
     _cross_checks(batch, problem)
-    _totals_alongside_rows(batch, problem)
+    _totals_alongside_rows(batch, problem, report_up)
     _township_clashes(batch, reference, problem)
     if batch.problems:
         batch.frames = {}
@@ -910,11 +912,14 @@ def _cross_checks(batch: Batch, problem) -> None:
                     f"{region} 的 {year} 年数据同时按单位和按汇总填报：同一乡镇同一年只能选一种")
 
 
-def _totals_alongside_rows(batch: Batch, problem) -> None:
+def _totals_alongside_rows(batch: Batch, problem, report_up: bool = False) -> None:
     """A township's one row of totals (no industry, no ownership) with other rows of the same
     township and year would count its figures twice; the same for the county's own flow row
-    (township blank) alongside townships' rows of that year."""
-    for table in ("region_year", "inspections", "arrears"):
+    (township blank) alongside townships' rows of that year. A report-up file is made by this
+    product, not typed: there the row without industry and ownership is the part of the county's
+    figures its townships did not break down (a township's totals, the county's own row), added to
+    the other rows exactly as the county's store adds them."""
+    for table in ("region_year", "inspections", "arrears") if not report_up else ():
         frame = batch.frames.get(table)
         if frame is None or "industry_code" not in frame:
             continue
