@@ -268,3 +268,11 @@ def test_the_data_page_makes_the_report_up_file(demo_db):
     assert not at.exception
     button = [b for b in at.get("download_button") if "上报" in b.proto.label]
     assert button
+
+
+def test_the_briefing_from_the_command_line_says_counties(city, tmp_path):
+    out = tmp_path / "brief.html"
+    assert cli.main(["briefing", "--year", "2024", "--out", str(out), "--db", str(city)]) == 0
+    i18n.use_labels()  # the command set this thread's words from the city's store
+    text = out.read_text(encoding="utf-8")
+    assert "县（市、区）" in text and "乡镇" not in text
