@@ -3,18 +3,27 @@ as one region, gives the county's own figures; three counties give their sum; ev
 with counties as regions and says 县（市、区）."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import duckdb
+import independent
 import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-
-import independent
 from test_pages import _interface_texts
-from unionstats import catalog, cli, demo, i18n, importing, indicators, reportup, snapshots, store
+
+from unionstats import (
+    catalog,
+    cli,
+    demo,
+    i18n,
+    importing,
+    indicators,
+    reportup,
+    snapshots,
+    store,
+)
 from unionstats.indicators import Scope
 from unionstats.sheets import SUMMARY_SHEET
 

@@ -152,10 +152,10 @@ def _summary_sheet(book, rollup: RollUp, path) -> None:
                 ws.cell(ws.max_row, 3).number_format = '0.0%' if ind.is_rate else '#,##0'
             ws.cell(ws.max_row, 3).alignment = Alignment(horizontal="right")
     ws.append([])
-    ws.append([f"说明：“{fmt.MISSING}”为未填报（不是 0）；比率只按两项都填报的计算。本表供阅签，导入时不读取；"
-               f"数据见其余各工作表（本县作为一个地区，代码 {rollup.code}）。"])
-    ws.append(["各表中行业、所有制都空着的行，是没有按行业、所有制分开的部分（只报合计的乡镇、全县的数），"
-               "与其余各行相加；有本表的文件导入时按此计算。"])
+    ws.append([(f"说明：“{fmt.MISSING}”为未填报（不是 0）；比率只按两项都填报的计算。本表供阅签，导入时不读取；"
+                f"数据见其余各工作表（本县作为一个地区，代码 {rollup.code}）。")])
+    ws.append([("各表中行业、所有制都空着的行，是没有按行业、所有制分开的部分（只报合计的乡镇、全县的数），"
+                "与其余各行相加；有本表的文件导入时按此计算。")])
     for warning in rollup.warnings:
         ws.append([f"注意：{warning}"])
     ws.append([])
