@@ -9,6 +9,7 @@ st.set_page_config(page_title=t("app_title", lang), page_icon=":material/bar_cha
 if not app.ensure_database(lang):
     st.stop()
 store.pin()  # every query of this run reads the snapshot in force now, even if a publish lands mid-run
+app.use_store_labels()  # 乡镇 or 县（市、区）: before any text of this run is drawn
 current = filters.sidebar()
 lang = current.lang
 

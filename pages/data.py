@@ -6,7 +6,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from unionstats import app, attainment, auth, catalog, escape, exports, filters, importing, maps, names, snapshots, store, template
+from unionstats import (app, attainment, auth, catalog, escape, exports, filters, importing, maps, names, reportup,
+                        snapshots, store, template)
 from unionstats import format as fmt
 from unionstats.i18n import t
 
@@ -155,6 +156,23 @@ if admin:
                 st.session_state.pop("prepared")
                 st.session_state.pop("removals", None)
                 st.rerun()
+
+st.subheader(t("report_up_title", lang))  # 上报: logic in unionstats/reportup.py, like the CLI's report-up
+st.caption(t("report_up_help", lang))
+if f.year is not None and st.button(t("report_up_make", lang, year=f.year), icon=":material/upload_file:",
+                                    key="report_up_make"):
+    try:
+        data, rollup = reportup.report_up(f.year)
+        st.session_state["report_up"] = (f.year, data, reportup.file_name(rollup), rollup.warnings)
+    except reportup.ReportUpError as exc:
+        st.session_state.pop("report_up", None)
+        st.error(escape.markdown(str(exc)))
+made = st.session_state.get("report_up")
+if made and made[0] == f.year:
+    for warning in made[3]:
+        st.warning(escape.markdown(warning))
+    st.download_button(t("report_up_download", lang, year=made[0]), made[1], made[2], exports.XLSX_MIME,
+                       icon=":material/download:", key="report_up_file")
 
 st.subheader(t("history_title", lang))
 records = snapshots.history(path)

@@ -6,11 +6,11 @@ CREATE TABLE settings (            -- key/value: county name, demo flag, year ba
     value VARCHAR NOT NULL
 );
 
-CREATE TABLE regions (             -- townships, streets, development zones of the county
-    code       VARCHAR PRIMARY KEY,
-    name_zh    VARCHAR NOT NULL,
+CREATE TABLE regions (             -- townships, streets, development zones of the county; or, in a
+    code       VARCHAR PRIMARY KEY,    -- city federation's store, its counties (县/区/市, each imported
+    name_zh    VARCHAR NOT NULL,       -- from a county's report-up file as one region)
     name_en    VARCHAR NOT NULL,
-    kind       VARCHAR NOT NULL CHECK (kind IN ('乡', '镇', '街道', '园区')),
+    kind       VARCHAR NOT NULL CHECK (kind IN ('乡', '镇', '街道', '园区', '县', '区', '市')),
     sort_order INTEGER NOT NULL
 );
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import attainment, catalog, demo, escape, indicators, references, store
+from . import attainment, catalog, demo, escape, i18n, indicators, references, store
 from . import format as fmt
 from .filters import Filters
 from .names import scope_label
@@ -26,6 +26,12 @@ def ensure_database(lang: str) -> bool:
         st.error(f"**{t('store_error_title', lang)}**\n\n{exc}")
         return False
     return True
+
+
+def use_store_labels() -> None:
+    """This run's words for the store's regions and its whole: 乡镇/全县, or 县（市、区）/全市 in a
+    city federation's store (settings region_label, whole_label)."""
+    i18n.use_labels(store.setting(i18n.REGION_LABEL), store.setting(i18n.WHOLE_LABEL))
 
 
 def header(title: str, filters: Filters) -> None:

@@ -294,9 +294,11 @@ def _cmd_set_password(args) -> int:
 
 
 def _cmd_briefing(args) -> int:
-    from . import briefing
+    from . import briefing, i18n
     path = _db(args)
     scope = _scope_from_args(args, path)
+    # the store's words for its regions (乡镇, or 县（市、区） in a city federation's store)
+    i18n.use_labels(store.setting(i18n.REGION_LABEL, path=path), store.setting(i18n.WHOLE_LABEL, path=path))
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".pptx", ".xlsx", ".html", ".docx"):
@@ -324,6 +326,46 @@ def _cmd_bench(args) -> int:
     text = bench.run(scales, args.repeat, Path(args.workdir), Path(args.out) if args.out else None,
                      progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(text)
+    return 0
+
+
+def _cmd_report_up(args) -> int:
+    """上报: the county's year as one region, in the import workbook, for the city federation."""
+    from . import reportup
+    path = _db(args)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"输出文件应以 .xlsx 结尾，不是 {out.name}")
+    try:
+        data, rollup = reportup.report_up(args.year, path)
+    except reportup.ReportUpError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in rollup.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"已生成上报文件：{out}（{rollup.name_zh}作为一个地区，代码 {rollup.code}）", file=sys.stderr)
+    return 0
+
+
+def _cmd_settings(args) -> int:
+    """The county's code and kind as a region of the city's store; the words the pages use."""
+    from . import i18n, reportup
+    path = _db(args)
+    values = {key: value for key, value in ((reportup.CODE_SETTING, args.county_code),
+                                            (reportup.KIND_SETTING, args.county_kind),
+                                            (i18n.REGION_LABEL, args.region_label),
+                                            (i18n.WHOLE_LABEL, args.whole_label)) if value is not None}
+    if values:
+        prepared = importing.write_edit(path, lambda: reportup.edit_settings(path, values))
+        if prepared.batch.problems:
+            raise UsageError("；".join(f"{p.column}{p.message}" for p in prepared.batch.problems))
+        print("设置已保存（可撤销）。" if prepared.candidate is not None else "设置没有变化。", file=sys.stderr)
+        store.clear_results()
+    code, zh, _, kind = reportup.county(path)
+    print(f"county_code\t{code}\ncounty_kind\t{kind}\n"
+          f"region_label\t{store.setting(i18n.REGION_LABEL, path=path) or '乡镇'}\n"
+          f"whole_label\t{store.setting(i18n.WHOLE_LABEL, path=path) or '全县'}")
     return 0
 
 
@@ -441,6 +483,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", default=str(store.ROOT / "data" / "bench"), help="基准数据库目录")
     p.add_argument("--out", help="把结果表写入此 Markdown 文件")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("report-up", help="上报：本县某年数据汇总为一个地区的导入表（附阅签汇总表），供市总工会导入")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--out", required=True, help="输出文件 .xlsx")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_report_up)
+
+    p = sub.add_parser("settings", help="查看或修改：上报用的地区代码和类型；页面对地区的称谓（乡镇 / 县（市、区））")
+    p.add_argument("--county-code", help="本县上报时的地区代码（默认由县名生成）")
+    p.add_argument("--county-kind", help="本县上报时的地区类型：县、区 或 市（默认 县）")
+    p.add_argument("--region-label", help="页面对地区的称谓：乡镇 或 县（市、区）")
+    p.add_argument("--whole-label", help="页面对全域的称谓：全县 或 全市")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_settings)
 
     p = sub.add_parser("set-password", help="设置数据管理页的管理员密码")
     p.add_argument("--stdin", action="store_true", help="从标准输入读取密码")

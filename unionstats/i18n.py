@@ -1,7 +1,15 @@
 """Interface text, Chinese first. Data names (townships, units) are never translated here."""
 from __future__ import annotations
 
+import re
+import threading
+
 LANGS = ("zh", "en")
+# What a store calls its regions and its whole (settings region_label, whole_label): a county's
+# store says 乡镇 and 全县; a city federation's, whose regions are counties, 县（市、区） and 全市.
+REGION_LABEL, WHOLE_LABEL = "region_label", "whole_label"
+COUNTY_LABELS = {REGION_LABEL: "县（市、区）", WHOLE_LABEL: "全市"}
+_labels = threading.local()  # per thread: each Streamlit session runs its page in its own thread
 
 TEXT: dict[str, tuple[str, str]] = {
     "app_title": ("工会数据看板", "Union statistics dashboard"),
@@ -223,6 +231,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "template_help": ("下载模板，按工作表填写后在下方导入。模板含填表说明和下拉列表。",
                       "Download the template, fill in its sheets, then import it below."),
     "download_template": ("下载空白模板", "Download blank template"),
+    "report_up_title": ("上报上级", "Report up"),
+    "report_up_help": ("把本县当年的数据汇总为一个地区（按行业、所有制），写成导入模板格式的 Excel，市总工会用本系统直接导入；"
+                       "首页是阅签汇总表，填报人、审核人、负责人签字处留空。",
+                       "The county's year rolled up as one region (by industry and ownership) in the import workbook, "
+                       "for the city federation to import; the first sheet is a summary to be signed."),
+    "report_up_make": ("生成{year}年上报文件", "Make the {year} report-up file"),
+    "report_up_download": ("下载{year}年上报文件", "Download the {year} report-up file"),
     "download_export": ("导出当前数据（模板格式）", "Export current data (template format)"),
     "login_title": ("管理员登录", "Administrator login"),
     "login_needed": ("导入、撤销和编辑目标需要管理员密码；查看不需要登录。", "Importing, undoing and editing targets need the administrator password; viewing does not."),
@@ -417,7 +432,35 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def use_labels(region: str | None = None, whole: str | None = None) -> None:
+    """This thread's words for the store's regions and its whole (None: 乡镇, 全县); a page run
+    sets them from the store's settings before any text is drawn."""
+    _labels.region, _labels.whole = (region or None), (whole or None)
+
+
+_EN_WHOLE = ((re.compile(r"\bCounty\b"), "City"), (re.compile(r"\bcounty\b"), "city"))
+_EN_REGION = ((re.compile(r"\bTownships\b"), "Counties"), (re.compile(r"\btownships\b"), "counties"),
+              (re.compile(r"\bTownship\b"), "County"), (re.compile(r"\btownship\b"), "county"))
+
+
+def _relabel(text: str, lang: str) -> str:
+    region, whole = getattr(_labels, "region", None), getattr(_labels, "whole", None)
+    if lang == "en":  # English words follow the Chinese labels: counties under a city
+        if whole and whole != "全县":
+            for pattern, word in _EN_WHOLE:
+                text = pattern.sub(word, text)
+        if region and region != "乡镇":
+            for pattern, word in _EN_REGION:
+                text = pattern.sub(word, text)
+        return text
+    if region:
+        text = text.replace("乡镇（街道、园区）", region).replace("乡镇", region)
+    if whole:
+        text = text.replace("全县", whole)
+    return text
+
+
 def t(key: str, lang: str = "zh", **fields) -> str:
     zh, en = TEXT[key]
-    text = en if lang == "en" else zh
+    text = _relabel(en if lang == "en" else zh, lang)  # before the fields: data names stay as written
     return text.format(**fields) if fields else text

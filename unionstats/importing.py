@@ -22,8 +22,9 @@ import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REFERENCE_BODIES,
-                     REGION_KIND_WORDS, SHEETS, STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
+from .sheets import (BY_TABLE, COUNTY_KINDS, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN,
+                     REFERENCE_BODIES, REGION_KIND_WORDS, SHEETS, STATUS_WORDS, SUMMARY_SHEET, TOTAL_WORDS,
+                     TOTAL_WORDS_EN, Column, Sheet)
 
 if TYPE_CHECKING:  # annotations only
     from . import snapshots
@@ -636,9 +637,11 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
 
     lookups = _lookups(reference, _file_regions(tables))
     parsed: list[tuple[Sheet, str, list[dict], list[int]]] = []
+    report_up = False  # a county's report-up file (unionstats/reportup.py): it carries the summary sheet
     for table in tables:
         sheet_name = table.name
-        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET):
+        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET):
+            report_up = report_up or sheet_name == SUMMARY_SHEET
             continue
         rows = [list(r) for r in table.rows]
         found = _find_header(table)
@@ -787,7 +790,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
         for _, sheet_label, _, _ in parsed:
             problem(sheet_label, message="只有表头，没有数据行：请在表头下面逐行填写数据")
     _cross_checks(batch, problem)
-    _totals_alongside_rows(batch, problem)
+    _totals_alongside_rows(batch, problem, report_up)
     _township_clashes(batch, reference, problem)
     if batch.problems:
         batch.frames = {}
@@ -928,11 +931,14 @@ def _cross_checks(batch: Batch, problem) -> None:
                     f"{region} 的 {year} 年数据同时按单位和按汇总填报：同一乡镇同一年只能选一种")
 
 
-def _totals_alongside_rows(batch: Batch, problem) -> None:
+def _totals_alongside_rows(batch: Batch, problem, report_up: bool = False) -> None:
     """A township's one row of totals (no industry, no ownership) with other rows of the same
     township and year would count its figures twice; the same for the county's own flow row
-    (township blank) alongside townships' rows of that year."""
-    for table in ("region_year", "inspections", "arrears"):
+    (township blank) alongside townships' rows of that year. A report-up file is made by this
+    product, not typed: there the row without industry and ownership is the part of the county's
+    figures its townships did not break down (a township's totals, the county's own row), added to
+    the other rows exactly as the county's store adds them."""
+    for table in ("region_year", "inspections", "arrears") if not report_up else ():
         frame = batch.frames.get(table)
         if frame is None or "industry_code" not in frame:
             continue
@@ -1101,12 +1107,31 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
     from . import snapshots
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    batch = read(name, data, reference_for(path))
+    reference = reference_for(path)
+    batch = read(name, data, reference)
     if not batch.ok:
         if scratch is None:
             snapshots.log_rejected(path, batch, user)
         return Prepared(batch, mode=mode)
+    batch.settings.update(_county_labels(reference, batch))
     return _build(path, batch, user, progress, scratch, mode)
+
+
+def _county_labels(reference: Reference, batch: Batch) -> dict[str, str]:
+    """A first import whose regions are all counties (县/区/市: county report-up files into a city
+    federation's store) makes the pages say 县（市、区） and 全市 instead of 乡镇 and 全县."""
+    from . import i18n
+    regions = batch.frames.get("regions")
+    if not reference.regions.empty or regions is None or regions.empty \
+            or not regions["kind"].isin(COUNTY_KINDS).all():
+        return {}
+    return dict(i18n.COUNTY_LABELS)
+
+
+def build_edit(path: Path, batch: Batch, user: str | None = None) -> Prepared:
+    """An edit validated by its caller (batch.settings, frames) built as a candidate snapshot."""
+    batch.action = "edit"
+    return _build(path, batch, user, None)
 
 
 def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None,

@@ -169,11 +169,16 @@ STATUS_WORDS = {"none": ("未建会", "无", "否", "none", "no"),
                 "own": ("独立建会", "已建会", "单独建会", "own"),
                 "joint": ("联合工会", "联合基层工会", "joint")}
 FLAG_WORDS = {True: ("是", "有", "y", "yes", "1", "√", "true"), False: ("否", "无", "n", "no", "0", "×", "false")}
-REGION_KINDS = ("乡", "镇", "街道", "园区")  # what the store keeps (queries/schema.sql checks it)
+REGION_KINDS = ("乡", "镇", "街道", "园区", "县", "区", "市")  # what the store keeps (queries/schema.sql checks it)
+COUNTY_KINDS = ("县", "区", "市")  # a city federation's regions: counties, each from its report-up file
 # Kinds people write, each filed under the store's kind it belongs to. The kind only labels a
 # township (no figure depends on it), so a file's 开发区 is kept as 园区 rather than refused.
 REGION_KIND_WORDS = {**{k: k for k in REGION_KINDS},
                      "乡镇": "镇", "民族乡": "乡", "苏木": "乡", "农场": "乡", "林场": "乡", "牧场": "乡",
                      "社区": "街道", "办事处": "街道", "街道办事处": "街道",
                      "开发区": "园区", "经济开发区": "园区", "高新区": "园区", "工业园": "园区", "工业园区": "园区",
-                     "产业园": "园区", "产业园区": "园区", "管委会": "园区", "新区": "园区"}
+                     "产业园": "园区", "产业园区": "园区", "管委会": "园区", "新区": "园区",
+                     "县级市": "市", "自治县": "县", "旗": "县", "自治旗": "县", "市辖区": "区", "城区": "区"}
+# The one-page summary a report-up file carries for the chairman to sign (unionstats/reportup.py):
+# read by people, skipped by the importer (the figures it shows come from the sheets beside it).
+SUMMARY_SHEET = "上报汇总表"

@@ -78,10 +78,10 @@ def _rows(spec, tables: dict[str, pd.DataFrame]) -> list[list]:
                 row.append(None)
             elif column.kind == "region":
                 row.append(region_name.get(value, value) if value else None)
-            elif column.kind == "industry":
-                row.append(industry[value])
+            elif column.kind == "industry":  # '' = a total not broken down: left blank, read back as ''
+                row.append(industry[value] if value else None)
             elif column.kind == "ownership":
-                row.append(ownership[value])
+                row.append(ownership[value] if value else None)
             elif column.kind == "program":
                 row.append(program[value])
             elif column.kind == "status":
