@@ -312,11 +312,8 @@ def _old_format(con, configured: Path) -> str | None:
         return None
     if row is None or not row[0].isdigit() or int(row[0]) >= int(SCHEMA_VERSION):
         return None
-#                       4: reference_figures (others' published rates); regions may be counties
-#                          (县/区/市), for a city federation's store
-# What each format added, for the message that asks to upgrade an older store.
-SCHEMA_CHANGES = {"2": "单位的乡镇、行业、所有制按年度保存", "3": "未填报的数留空",
-                  "4": "参考数据（全省、全国等公布的比率）；地区可以是县（市、区）"}
+    added = "；".join(text for version, text in SCHEMA_CHANGES.items() if int(version) > int(row[0]))
+    return (f"数据库是旧版格式（第 {row[0]} 版；本程序用第 {SCHEMA_VERSION} 版，新增：{added}）："
             f"{configured}\n{upgrade_hint(configured)}")
 
 
