@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REGION_KIND_WORDS, SHEETS,
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REFERENCE_SHEET, REGION_KIND_WORDS, SHEETS,
                      STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 if TYPE_CHECKING:  # annotations only
@@ -88,6 +88,7 @@ class Batch:
     whole_target_years: tuple[int, ...] = ()  # edits: these years' targets are replaced, not merged
     settings: dict[str, str] = field(default_factory=dict)  # edits: county name, year basis
     action: str = "import"
+    returns: tuple[tuple[int, str, str], ...] = ()  # edits: (year, township, note) marked 退回修改
 
     @property
     def ok(self) -> bool:
@@ -620,7 +621,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     parsed: list[tuple[Sheet, str, list[dict], list[int]]] = []
     for table in tables:
         sheet_name = table.name
-        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET):
+        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, REFERENCE_SHEET):
             continue
         rows = [list(r) for r in table.rows]
         found = _find_header(table)
@@ -1085,7 +1086,12 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
         if scratch is None:
             snapshots.log_rejected(path, batch, user)
         return Prepared(batch, mode=mode)
-    return _build(path, batch, user, progress, scratch, mode)
+    prepared = _build(path, batch, user, progress, scratch, mode)
+    if prepared.candidate is not None:  # warnings between years (issue #15): the import goes ahead
+        from . import store, yearchecks
+        batch.notices.extend(yearchecks.notices(prepared.candidate.file, batch))
+        store.forget(prepared.candidate.file)
+    return prepared
 
 
 def _build(path: Path, batch: Batch, user, progress, scratch: Path | None = None,

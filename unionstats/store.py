@@ -25,7 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "unionstats.duckdb"
-SCHEMA_VERSION = "3"  # 2: name, township, industry, ownership per unit-year; 3: blank counts, facts view
+SCHEMA_VERSION = "4"  # 2: name, township, industry, ownership per unit-year; 3: blank counts, facts view;
+#                       4: submissions (which import brought each township-year, 退回修改 marks)
 REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "unit_year",
                    "region_year", "inspections", "arrears", "aid_programs", "aid", "subsidies",
                    "targets", "notes", "imports", "cube")
@@ -298,7 +299,7 @@ def _old_format(con, configured: Path) -> str | None:
         return None
     if row is None or not row[0].isdigit() or int(row[0]) >= int(SCHEMA_VERSION):
         return None
-    return (f"数据库是旧版格式（第 {row[0]} 版；本程序用第 {SCHEMA_VERSION} 版，单位的乡镇、行业、所有制按年度保存）："
+    return (f"数据库是旧版格式（第 {row[0]} 版；本程序用第 {SCHEMA_VERSION} 版）："
             f"{configured}\n{upgrade_hint(configured)}")
 
 
