@@ -170,15 +170,16 @@ if admin:  # 各乡镇报送情况 (issue #15): logic in unionstats/collection.p
     labels = collection.STATUS_EN if lang == "en" else collection.STATUS_ZH
     st.dataframe(pd.DataFrame({
         "乡镇": sheets["name_zh"], "状态": [labels[s] for s in sheets["status"]],
+        "退回说明": [r["note"] if r["status"] == "returned" else "" for r in sheets.to_dict("records")],
         "行数": sheets["rows"],
         "单位数": [fmt.fmt_number(v, "unit", lang) for v in sheets["units"]],
         "职工人数": [fmt.fmt_number(v, "person", lang) for v in sheets["employees"]],
         "会员人数": [fmt.fmt_number(v, "person", lang) for v in sheets["members"]],
         "文件": [collection.source_file(r) for r in sheets.to_dict("records")],
-        "导入时间": [collection.plain(v) or "" for v in sheets["submitted_at"]],
+        "导入时间": [collection.shown_time(v) for v in sheets["submitted_at"]],
         "导入人": sheets["submitted_by"].fillna(""),
-        "退回说明": [r["note"] if r["status"] == "returned" else "" for r in sheets.to_dict("records")],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", height=35 * (len(sheets) + 1) + 3,  # every township, no scrolling
+        column_config={"退回说明": st.column_config.TextColumn(width="large")})
     township_names = dict(zip(sheets["region_code"], sheets["name_zh"]))
     left, right = st.columns([1, 1])
     chosen = left.selectbox(t("collect_region", lang), list(township_names), key="collect_region",

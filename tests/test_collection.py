@@ -343,3 +343,31 @@ def test_the_data_page_download_is_that_townships_workbook(county_page):
     data, last, listed = collection.township_workbook("nanshan", 2025, county_page)
     names = raw(county_page, "SELECT name FROM unit_year WHERE year = 2024 AND region_code = 'nanshan'")["name"]
     assert last == 2024 and sorted(unit_sheet(data)["单位名称"]) == sorted(names)
+
+
+def test_the_status_table_in_a_real_browser(county, tmp_path):
+    """The data page's status table drawn by Chromium, after a township was returned; the
+    screenshot is kept for a person to look at."""
+    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
+    from conftest import require_browser
+    from playwright.sync_api import sync_playwright
+    from unionstats import auth, collection
+    importing.write_edit(county, lambda: collection.mark_returned(county, 2024, "nanshan", "会员人数与台账不符，请核对后重报"))
+    store.clear_cache()
+    executable = require_browser()
+    with _streamlit(county, **{auth.ENV: auth.hash_password(PASSWORD)}) as url, sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        page = chromium.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
+        page.goto(url + "/data")
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        heading = page.get_by_text("各乡镇报送情况")
+        heading.wait_for(timeout=60_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        heading.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "collection-status.png"))
+        assert page.get_by_text("2024 年：已报送 12，退回修改 1，未报送 0").count() == 1
+        chromium.close()

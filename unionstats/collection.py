@@ -109,6 +109,12 @@ def source_line(row: dict) -> str:
     return "；".join(parts)
 
 
+def shown_time(value) -> str:
+    """A time for a table cell: 2025-01-15 09:30 ('' when none)."""
+    text = plain(value)
+    return text[:16].replace("T", " ") if text else ""
+
+
 def source_file(row: dict) -> str:
     """The file a township's sheet came from, for a table cell ('' when it sent nothing)."""
     if row["status"] == "missing" and not row["rows"]:
