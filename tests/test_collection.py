@@ -11,8 +11,8 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
-
 from test_importing import UNIT_HEADER, xlsx
+
 from unionstats import catalog, cli, importing, indicators, snapshots, store
 from unionstats.indicators import Scope
 from unionstats.sheets import BY_TABLE, REFERENCE_SHEET
@@ -231,7 +231,7 @@ def test_a_township_with_totals_only_gets_its_total_rows(county, capsys, tmp_pat
     (("--region", "chengguan"), "同时指定"),
 ])
 def test_bad_township_template_arguments(county, capsys, tmp_path, args, words):
-    code, out, err = run(capsys, "template", *args, "--out", tmp_path / "x.xlsx", "--db", county)
+    code, _, err = run(capsys, "template", *args, "--out", tmp_path / "x.xlsx", "--db", county)
     assert code == 2 and words in err and not (tmp_path / "x.xlsx").exists()
 
 
@@ -340,7 +340,7 @@ def test_the_data_page_download_is_that_townships_workbook(county_page):
     at.selectbox(key="collect_region").set_value("nanshan").run()
     assert not at.exception
     from unionstats import collection
-    data, last, listed = collection.township_workbook("nanshan", 2025, county_page)
+    data, last, _ = collection.township_workbook("nanshan", 2025, county_page)
     names = raw(county_page, "SELECT name FROM unit_year WHERE year = 2024 AND region_code = 'nanshan'")["name"]
     assert last == 2024 and sorted(unit_sheet(data)["单位名称"]) == sorted(names)
 
@@ -348,9 +348,10 @@ def test_the_data_page_download_is_that_townships_workbook(county_page):
 def test_the_status_table_in_a_real_browser(county, tmp_path):
     """The data page's status table drawn by Chromium, after a township was returned; the
     screenshot is kept for a person to look at."""
-    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
     from conftest import require_browser
     from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
+
     from unionstats import auth, collection
     importing.write_edit(county, lambda: collection.mark_returned(county, 2024, "nanshan", "会员人数与台账不符，请核对后重报"))
     store.clear_cache()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import gaps, indicators, store
 from . import format as fmt
+from . import gaps, indicators, store
 from .sheets import BY_TABLE
 
 CHANGE = 0.5          # a unit's employees or members moving by more than half of last year's
@@ -31,33 +31,43 @@ def _latest(batch) -> list[tuple[int, str]]:
 
 
 def notices(file: Path, batch) -> list:
-    """The warnings for `batch`, read from `file` (the candidate snapshot it built)."""
+    """The warnings for `batch`, read from `file` (the candidate snapshot it built): a few
+    queries per year in the file, whatever the number of townships."""
     from .importing import Problem
-    out = []
+    pairs = _latest(batch)
+    if not pairs:
+        return []
     names = dict(zip(*store.query("regions", path=file)[["code", "name_zh"]].T.values))
+    years = sorted({y for y, _ in pairs} | {y - 1 for y, _ in pairs})
+    rates = indicators.table(indicators.Scope(regions=tuple(sorted({r for _, r in pairs}))), "region",
+                             tuple(years), file)
+    rate = {(int(y), k): (None if pd.isna(v) else float(v))
+            for y, k, v in zip(rates["year"], rates["key"], rates["membership_rate"])}
+    found = pd.concat([store.query("year_check_units", path=file, year=year, change=CHANGE,
+                                   min_employees=gaps.DEFAULT_MIN_EMPLOYEES,
+                                   regions=sorted(r for y, r in pairs if y == year)).assign(year=year)
+                       for year in sorted({y for y, _ in pairs})])
     units = batch.frames.get("unit_year")
-    for year, region in _latest(batch):
+    rows = {}  # (year, township, name) → the row of the file
+    if units is not None and "__row__" in units:
+        rows = {(int(y), r, n): int(i) for y, r, n, i in
+                zip(units["year"], units["region_code"], units["name"], units["__row__"])}
+    sheet = BY_TABLE["unit_year"].zh
+    out = []
+    for year, region in sorted(pairs, key=lambda p: (p[1], p[0])):
         where = names.get(region, region)
 
-        def notice(sheet: str, row, column: str, message: str) -> None:
+        def notice(sheet: str, row, column: str, message: str, where: str = where) -> None:
             out.append(Problem(batch.file_name, sheet, row, column, PREFIX + f"{where}：" + message))
 
-        before = indicators.summary(year - 1, indicators.Scope(regions=(region,)), file)["membership_rate"]
-        after = indicators.summary(year, indicators.Scope(regions=(region,)), file)["membership_rate"]
+        before, after = rate.get((year - 1, region)), rate.get((year, region))
         if before is not None and after is not None and abs(after - before) > RATE_POINTS + 1e-9:
             notice("", None, "会员人数",
                    f"入会率 {year - 1} 年 {fmt.fmt_number(before, 'rate')} → {year} 年 {fmt.fmt_number(after, 'rate')}，"
                    f"变动 {(after - before) * 100:+.1f} 个百分点（超过 {RATE_POINTS * 100:.0f} 个百分点），请核实")
-        rows = {}
-        if units is not None and "__row__" in units:
-            mine = units[(units["year"] == year) & (units["region_code"] == region)]
-            rows = dict(zip(mine["name"], mine["__row__"]))
-        sheet = BY_TABLE["unit_year"].zh
-        found = store.query("year_check_units", path=file, year=year, region=region, change=CHANGE,
-                            min_employees=gaps.DEFAULT_MIN_EMPLOYEES)
-        for f in found.itertuples(index=False):
-            row = rows.get(f.name)
-            row = int(row) if row is not None else None
+        mine = found[(found["year"] == year) & (found["region_code"] == region)]
+        for f in mine.itertuples(index=False):
+            row = rows.get((year, region, f.name))
             if f.kind == "gone":
                 notice(sheet, None, "单位名称", f"「{f.name}」{year - 1} 年在册，{year} 年没有这家单位"
                                             f"（已注销、迁出，还是漏报？请核实）")
