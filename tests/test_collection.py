@@ -235,11 +235,15 @@ def test_bad_township_template_arguments(county, capsys, tmp_path, args, words):
     assert code == 2 and words in err and not (tmp_path / "x.xlsx").exists()
 
 
-def year_notices(path: Path, data: bytes, tmp_path: Path) -> list[str]:
+def year_notices(path: Path, data: bytes, tmp_path: Path, rows: dict | None = None) -> list[str]:
+    """The between-year notices of an import (a dry run); `rows` collects message → file row."""
     prepared = importing.prepare(path, "城关镇2025.xlsx", data, scratch=tmp_path / "scratch")
     assert not prepared.batch.problems, prepared.batch.problems[:3]
     store.clear_cache()
-    return [n.message for n in prepared.batch.notices if n.message.startswith("与上年比较")]
+    found = [n for n in prepared.batch.notices if n.message.startswith("与上年比较")]
+    if rows is not None:
+        rows.update({n.message: n.row for n in found})
+    return [n.message for n in found]
 
 
 def test_warnings_between_years_fire_on_changes_and_stay_silent_on_an_unchanged_file(county, tmp_path):
@@ -261,7 +265,11 @@ def test_warnings_between_years_fire_on_changes_and_stay_silent_on_an_unchanged_
                                      has_wage_agreement=False, employees_contracted=30)
         return pd.concat([frame, new])
 
-    found = year_notices(county, township_file(county, "chengguan", 2025, 2024, change), tmp_path)
+    data = township_file(county, "chengguan", 2025, 2024, change)
+    rows: dict = {}
+    found = year_notices(county, data, tmp_path, rows)
+    sheet = unit_sheet(data)
+    excel_row = {name: i + 2 for i, name in enumerate(sheet["单位名称"])}  # header is row 1
     assert all(m.startswith("与上年比较：城关镇：") for m in found)
     gone = [m for m in found if "没有这家单位" in m]
     assert len(gone) == 1 and picked["dropped"] in gone[0]
@@ -271,6 +279,10 @@ def test_warnings_between_years_fire_on_changes_and_stay_silent_on_an_unchanged_
     gaps = [m for m in found if "新的空白点" in m]
     assert len(gaps) == 1 and "城关新开业测试有限公司" in gaps[0] and "30 人" in gaps[0]
     assert len(found) == 4  # nothing else: the township's rate barely moved
+    # Each warning about a row of the file names that row; a unit gone has none.
+    assert rows[gone[0]] is None
+    assert {rows[m] for m in moved} == {excel_row[picked["doubled"]]}
+    assert rows[gaps[0]] == excel_row["城关新开业测试有限公司"]
 
 
 def test_a_membership_rate_moving_more_than_ten_points_is_flagged(county, tmp_path, capsys):

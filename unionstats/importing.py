@@ -22,8 +22,8 @@ import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
-from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REFERENCE_SHEET, REGION_KIND_WORDS, SHEETS,
-                     STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN, REFERENCE_SHEET,
+                     REGION_KIND_WORDS, SHEETS, STATUS_WORDS, TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 if TYPE_CHECKING:  # annotations only
     from . import snapshots
