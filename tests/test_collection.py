@@ -357,17 +357,17 @@ def test_the_data_page_download_is_that_townships_workbook(county_page):
     assert last == 2024 and sorted(unit_sheet(data)["单位名称"]) == sorted(names)
 
 
-def test_the_status_table_in_a_real_browser(county, tmp_path):
+def test_the_status_table_in_a_real_browser(county):
     """The data page's status table drawn by Chromium, after a township was returned; the
     screenshot is kept for a person to look at."""
     from conftest import require_browser
+    executable = require_browser()  # skips without Chromium (never under CI=true)
     from playwright.sync_api import sync_playwright
     from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
 
     from unionstats import auth, collection
     importing.write_edit(county, lambda: collection.mark_returned(county, 2024, "nanshan", "会员人数与台账不符，请核对后重报"))
     store.clear_cache()
-    executable = require_browser()
     with _streamlit(county, **{auth.ENV: auth.hash_password(PASSWORD)}) as url, sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         page = chromium.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN").new_page()
