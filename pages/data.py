@@ -174,6 +174,62 @@ if made and made[0] == f.year:
     st.download_button(t("report_up_download", lang, year=made[0]), made[1], made[2], exports.XLSX_MIME,
                        icon=":material/download:", key="report_up_file")
 
+if admin:  # 各乡镇报送情况 (issue #15): logic in unionstats/collection.py
+    from unionstats import collection
+    st.subheader(t("collect_title", lang))
+    st.caption(t("collect_help", lang))
+    collect_years = sorted({*f.years, max(f.years, default=2024) + 1}, reverse=True)
+    collect_year = st.selectbox(t("collect_year", lang), collect_years, key="collect_year",
+                                index=collect_years.index(max(f.years)) if f.years else 0)
+    sheets = or_stop(lambda: collection.status(collect_year))
+    counts = sheets["status"].value_counts()
+    st.markdown(t("collect_counts", lang, year=collect_year, n=len(sheets),
+                  **{s: int(counts.get(s, 0)) for s in ("submitted", "returned", "missing")}))
+    labels = collection.STATUS_EN if lang == "en" else collection.STATUS_ZH
+    st.dataframe(pd.DataFrame({
+        "乡镇": sheets["name_zh"], "状态": [labels[s] for s in sheets["status"]],
+        "退回说明": [r["note"] if r["status"] == "returned" else "" for r in sheets.to_dict("records")],
+        "行数": sheets["rows"],
+        "单位数": [fmt.fmt_number(v, "unit", lang) for v in sheets["units"]],
+        "职工人数": [fmt.fmt_number(v, "person", lang) for v in sheets["employees"]],
+        "会员人数": [fmt.fmt_number(v, "person", lang) for v in sheets["members"]],
+        "文件": [collection.source_file(r) for r in sheets.to_dict("records")],
+        "导入时间": [collection.shown_time(v) for v in sheets["submitted_at"]],
+        "导入人": sheets["submitted_by"].fillna(""),
+    }), hide_index=True, width="stretch", height=35 * (len(sheets) + 1) + 3,  # every township, no scrolling
+        column_config={"退回说明": st.column_config.TextColumn(width="large")})
+    township_names = dict(zip(sheets["region_code"], sheets["name_zh"]))
+    left, right = st.columns([1, 1])
+    chosen = left.selectbox(t("collect_region", lang), list(township_names), key="collect_region",
+                            format_func=township_names.get)
+    if chosen:
+        right.download_button(
+            t("collect_download", lang, year=collect_year),
+            lambda: collection.township_workbook(chosen, collect_year, path)[0],
+            f"{township_names[chosen]}_{collect_year}年报表.xlsx", exports.XLSX_MIME,
+            icon=":material/download:", key="collect_download")
+    returnable = [c for c, s in zip(sheets["region_code"], sheets["status"]) if s != "missing"]
+    with st.expander(t("collect_return_title", lang)):
+        if not returnable:
+            st.caption(t("collect_none", lang))
+        else:
+            back = st.selectbox(t("collect_region", lang), returnable, key="return_region",
+                                format_func=township_names.get)
+            why = st.text_input(t("collect_note", lang), key="return_note")
+            if st.button(t("collect_return", lang), key="return_sheet", icon=":material/undo:"):
+                prepared = or_stop(lambda: importing.write_edit(path, lambda: collection.mark_returned(
+                    path, collect_year, back, why, who)))
+                if prepared.batch.problems:
+                    st.error("\n".join(escape.markdown(p.message) for p in prepared.batch.problems))
+                elif prepared.candidate is None:
+                    st.info(t("no_change", lang))
+                else:
+                    st.session_state["return_done"] = township_names[back]
+                    st.rerun()
+    done_return = st.session_state.pop("return_done", None)
+    if done_return:
+        st.success(t("collect_returned", lang, name=escape.markdown(done_return)))
+
 st.subheader(t("history_title", lang))
 records = snapshots.history(path)
 if not records:

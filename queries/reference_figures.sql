@@ -2,5 +2,5 @@
 -- own figures, never added to them. Bodies in the order of $bodies (sheets.REFERENCE_BODIES).
 SELECT year, body, indicator, value, source
 FROM reference_figures
-WHERE list_contains($indicators, indicator)
+WHERE in_list($indicators, indicator)
 ORDER BY indicator, list_position($bodies, body), year;

@@ -174,6 +174,24 @@ CREATE TABLE imports (             -- every import, its outcome
     outcome     VARCHAR NOT NULL
 );
 
+-- Each township-year's sheet: the import that last brought its unit or total rows, and whether an
+-- administrator returned it for correction (退回修改). An import of the township-year clears the
+-- mark. Written with every snapshot, so an undo takes it back too. Stores before schema 4 lack it.
+CREATE TABLE submissions (
+    year         INTEGER NOT NULL,
+    region_code  VARCHAR NOT NULL,
+    import_id    INTEGER,            -- imports.import_id; NULL when the rows came without a recorded import
+    file_name    VARCHAR,
+    sha256       VARCHAR,
+    submitted_at TIMESTAMP,
+    submitted_by VARCHAR,
+    status       VARCHAR NOT NULL CHECK (status IN ('submitted', 'returned')),
+    note         VARCHAR NOT NULL DEFAULT '',  -- why it was returned
+    marked_at    TIMESTAMP,          -- when and by whom it was returned
+    marked_by    VARCHAR,
+    PRIMARY KEY (year, region_code)
+);
+
 
 -- in_list(wanted, x): a filter list; NULL means "all". in_scope: the user's filter. A row not broken
 -- down by industry or ownership ('') is outside every industry or ownership filter.

@@ -76,10 +76,64 @@ def _cmd_gaps(args) -> int:
 
 
 def _cmd_template(args) -> int:
+    if args.region or args.year:
+        return _township_template(args)
     tables = template.store_tables(_db(args)) if args.with_data else {
         "regions": store.query("regions", path=_db(args))} if store.resolve(_db(args)).exists() else None
     out = template.write(Path(args.out), tables)
     print(f"模板已写入：{out}", file=sys.stderr)
+    return 0
+
+
+def _township_template(args) -> int:
+    """template --region CODE --year Y: one township's workbook for year Y (issue #15)."""
+    from . import collection
+    if not (args.region and args.year):
+        raise UsageError("乡镇报表须同时指定 --region（乡镇代码或名称）和 --year（报送年度）")
+    if args.with_data:
+        raise UsageError("--with-data 导出全县数据，不能与 --region 同用")
+    path = _db(args)
+    if collection.find_region(args.region, path) is None:
+        codes = ", ".join(store.query("regions", path=path)["code"])
+        raise UsageError(f"未知乡镇：{args.region}（可用：{codes}）")
+    data, last, listed = collection.township_workbook(args.region, args.year, path)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    where = f"列出 {last} 年的 {listed} 行" if last is not None else "以前没有报送过，表为空"
+    print(f"乡镇报表已写入：{out}（{where}）", file=sys.stderr)
+    return 0
+
+
+def _cmd_status(args) -> int:
+    """status --year Y: which townships sent that year's sheet; --return CODE --note: 退回修改 (issue #15)."""
+    from . import collection
+    path = _db(args)
+    if args.return_region:
+        if not args.note or not args.note.strip():
+            raise UsageError("退回修改须用 --note 写明原因")
+        prepared = importing.write_edit(path, lambda: collection.mark_returned(
+            path, args.year, args.return_region, args.note))
+        if prepared.batch.problems:
+            raise UsageError("；".join(p.message for p in prepared.batch.problems))
+        if prepared.candidate is None:
+            print("该乡镇已是退回修改，说明相同，没有任何改动。", file=sys.stderr)
+        else:
+            print(f"已退回修改：{args.return_region} {args.year} 年（快照 {prepared.candidate.file.name}；"
+                  f"撤销：python -m unionstats undo）", file=sys.stderr)
+    if args.json:
+        print(json.dumps(collection.status_json(args.year, path), ensure_ascii=False))
+        return 0
+    frame = collection.status(args.year, path)
+    for r in frame.to_dict("records"):
+        totals = "" if r["status"] == "missing" and not r["rows"] else (
+            f"{r['rows']} 行  单位 {fmt_number(r['units'], 'unit')}  职工 {fmt_number(r['employees'], 'person')}"
+            f"  会员 {fmt_number(r['members'], 'person')}")
+        source = collection.source_line(r)
+        print(f"{r['name_zh']}\t{collection.STATUS_ZH[r['status']]}\t{totals}\t{source}")
+    done = int((frame["status"] == "submitted").sum())
+    print(f"{args.year} 年：{len(frame)} 个乡镇，已报送 {done}，退回修改 {int((frame['status'] == 'returned').sum())}，"
+          f"未报送 {int((frame['status'] == 'missing').sum())}")
     return 0
 
 
@@ -431,8 +485,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="生成导入模板（Excel）")
     p.add_argument("--out", required=True, help="输出文件 .xlsx")
     p.add_argument("--with-data", action="store_true", help="填入当前数据（导出）")
+    p.add_argument("--region", help="只生成这个乡镇的报表（代码或名称）：列出它上一年的单位，数字留空")
+    p.add_argument("--year", type=_year, help="乡镇报表的报送年度（与 --region 同用）")
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("status", help="各乡镇报表的报送情况；退回修改")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--json", action="store_true",
+                   help='输出 JSON：{乡镇代码: {"status": submitted/returned/missing, "rows", "units", "employees", '
+                        '"members", "file", "at", "by", "note", …}}')
+    p.add_argument("--return", dest="return_region", metavar="CODE", help="把这个乡镇的报表退回修改（须加 --note）")
+    p.add_argument("--note", help="退回修改的原因")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("import", help="导入 Excel/CSV（先校验，全部通过才写入）",
                        description="单位名册按“乡镇＋年度”导入：文件中没有列出的已有单位会被删除时，须指定 --replace 或 "

@@ -277,6 +277,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "confirm_import": ("确认导入", "Confirm import"),
     "cancel": ("取消", "Cancel"),
     "imported": ("已导入：{file}。各页面已显示新数据；如有误可撤销。", "Imported {file}. Every page shows the new data; undo if needed."),
+    "collect_title": ("各乡镇报送情况", "Townships' sheets"),
+    "collect_help": ("每个乡镇某年的报表：已报送（有数据，显示来自哪个文件、何时、谁导入）、未报送，或退回修改（直到该乡镇的新文件导入）。"
+                     "可为每个乡镇下载它自己的报表：列出它上一年的单位，数字留空。",
+                     "Each township's sheet for a year: submitted (with its file, time and who imported it), not submitted, "
+                     "or returned for correction (until the township's next file is imported). Download each township's "
+                     "own workbook: its units of the year before, counts blank."),
+    "collect_year": ("报送年度", "Year"),
+    "collect_counts": ("{year} 年：已报送 {submitted}，退回修改 {returned}，未报送 {missing}（共 {n} 个乡镇）",
+                       "{year}: {submitted} submitted, {returned} returned, {missing} not submitted ({n} townships)"),
+    "collect_region": ("乡镇", "Township"),
+    "collect_download": ("下载该乡镇 {year} 年报表", "Download its {year} workbook"),
+    "collect_return_title": ("退回修改", "Return for correction"),
+    "collect_note": ("退回原因（乡镇据此改正后重新报送）", "Why (the township corrects it and sends it again)"),
+    "collect_return": ("退回修改", "Return for correction"),
+    "collect_returned": ("已退回修改：{name}（可撤销）", "Returned: {name} (undoable)"),
+    "collect_none": ("这一年还没有乡镇报送，没有可退回的报表。", "No township has sent this year's sheet yet: nothing to return."),
     "history_title": ("导入历史", "Import history"),
     "no_history": ("还没有导入记录。", "No imports yet."),
     "undo_last": ("撤销最近一次导入", "Undo the last import"),

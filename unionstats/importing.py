@@ -23,8 +23,8 @@ import pandas as pd
 from . import catalog, cellformats, dimensions, filelimits
 from .exports import FORMULA_STARTS
 from .sheets import (BY_TABLE, COUNTY_KINDS, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN,
-                     REFERENCE_BODIES, REGION_KIND_WORDS, SHEETS, STATUS_WORDS, SUMMARY_SHEET, TOTAL_WORDS,
-                     TOTAL_WORDS_EN, Column, Sheet)
+                     REFERENCE_BODIES, REFERENCE_SHEET, REGION_KIND_WORDS, SHEETS, STATUS_WORDS, SUMMARY_SHEET,
+                     TOTAL_WORDS, TOTAL_WORDS_EN, Column, Sheet)
 
 if TYPE_CHECKING:  # annotations only
     from . import snapshots
@@ -89,6 +89,7 @@ class Batch:
     whole_target_years: tuple[int, ...] = ()  # edits: these years' targets are replaced, not merged
     settings: dict[str, str] = field(default_factory=dict)  # edits: county name, year basis
     action: str = "import"
+    returns: tuple[tuple[int, str, str], ...] = ()  # edits: (year, township, note) marked 退回修改
 
     @property
     def ok(self) -> bool:
@@ -640,7 +641,7 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     report_up = False  # a county's report-up file (unionstats/reportup.py): it carries the summary sheet
     for table in tables:
         sheet_name = table.name
-        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET):
+        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET, REFERENCE_SHEET):
             report_up = report_up or sheet_name == SUMMARY_SHEET
             continue
         rows = [list(r) for r in table.rows]
@@ -1114,7 +1115,12 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
             snapshots.log_rejected(path, batch, user)
         return Prepared(batch, mode=mode)
     batch.settings.update(_county_labels(reference, batch))
-    return _build(path, batch, user, progress, scratch, mode)
+    prepared = _build(path, batch, user, progress, scratch, mode)
+    if prepared.candidate is not None:  # warnings between years (issue #15): the import goes ahead
+        from . import store, yearchecks
+        batch.notices.extend(yearchecks.notices(prepared.candidate.file, batch))
+        store.forget(prepared.candidate.file)
+    return prepared
 
 
 def _county_labels(reference: Reference, batch: Batch) -> dict[str, str]:

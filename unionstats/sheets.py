@@ -156,6 +156,7 @@ SHEETS: tuple[Sheet, ...] = (
 BY_TABLE = {s.table: s for s in SHEETS}
 INSTRUCTIONS_ZH = "填表说明"
 LISTS_SHEET = "代码表"
+REFERENCE_SHEET = "上年数据（只读）"  # a township workbook's last-year figures: never imported
 # A row whose name holds one of these (anywhere, spaces aside) is a total, checked and dropped.
 TOTAL_WORDS = ("合计", "总计", "小计")
 TOTAL_WORDS_EN = ("total", "subtotal", "grandtotal", "total:", "subtotal:")  # the whole cell, never part of a name

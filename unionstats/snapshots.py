@@ -34,12 +34,12 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from . import dimensions, store
+from . import dimensions, store, submissions
 
 # Load order respects foreign keys.
 TABLE_ORDER = ("settings", "regions", "industries", "ownership", "aid_programs", "units",
                "unit_year", "region_year", "inspections", "arrears", "aid", "subsidies",
-               "targets", "notes", "reference_figures", "imports")
+               "targets", "notes", "reference_figures", "imports", "submissions")
 DATA_TABLES = ("regions", "units", "unit_year", "region_year", "inspections", "arrears", "aid",
                "subsidies", "targets", "notes", "reference_figures")
 POINTER = store.POINTER
@@ -610,6 +610,14 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
                               "imported_at": dt.datetime.now(), "imported_by": record["user"],
                               "outcome": "published"}])
         _load(con, "imports", pd.concat([imports, this]) if len(imports) else this)
+        step(0.8, "submissions")
+        arrived = slices("unit_year", "region_year") if batch.action == "import" else slices()
+        imported = {"import_id": int(this["import_id"].iloc[0]), "file_name": batch.file_name,
+                    "sha256": batch.sha256}
+        _load(con, "submissions", submissions.after(
+            _base_submissions(con) if base_file is not None else None, arrived,
+            imported if batch.action == "import" else None, batch.returns, this["imported_at"].iloc[0],
+            record["user"]))
         step(0.85, "cube")
         con.execute(store.sql("build_cube"))
         twice = [r for r in con.execute(store.sql("count_levels"), {"years": None}).fetchall()
@@ -647,6 +655,16 @@ def _base_unit_views(con) -> None:
                        FROM cur.unit_year AS uy JOIN cur.units AS u USING (unit_id)""")
 
 
+def _has_table(con, catalog: str, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND table_name = ?",
+                       [catalog, table]).fetchall()[0][0] > 0
+
+
+def _base_submissions(con) -> pd.DataFrame | None:
+    """The submissions in force (cur); None for a store older than schema 4, which has none."""
+    return con.execute("SELECT * FROM cur.submissions").df() if _has_table(con, "cur", "submissions") else None
+
+
 _REMOVED_COLUMNS = ("year", "region_code", "region_zh", "unit_id", "name", "credit_code")
 
 
@@ -680,6 +698,11 @@ def checksums(file: Path) -> dict[str, tuple[int, int]]:
             count, digest = cur.execute(
                 f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t {where}").fetchone()
             out[table] = (int(count), int(digest))
+        # Submissions count by what they say (submitted or returned, and the note), not by which file
+        # or when: the same figures imported again from another file are no change.
+        out["submissions"] = cur.execute(
+            "SELECT count(*), coalesce(sum(hash(year, region_code, status, note)::HUGEINT), 0) FROM submissions"
+        ).fetchone() if _has_table(cur, "snap", "submissions") else (0, 0)
     return out
 
 

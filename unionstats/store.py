@@ -27,10 +27,11 @@ QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "unionstats.duckdb"
 SCHEMA_VERSION = "4"  # 2: name, township, industry, ownership per unit-year; 3: blank counts, facts view;
 #                       4: reference_figures (others' published rates); regions may be counties
-#                          (县/区/市), for a city federation's store
+#                          (县/区/市), for a city federation's store; submissions (which import brought
+#                          each township-year, 退回修改 marks)
 # What each format added, for the message that asks to upgrade an older store.
 SCHEMA_CHANGES = {"2": "单位的乡镇、行业、所有制按年度保存", "3": "未填报的数留空",
-                  "4": "参考数据（全省、全国等公布的比率）；地区可以是县（市、区）"}
+                  "4": "参考数据（全省、全国等公布的比率）；地区可以是县（市、区）；各乡镇报送情况"}
 REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "unit_year",
                    "region_year", "inspections", "arrears", "aid_programs", "aid", "subsidies",
                    "targets", "notes", "imports", "cube")

@@ -13,7 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import catalog, dimensions, exports, store
 from . import format as fmt
-from .sheets import FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, REFERENCE_BODIES, REGION_KINDS, SHEETS, STATUS_WORDS
+from .sheets import (BY_TABLE, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, PEOPLE, REFERENCE_BODIES, REFERENCE_SHEET,
+                     REGION_KINDS, SHEETS, STATUS_WORDS)
 
 HEADER_FILL = PatternFill("solid", fgColor="FCE4D6")
 MAX_ROWS = 5000  # rows the drop-downs cover in an empty template
@@ -120,6 +121,25 @@ def write(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
         row += 1
     info.column_dimensions["A"].width = 110
 
+    ranges = _lists_sheet(book, regions)
+    for spec in SHEETS:
+        _data_sheet(book, spec, spec.zh, _rows(spec, tables), ranges if not regions.empty else
+                    {k: v for k, v in ranges.items() if k != "region"})
+    book.move_sheet(LISTS_SHEET, offset=len(SHEETS))
+    return _save(book, out)
+
+
+def _save(book, out: Path) -> Path:
+    for ws in book.worksheets:
+        exports.text_cells(ws)  # a township called "=…" is a name, not a formula
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def _lists_sheet(book, regions: pd.DataFrame) -> dict[str, str]:
+    """The hidden sheet of drop-down values; returns each list's cell range."""
     lists = book.create_sheet(LISTS_SHEET)
     ranges = {}
     for j, (kind, values) in enumerate(_lists(regions).items(), start=1):
@@ -129,35 +149,98 @@ def write(out: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
         letter = get_column_letter(j)
         ranges[kind] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${max(2, len(values) + 1)}"
     lists.sheet_state = "hidden"
+    return ranges
 
-    for spec in SHEETS:
-        ws = book.create_sheet(spec.zh)
-        ws.append(spec.headers())
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.freeze_panes = "A2"
-        data = _rows(spec, tables)
-        for values in data:
-            ws.append(values)
-        last = max(MAX_ROWS, len(data) + 1)
-        for j, column in enumerate(spec.columns, start=1):
-            letter = get_column_letter(j)
-            ws.column_dimensions[letter].width = max(10, len(column.zh) * 2 + 2)
-            if column.kind in ranges and not (column.kind == "region" and regions.empty):
-                check = DataValidation(type="list", formula1=ranges[column.kind], allow_blank=not column.required,
-                                       showErrorMessage=True, errorTitle="请从列表中选择",
-                                       error=f"「{column.zh}」请从下拉列表中选择")
-                ws.add_data_validation(check)
-                check.add(f"{letter}2:{letter}{last}")
-    book.move_sheet(LISTS_SHEET, offset=len(SHEETS))
+
+def _data_sheet(book, spec, title: str, data: list[list], ranges: dict[str, str]):
+    """One sheet: the spec's header, `data` below it, drop-downs for the columns in `ranges`."""
+    ws = book.create_sheet(title)
+    ws.append(spec.headers())
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.freeze_panes = "A2"
+    for values in data:
+        ws.append(values)
+    last = max(MAX_ROWS, len(data) + 1)
+    for j, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = max(10, len(column.zh) * 2 + 2)
+        if column.kind in ranges:
+            check = DataValidation(type="list", formula1=ranges[column.kind], allow_blank=not column.required,
+                                   showErrorMessage=True, errorTitle="请从列表中选择",
+                                   error=f"「{column.zh}」请从下拉列表中选择")
+            ws.add_data_validation(check)
+            check.add(f"{letter}2:{letter}{last}")
+    return ws
+
+
+# Counts a township fills in anew each year; its units' names, codes, industry, ownership, union
+# status and flags carry over from the year before (it corrects what changed).
+_NEW_EACH_YEAR = tuple(c.field for c in PEOPLE) + (
+    "employees_contracted", "units", "units_unionized", "unions_new", "units_congress", "units_openness",
+    "units_collective_contract", "units_wage_agreement")
+
+
+def township_instructions(name: str, year: int, last: int | None, kind: str) -> list[str]:
+    sheet = BY_TABLE[kind].zh
+    listed = (f"「{sheet}」表已列出本乡镇 {last} 年报送的{'单位' if kind == 'unit_year' else '汇总行'}，"
+              f"年度已填 {year}，乡镇已填好：请填写 {year} 年末的人数等数字（留空即未填报，不要填 0）。"
+              if last is not None else f"本乡镇以前没有报送过数据：请在「{sheet}」表逐行填写 {year} 年的数据。")
+    return [
+        f"{name} {year} 年工会统计报表",
+        "",
+        "1. " + listed,
+        ("2. 单位名称、统一社会信用代码、行业门类、所有制沿用上年，请勿随意改动（导入时据此认出同一家单位）；"
+         "建会情况、职代会等沿用上年，如有变化请改正。"),
+        "3. 已注销或迁出的单位请删除该行；新成立或新纳入统计的单位请在表末添加一行（乡镇选本乡镇）。",
+        f"4. 「{REFERENCE_SHEET}」表是 {last or '上'} 年报送的数字，只读，供对照。",
+        "5. 不要填写任何个人信息（姓名、身份证号、电话等）。",
+        "6. 填好后交县总工会导入；导入时会与上年比较，变动大的会提示核实。",
+    ]
+
+
+def township_bytes(region: dict, year: int, last: int | None, units: pd.DataFrame | None,
+                   totals: pd.DataFrame | None) -> bytes:
+    """A township's own workbook for `year`: its units (or total rows) of year `last`, counts
+    blank, township and year filled; last year's figures in a protected reference sheet."""
+    import io
+    regions = pd.DataFrame([region])
+    kind = "region_year" if (units is None or units.empty) and totals is not None and len(totals) else "unit_year"
+    spec = BY_TABLE[kind]
+    before = units if kind == "unit_year" else totals
+    if before is None:
+        before = pd.DataFrame(columns=[c.field for c in spec.columns])
+    fresh = before.assign(year=year, **{c: None for c in _NEW_EACH_YEAR if c in before.columns})
+
+    def tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        if kind == "unit_year":
+            ids = frame.get("unit_id", pd.Series(dtype="int64"))
+            codes = frame.get("credit_code", pd.Series(dtype="object"))
+            return {"regions": regions, "unit_year": frame.drop(columns="credit_code", errors="ignore"),
+                    "units": pd.DataFrame({"unit_id": ids, "credit_code": codes})}
+        return {"regions": regions, kind: frame}
+
+    book = openpyxl.Workbook()
+    info = book.active
+    info.title = INSTRUCTIONS_ZH
+    for i, line in enumerate(township_instructions(region["name_zh"], year, last, kind), start=1):
+        info.cell(i, 1, line).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
+    info.column_dimensions["A"].width = 110
+    ranges = _lists_sheet(book, regions)
+    _data_sheet(book, spec, spec.zh, _rows(spec, tables(fresh)), ranges)
+    # The township itself, so the workbook also imports into a store that does not list it yet.
+    fixed = _data_sheet(book, BY_TABLE["regions"], BY_TABLE["regions"].zh, _rows(BY_TABLE["regions"], {"regions": regions}), {})
+    fixed.protection.sheet = True
+    reference = _data_sheet(book, spec, REFERENCE_SHEET, _rows(spec, tables(before)), {})
+    reference.protection.sheet = True  # read-only: last year's figures, for reference
+    book.move_sheet(LISTS_SHEET, offset=3)
+    buffer = io.BytesIO()
     for ws in book.worksheets:
-        exports.text_cells(ws)  # a township called "=…" is a name, not a formula
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
+        exports.text_cells(ws)
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
