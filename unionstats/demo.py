@@ -319,15 +319,17 @@ def _panel(rng, units: pd.DataFrame, k: float, regions: tuple) -> pd.DataFrame:
 
 def _members_joined(rng, panel: pd.DataFrame, k: float) -> np.ndarray:
     """New members during the year: everyone in a newly unionized unit, growth elsewhere, and
-    turnover topping each year up to a rising floor (2024: the seed's 1,000余)."""
-    panel = panel.sort_values(["unit_id", "year"])
-    prev_members = panel.groupby("unit_id")["members"].shift(1)
-    prev_status = panel.groupby("unit_id")["union_status"].shift(1).fillna("none")
+    turnover topping each year up to a rising floor (2024: the seed's 1,000余).
+    The panel comes unit by unit, years ascending (_panel), so a unit's previous year is the row
+    before: no sorted copy of the panel is needed."""
+    unit = panel["unit_id"].to_numpy()
     members = panel["members"].to_numpy()
-    has_prev = prev_members.notna().to_numpy()
-    newly = (prev_status.to_numpy() == "none") & (members > 0) & has_prev
+    has_prev = np.concatenate([[False], unit[1:] == unit[:-1]])
+    prev = np.concatenate([[np.nan], members[:-1]]).astype(float)
+    prev[~has_prev] = np.nan
+    prev_none = np.concatenate([[True], panel["union_status"].to_numpy()[:-1] == "none"])
+    newly = prev_none & (members > 0) & has_prev
     newly |= panel["union_founded_year"].eq(panel["year"]).fillna(False).to_numpy()
-    prev = prev_members.to_numpy(dtype=float)
     growth = np.maximum(0, members - np.where(np.isnan(prev), members, prev)).astype(np.int64)
     joined = np.where(newly, members, np.minimum(members, growth)).astype(np.int64)
     room = members - joined
@@ -340,8 +342,7 @@ def _members_joined(rng, panel: pd.DataFrame, k: float) -> np.ndarray:
             idx = np.flatnonzero(in_year & (room > 0))
             extra = rng.multinomial(gap, room[idx] / room[idx].sum())
             joined[idx] += np.minimum(extra, room[idx])
-    out = pd.Series(joined, index=panel.index)
-    return out.sort_index().to_numpy()
+    return joined
 
 
 def _region_totals(panel: pd.DataFrame) -> pd.DataFrame:
@@ -484,7 +485,11 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
     panel = _panel(rng, unit_frame, k, all_regions)
     region_year = _region_totals(panel)
     register = unit_frame[~unit_frame["region_code"].isin(TOTALS_ONLY_REGIONS)]
-    panel = panel[panel["unit_id"].isin(register["unit_id"])]
+    # One copy of the panel, filtered and in year-major order (the largest frame by far).
+    keep = np.flatnonzero(panel["unit_id"].isin(register["unit_id"]).to_numpy())
+    keep = keep[np.lexsort((panel["unit_id"].to_numpy()[keep], panel["year"].to_numpy()[keep]))]
+    unit_year = panel.take(keep).reset_index(drop=True)
+    del panel
     regions = pd.DataFrame([(c, zh, en, kind, i) for i, (c, zh, en, kind, _, _) in enumerate(all_regions)],
                            columns=["code", "name_zh", "name_en", "kind", "sort_order"])
     settings = pd.DataFrame([("county_name_zh", "示例县"), ("county_name_en", "Demo County"),
@@ -496,7 +501,7 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         "aid_programs": dimensions.aid_programs_frame(),
         "units": register[["unit_id", "credit_code"]],
         # Year-major order lets DuckDB's zone maps skip other years' row groups in unit lists.
-        "unit_year": panel.sort_values(["year", "unit_id"], ignore_index=True), "region_year": region_year,
+        "unit_year": unit_year, "region_year": region_year,
         "inspections": _inspections(rng, unit_frame, k), "arrears": _arrears(rng, unit_frame, k),
         "aid": _aid(rng, k, all_regions), "subsidies": _subsidies(rng, k, all_regions),
         "targets": _targets(), "notes": _notes(),
