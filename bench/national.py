@@ -32,25 +32,53 @@ def _peak_mb() -> float:
 
 
 def build(db: Path, units: int) -> dict:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     tables = demo.build_tables(units)
-    generated = time.perf_counter() - started
+    generated, generate_cpu = time.perf_counter() - started, time.process_time() - cpu
+    generate_peak = _peak_mb()
     unit_years = len(tables["unit_year"])
     snapshots.write_database(db, tables)
     written = time.perf_counter() - started - generated
     return {"units": units, "unit_years": unit_years, "regions": len(tables["regions"]),
             "generate_s": round(generated, 1), "write_s": round(written, 1),
-            "file_mb": round(db.stat().st_size / 2**20), "peak_mb": round(_peak_mb())}
+            "generate_cpu_s": round(generate_cpu, 1), "write_cpu_s": round(time.process_time() - cpu - generate_cpu, 1),
+            "file_mb": round(db.stat().st_size / 2**20), "generate_peak_mb": round(generate_peak),
+            "peak_mb": round(_peak_mb())}
+
+
+def _page_runs(db: Path, page: str, repeat: int) -> dict[str, list[float]]:
+    """bench._page_runs with CPU time too: on a shared machine wall time mostly measures the others."""
+    import os
+    from streamlit.testing.v1 import AppTest
+    os.environ["UNIONSTATS_DB"] = str(db)
+    out = {"cold": [], "warm": [], "cold_cpu": [], "warm_cpu": [], "queries": []}
+    for _ in range(repeat):
+        at = AppTest.from_file(str(bench.ROOT / "dashboard.py"), default_timeout=3600)
+        at.run()
+        for state in ("cold", "warm"):
+            if state == "cold":
+                store.clear_cache()
+                store.QUERY_LOG = []
+            wall, cpu = time.perf_counter(), time.process_time()
+            (at.switch_page(f"pages/{page}.py") if page != "overview" and state == "cold" else at).run()
+            out[state].append(time.perf_counter() - wall)
+            out[f"{state}_cpu"].append(time.process_time() - cpu)
+            if state == "cold":
+                out["queries"].append(sum(seconds for _, seconds in store.QUERY_LOG))
+                store.QUERY_LOG = None
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].value}")
+    return out
 
 
 def pages(db: Path, repeat: int) -> dict:
     out = {}
     for page in bench.PAGES:
-        timing = bench._page_runs(db, page, repeat)
-        out[page] = {"cold": bench._stats(timing["cold"]), "warm": bench._stats(timing["warm"]),
-                     "queries": bench._stats(timing["queries"])}
+        timing = _page_runs(db, page, repeat)
+        out[page] = {key: bench._stats(values) for key, values in timing.items()}
         print(page, out[page], file=sys.stderr, flush=True)
     out["peak_mb"] = round(_peak_mb())
+    out["load"] = Path("/proc/loadavg").read_text().split()[:3]
     return out
 
 
@@ -78,11 +106,12 @@ def _query(source: str, db: Path, parquet: Path, which: str, year: int) -> dict:
     sql = CUBE_SQL if which == "cube" else store.sql("gap_units")
     params = {} if which == "cube" else {"year": year, "min_employees": 10, "regions": None,
                                          "industries": None, "ownership_group": None}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = con.execute(sql, params).fetchall()
     seconds = time.perf_counter() - started
     return {"source": source, "query": which, "rows": len(rows), "s": round(seconds, 2),
-            "peak_mb": round(_peak_mb())}
+            "cpu_s": round(time.process_time() - cpu, 2), "peak_mb": round(_peak_mb()),
+            "load": Path("/proc/loadavg").read_text().split()[0]}
 
 
 def parquet(db: Path, folder: Path, year: int) -> dict:
@@ -108,28 +137,34 @@ def parquet(db: Path, folder: Path, year: int) -> dict:
 
 def replicate(source: Path, db: Path, times: int) -> dict:
     """A store `times` the size of `source`: its units again under new ids (names marked ·2, ·3, …),
-    written and re-cubed by DuckDB alone. For serving measurements when the generator's frames
-    would not fit in memory; the other tables stay the source's."""
+    written and re-cubed by DuckDB alone into a fresh file. For serving measurements when the
+    generator's frames would not fit in memory; the other tables are the source's."""
     import duckdb
     started = time.perf_counter()
     tmp = db.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    shutil.copy(source, tmp)
     con = duckdb.connect(str(tmp))
-    con.execute("SET preserve_insertion_order = false")
-    last = con.execute("SELECT max(unit_id) FROM units").fetchone()[0]
-    con.execute("CREATE TEMP TABLE base AS SELECT * FROM unit_year")
-    con.execute("INSERT INTO units SELECT unit_id + k * $last, credit_code FROM units, range(1, $times) AS r(k)",
-                {"last": last, "times": times})
-    con.execute("DELETE FROM unit_year")
-    con.execute("CHECKPOINT")
-    # Year-major, as the generator writes it, so that a year's unit list skips other years.
-    con.execute("""INSERT INTO unit_year
-                   SELECT b.* REPLACE (unit_id + k * $last AS unit_id,
-                                       CASE WHEN k = 0 THEN name ELSE name || '·' || (k + 1) END AS name)
-                   FROM base AS b, range(0, $times) AS r(k) ORDER BY year, unit_id""",
-                {"last": last, "times": times})
-    con.execute("DROP TABLE base")
+    con.execute("SET memory_limit = '8GB'")  # a shared machine: spill rather than take it all
+    con.execute(store.sql("schema"))
+    con.execute("ATTACH ? AS src (READ_ONLY)", [str(source)])
+    last = con.execute("SELECT max(unit_id) FROM src.units").fetchone()[0]
+    for table in snapshots.TABLE_ORDER:
+        if table == "units":
+            con.execute("INSERT INTO units SELECT unit_id + k * $last, credit_code "
+                        "FROM src.units, range(0, $times) AS r(k) ORDER BY k, unit_id",
+                        {"last": last, "times": times})
+        elif table == "unit_year":
+            # Year-major, as the generator writes it, so that a year's unit list skips other years.
+            for (year,) in con.execute("SELECT DISTINCT year FROM src.unit_year ORDER BY year").fetchall():
+                con.execute("""INSERT INTO unit_year
+                               SELECT b.* REPLACE (unit_id + k * $last AS unit_id,
+                                      CASE WHEN k = 0 THEN name ELSE name || '·' || (k + 1) END AS name)
+                               FROM src.unit_year AS b, range(0, $times) AS r(k)
+                               WHERE b.year = $year ORDER BY k, b.unit_id""",
+                            {"last": last, "times": times, "year": year})
+        else:
+            con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")  # names from TABLE_ORDER
+    con.execute("DETACH src")
     con.execute(store.sql("build_cube"))
     con.execute("CHECKPOINT")
     unit_years = con.execute("SELECT count(*) FROM unit_year").fetchone()[0]
