@@ -1,15 +1,20 @@
-"""A national store on one machine: `python bench/national.py build|pages|parquet …`.
+"""A national store on one machine: `python bench/national.py build|pages|parquet|replicate …`.
 
-Each step runs in its own process so that `/usr/bin/time -v` reports that step's peak memory:
+Each step runs in its own process so that `/usr/bin/time -v` reports that step's peak memory
+(docs/BENCHMARKS.md, "National scale", has the commands and the results):
 
-    /usr/bin/time -v python bench/national.py build --scale national --db data/bench/national.duckdb
-    /usr/bin/time -v python bench/national.py pages --db data/bench/national.duckdb --repeat 3
-    /usr/bin/time -v python bench/national.py parquet --db data/bench/national.duckdb
+    /usr/bin/time -v python bench/national.py build --units 800000 --db data/bench/u800k.duckdb
+    /usr/bin/time -v python bench/national.py pages --db data/bench/u800k.duckdb --repeat 2
+    /usr/bin/time -v python bench/national.py parquet --db data/bench/u800k.duckdb
+    /usr/bin/time -v python bench/national.py replicate --source-db data/bench/u400k.duckdb \
+        --db data/bench/national.duckdb --times 16
 
-`build` times generation and writing separately; `pages` reruns each page in AppTest (cold and
-warm caches, as `python -m unionstats bench` does); `parquet` exports unit_year to Parquet
-partitioned by year and runs the same SQL (the cube's aggregation, one year's gap list) over the
-store's table and over read_parquet, each in a fresh process for its own time and peak memory.
+`build` times generation and writing separately. `pages` reruns each page in AppTest with cold
+and warm caches, as `python -m unionstats bench` does, and records CPU time as well as wall time.
+`parquet` exports unit_year to Parquet partitioned by year. It then runs the same SQL (the
+cube's aggregation, one year's gap list) over the store's table and over read_parquet, each
+in a fresh process for its own time and peak memory. `replicate` makes a store `--times` the
+size of another inside DuckDB, for when the generator's frames would not fit in memory.
 """
 from __future__ import annotations
 
@@ -142,6 +147,7 @@ def replicate(source: Path, db: Path, times: int) -> dict:
     import duckdb
     started = time.perf_counter()
     tmp = db.with_suffix(".tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     con.execute("SET memory_limit = '8GB'")  # a shared machine: spill rather than take it all
