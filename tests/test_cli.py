@@ -97,3 +97,15 @@ def test_demo_command_builds_a_database(tmp_path):
     done = run_cli("demo", "--db", str(target))
     assert done.returncode == 0, done.stderr
     assert summary(target)["unions_new"] == 21
+
+
+def test_demo_scale_names_a_size(tmp_path):
+    import duckdb
+    target = tmp_path / "tiny.duckdb"
+    done = run_cli("demo", "--scale", "tiny", "--db", str(target))
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(target), read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM units").fetchone()[0]
+    assert 250 <= units <= 300  # 300 units less the totals-only township's
+    both = run_cli("demo", "--scale", "tiny", "--units", "300", "--db", str(target))
+    assert both.returncode != 0 and "--units" in both.stderr

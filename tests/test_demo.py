@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
+import numpy as np
 import pandas as pd
 
 from unionstats import demo, indicators
@@ -61,3 +63,66 @@ def test_scales_for_benchmarks():
     units_2024 = (t["unit_year"]["year"] == 2024).sum() + t["region_year"].query("year == 2024")["units"].sum()
     assert 5400 <= units_2024 <= 6600
     assert t["arrears"].query("year == 2024")["yuan_recovered"].sum() == 3 * 680_000
+
+
+def _first_free_names(regions, region, industry, ownership) -> list[str]:
+    """The naming rule stated as a search: each unit takes its first candidate no one has yet
+    (public bodies: plain, then 第二…第十; companies: brands from its own, in turn), else its
+    first candidate numbered （2）, （3）, … The generator must give exactly these names."""
+    region_zh = {r[0]: r[1] for r in regions}
+    taken, names = set(), []
+    for i, (reg, ind, o) in enumerate(zip(region, industry, ownership)):
+        if o in ("500", "400") and ind in demo._PUBLIC_NAMES:
+            kind = demo._PUBLIC_NAMES[ind][i % len(demo._PUBLIC_NAMES[ind])]
+            candidates = [region_zh[reg] + kind] + [f"{region_zh[reg]}第{x}{kind}" for x in demo._ORDINALS[1:]]
+        else:
+            suffix = {"600": "经营部", "700": "服务中心", "160": "股份有限公司"}.get(o, "有限公司")
+            candidates = [f"{region_zh[reg][:2]}{demo._BRANDS[(i + k) % len(demo._BRANDS)]}"
+                          f"{demo._TRADE[ind]}{suffix}" for k in range(len(demo._BRANDS))]
+        name, k = next((c for c in candidates if c not in taken), None), 2
+        while name is None or name in taken:
+            name, k = f"{candidates[0]}（{k}）", k + 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def test_unit_names_are_the_first_free_candidates():
+    # 30,000 units: many groups are full, so numbered names (（2）, …) occur too.
+    t = demo.build_tables(units=30_000)
+    units = t["unit_year"].drop_duplicates("unit_id").set_index("unit_id")["name"]
+    rng = np.random.default_rng(demo.SEED)
+    frame = demo._units(rng, 30_000, demo.regions_for(30_000))
+    expected = _first_free_names(demo.regions_for(30_000), frame["region_code"], frame["industry_code"],
+                                 frame["ownership_code"])
+    assert frame["name"].tolist() == expected
+    assert units.to_dict().items() <= dict(zip(frame["unit_id"], frame["name"])).items()  # the store's names
+    assert any("（" in name for name in expected)
+
+
+def _python_steps(units: int) -> int:
+    """Lines of demo.py Python executes to generate `units` units (numpy's work is not counted)."""
+    steps = 0
+
+    def local(frame, event, arg):
+        nonlocal steps
+        steps += event == "line"
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename == demo.__file__ else None
+
+    rng = np.random.default_rng(demo.SEED)
+    sys.settrace(tracer)
+    try:
+        frame = demo._units(rng, units, demo.regions_for(units))
+    finally:
+        sys.settrace(None)
+    assert frame["name"].is_unique
+    return steps
+
+
+def test_unit_generation_is_linear_by_count():
+    # A search over names already taken makes each unit's work grow with the number of units
+    # (1.6 M units never finished); counted work per unit must not grow from 5,000 to 50,000.
+    assert _python_steps(50_000) / 50_000 <= _python_steps(5_000) / 5_000

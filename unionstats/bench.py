@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import demo, importing, snapshots, store, template
 
-SCALES = {"tiny": 300, "county": 2_000, "city": 20_000, "province": 400_000}
+SCALES = demo.SCALES  # national (6.4 M units): see bench/national.py for its own steps
 PAGES = ("overview", "coverage", "rights", "aid", "compare", "briefing", "data")
 ROOT = store.ROOT
 

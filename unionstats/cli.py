@@ -29,7 +29,7 @@ def _cmd_demo(args) -> int:
     def progress(fraction: float, step: str) -> None:
         print(f"\r生成示例数据库… {fraction:4.0%} {step:<12}", end="", file=sys.stderr, flush=True)
 
-    demo.build(path, units=args.units, progress=progress)
+    demo.build(path, units=demo.SCALES[args.scale] if args.scale else args.units, progress=progress)
     print(f"\n示例数据库已生成：{path}", file=sys.stderr)
     return 0
 
@@ -459,7 +459,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_help = "数据库文件（默认取环境变量 UNIONSTATS_DB，否则 data/unionstats.duckdb）"
 
     p = sub.add_parser("demo", help="生成示例县数据库")
-    p.add_argument("--units", type=_units, default=demo.DEFAULT_UNITS, help="单位数（默认 2000）")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--units", type=_units, default=demo.DEFAULT_UNITS, help="单位数（默认 2000）")
+    size.add_argument("--scale", choices=list(demo.SCALES),
+                      help="按规模取单位数：" + "，".join(f"{k} {v:,}" for k, v in demo.SCALES.items()))
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_demo)
 

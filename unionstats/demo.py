@@ -21,6 +21,8 @@ SEED = 20241231
 YEARS = np.arange(2015, 2025)
 FIRST, LAST = int(YEARS[0]), int(YEARS[-1])
 DEFAULT_UNITS = 2000
+# Named sizes for the demo and benchmarks; national ≈ the ACFTU's 6.4 million covered units.
+SCALES = {"tiny": 300, "county": 2_000, "city": 20_000, "province": 400_000, "national": 6_400_000}
 
 # code, 中文名, English, kind, size weight, lag (0 = normal, 1 = clearly behind)
 REGIONS = (
@@ -120,27 +122,51 @@ def _trend(year: np.ndarray | int, start: float, end: float) -> np.ndarray:
 _ORDINALS = "一二三四五六七八九十"
 
 
-def _unit_names(regions, region, industry, ownership) -> list[str]:
-    """Plausible, clearly invented names; a clash takes another brand (companies) or an
-    ordinal (public bodies) before falling back to a number."""
-    region_zh = {r[0]: r[1] for r in regions}
-    taken: set[str] = set()
-    names = []
-    for i, (reg, ind, o) in enumerate(zip(region, industry, ownership)):
-        if o in ("500", "400") and ind in _PUBLIC_NAMES:
-            kind = _PUBLIC_NAMES[ind][i % len(_PUBLIC_NAMES[ind])]
-            candidates = [region_zh[reg] + kind] + [f"{region_zh[reg]}第{x}{kind}" for x in _ORDINALS[1:]]
-        else:
-            suffix = {"600": "经营部", "700": "服务中心", "160": "股份有限公司"}.get(o, "有限公司")
-            candidates = [f"{region_zh[reg][:2]}{_BRANDS[(i + k) % len(_BRANDS)]}{_TRADE[ind]}{suffix}"
-                          for k in range(len(_BRANDS))]
-        name = next((c for c in candidates if c not in taken), None)
-        k = 2
-        while name is None or name in taken:
-            name = f"{candidates[0]}（{k}）"
-            k += 1
-        taken.add(name)
-        names.append(name)
+def _unit_names(regions, region, industry, ownership) -> np.ndarray:
+    """Plausible, clearly invented names, unique. Companies of a township prefix, trade and suffix
+    share 24 brands: the r-th such company (r < 24) takes the first free brand from its own
+    (index mod 24), later ones number their brand name (（2）, （3）, …). The r-th public body of a
+    kind in a township takes the plain name, then ordinals 第二…第十, then numbers. Ranks are
+    counted per group, so the work is linear in units: no search over names already taken."""
+    zh = {r[0]: r[1] for r in regions}
+    region = pd.Series(np.asarray(region, dtype=object))
+    industry = np.asarray(industry, dtype=object)
+    ownership = np.asarray(ownership, dtype=object)
+    index = np.arange(len(region))
+    names = np.empty(len(region), dtype=object)
+
+    public = np.isin(ownership, ["500", "400"]) & np.isin(industry, list(_PUBLIC_NAMES))
+    kind = np.empty(len(region), dtype=object)
+    for ind, options in _PUBLIC_NAMES.items():
+        mask = public & (industry == ind)
+        kind[mask] = np.array(options, dtype=object)[index[mask] % len(options)]
+    p = np.flatnonzero(public)
+    town = region.iloc[p].map(zh).to_numpy(dtype=object)
+    base = town + kind[p]
+    rank = pd.Series(base).groupby(base, sort=False).cumcount().to_numpy()
+    ordinals = np.array([""] + [f"第{x}" for x in _ORDINALS[1:]], dtype=object)
+    names[p] = np.where(rank < len(ordinals), town + ordinals[np.minimum(rank, len(ordinals) - 1)] + kind[p],
+                        base + "（" + (rank - len(ordinals) + 2).astype(str).astype(object) + "）")
+
+    c = np.flatnonzero(~public)
+    prefix = region.iloc[c].map({code: name[:2] for code, name in zh.items()}).to_numpy(dtype=object)
+    trade = pd.Series(industry[c]).map(_TRADE).to_numpy(dtype=object)
+    suffix = pd.Series(ownership[c]).map({"600": "经营部", "700": "服务中心", "160": "股份有限公司"}) \
+        .fillna("有限公司").to_numpy(dtype=object)
+    group = prefix + "|" + trade + "|" + suffix
+    rank = pd.Series(group).groupby(group, sort=False).cumcount().to_numpy()
+    brand = c % len(_BRANDS)
+    used: dict[str, set] = {}
+    for j in np.flatnonzero(rank < len(_BRANDS)):  # at most 24 per group, each probing ≤ 24 brands
+        taken = used.setdefault(group[j], set())
+        while brand[j] in taken:
+            brand[j] = (brand[j] + 1) % len(_BRANDS)
+        taken.add(brand[j])
+    base = prefix + np.array(_BRANDS, dtype=object)[brand] + trade + suffix
+    names[c] = base
+    late = rank >= len(_BRANDS)
+    number = pd.Series(base[late]).groupby(base[late], sort=False).cumcount().to_numpy() + 2
+    names[c[late]] = base[late] + "（" + number.astype(str).astype(object) + "）"
     return names
 
 
@@ -293,15 +319,17 @@ def _panel(rng, units: pd.DataFrame, k: float, regions: tuple) -> pd.DataFrame:
 
 def _members_joined(rng, panel: pd.DataFrame, k: float) -> np.ndarray:
     """New members during the year: everyone in a newly unionized unit, growth elsewhere, and
-    turnover topping each year up to a rising floor (2024: the seed's 1,000余)."""
-    panel = panel.sort_values(["unit_id", "year"])
-    prev_members = panel.groupby("unit_id")["members"].shift(1)
-    prev_status = panel.groupby("unit_id")["union_status"].shift(1).fillna("none")
+    turnover topping each year up to a rising floor (2024: the seed's 1,000余).
+    The panel comes unit by unit, years ascending (_panel), so a unit's previous year is the row
+    before: no sorted copy of the panel is needed."""
+    unit = panel["unit_id"].to_numpy()
     members = panel["members"].to_numpy()
-    has_prev = prev_members.notna().to_numpy()
-    newly = (prev_status.to_numpy() == "none") & (members > 0) & has_prev
+    has_prev = np.concatenate([[False], unit[1:] == unit[:-1]])
+    prev = np.concatenate([[np.nan], members[:-1]]).astype(float)
+    prev[~has_prev] = np.nan
+    prev_none = np.concatenate([[True], panel["union_status"].to_numpy()[:-1] == "none"])
+    newly = prev_none & (members > 0) & has_prev
     newly |= panel["union_founded_year"].eq(panel["year"]).fillna(False).to_numpy()
-    prev = prev_members.to_numpy(dtype=float)
     growth = np.maximum(0, members - np.where(np.isnan(prev), members, prev)).astype(np.int64)
     joined = np.where(newly, members, np.minimum(members, growth)).astype(np.int64)
     room = members - joined
@@ -314,8 +342,7 @@ def _members_joined(rng, panel: pd.DataFrame, k: float) -> np.ndarray:
             idx = np.flatnonzero(in_year & (room > 0))
             extra = rng.multinomial(gap, room[idx] / room[idx].sum())
             joined[idx] += np.minimum(extra, room[idx])
-    out = pd.Series(joined, index=panel.index)
-    return out.sort_index().to_numpy()
+    return joined
 
 
 def _region_totals(panel: pd.DataFrame) -> pd.DataFrame:
@@ -471,7 +498,11 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
     panel = _panel(rng, unit_frame, k, all_regions)
     region_year = _region_totals(panel)
     register = unit_frame[~unit_frame["region_code"].isin(TOTALS_ONLY_REGIONS)]
-    panel = panel[panel["unit_id"].isin(register["unit_id"])]
+    # One copy of the panel, filtered and in year-major order (the largest frame by far).
+    keep = np.flatnonzero(panel["unit_id"].isin(register["unit_id"]).to_numpy())
+    keep = keep[np.lexsort((panel["unit_id"].to_numpy()[keep], panel["year"].to_numpy()[keep]))]
+    unit_year = panel.take(keep).reset_index(drop=True)
+    del panel
     regions = pd.DataFrame([(c, zh, en, kind, i) for i, (c, zh, en, kind, _, _) in enumerate(all_regions)],
                            columns=["code", "name_zh", "name_en", "kind", "sort_order"])
     settings = pd.DataFrame([("county_name_zh", "示例县"), ("county_name_en", "Demo County"),
@@ -483,7 +514,7 @@ def build_tables(units: int = DEFAULT_UNITS, seed: int = SEED) -> dict[str, pd.D
         "aid_programs": dimensions.aid_programs_frame(),
         "units": register[["unit_id", "credit_code"]],
         # Year-major order lets DuckDB's zone maps skip other years' row groups in unit lists.
-        "unit_year": panel.sort_values(["year", "unit_id"], ignore_index=True), "region_year": region_year,
+        "unit_year": unit_year, "region_year": region_year,
         "inspections": _inspections(rng, unit_frame, k), "arrears": _arrears(rng, unit_frame, k),
         "aid": _aid(rng, k, all_regions), "subsidies": _subsidies(rng, k, all_regions),
         "targets": _targets(), "notes": _notes(), "reference_figures": _references(),
