@@ -1,4 +1,5 @@
 """年度对比: any two years side by side, per township, and who moved up or down the ranking."""
+import pandas as pd
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, comparison, escape, exports, filters, names, references
@@ -44,15 +45,21 @@ shown = result.assign(
 )[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
 # Others' published rates beside the county's (whole county only): shown, never added in.
 others = app.reference_figures([c for c in result["code"] if catalog.get(c).is_rate], f)
-beside = comparison.beside_columns(result, others, year_a, year_b, lang)
-shown = shown.assign(**beside)
 styled = shown.style.apply(
     lambda row: [VERDICT_COLOR.get(result.loc[row.name, "verdict"], "")] * len(row), axis=1,
     subset=[col["col_change"], col["col_verdict"]])
 st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown),
-             column_config={c: st.column_config.TextColumn(width=250) for c in beside})  # "本县 45.1% · 全市 44.9% · 全省 47.2%"
-if sources := references.sources(others, lang, (year_a, year_b)):
-    st.caption(t("ref_sources", lang, sources=escape.markdown(sources)))
+             column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
+# Beside it, only the rows others published: "本县 45.1% · 全市 44.9% · 全省 47.2%" needs room.
+beside = comparison.beside_columns(result, others, year_a, year_b, lang)
+if beside:
+    table = pd.DataFrame({col["col_indicator"]: shown[col["col_indicator"]], **beside})
+    table = table[(table[list(beside)] != "").any(axis=1)]
+    st.markdown(f"**{t('ref_table', lang)}**")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
+    if sources := references.sources(others, lang, (year_a, year_b)):
+        st.caption(t("ref_sources", lang, sources=escape.markdown(sources)))
 file_name = exports.safe_name(t("compare_file", lang, a=year_a, b=year_b, scope=names.scope_label(f.scope, lang)))
 st.download_button(
     t("compare_download", lang), lambda: comparison.workbook(result, year_a, year_b, f.scope, lang),

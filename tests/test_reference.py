@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import independent
+from conftest import open_page
 from test_importing import state, xlsx
-from unionstats import catalog, charts, demo, importing, indicators, references, snapshots, store, template
+from unionstats import catalog, charts, importing, indicators, references, snapshots, store, template
 from unionstats.format import fmt_number
 from unionstats.indicators import Scope
 
@@ -41,17 +41,6 @@ def raw_references(path) -> pd.DataFrame:
         return con.execute("SELECT * FROM reference_figures ORDER BY year, body, indicator").df()
     finally:
         con.close()
-
-
-def open_page(path, page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def chart(at, key: str) -> dict:
@@ -157,7 +146,7 @@ def test_trend_chart_draws_each_body_dashed_with_its_source(county, monkeypatch)
     publish(county, "参考.xlsx", xlsx({SHEET: [HEADER, [2023, "全省", "建会率", "79.5%", source],
                                                  [2024, "全省", "建会率", "80.1%", source]]}))
     monkeypatch.setenv("UNIONSTATS_DB", str(county))
-    spec = chart(open_page(county, "pages/overview.py", year="2024"), "trend_coverage")
+    spec = chart(open_page("pages/overview.py", year="2024"), "trend_coverage")
     stored = raw_references(county)
     for indicator in ("unionization_rate", "membership_rate"):
         for body, rows in stored[stored["indicator"] == indicator].groupby("body"):
@@ -186,8 +175,9 @@ def test_a_single_indicator_chart_names_the_line_by_body_alone():
 def test_year_comparison_says_county_and_province_side_by_side(county, monkeypatch):
     publish(county, "参考.xlsx", xlsx({SHEET: [HEADER, [2024, "全省", "建会率", "80.1%", "省总工会统计公报"]]}))
     monkeypatch.setenv("UNIONSTATS_DB", str(county))
-    at = open_page(county, "pages/compare.py", year="2024")
-    table = at.dataframe[0].value.set_index("指标")
+    at = open_page("pages/compare.py", year="2024")
+    assert not [c for c in at.dataframe[0].value.columns if "对照" in c]  # the main table stays narrow
+    table = at.dataframe[1].value.set_index("指标")
     own = independent.expected(independent.raw(county), ["year"]).loc[2024, "unionization_rate"]
     stored = raw_references(county)
     that_year = stored[(stored["year"] == 2024) & (stored["indicator"] == "unionization_rate")]
@@ -195,8 +185,9 @@ def test_year_comparison_says_county_and_province_side_by_side(county, monkeypat
                         for b in BODY_ZH if b in set(that_year["body"]))
     assert "全省 80.1%" in others
     assert table.loc["建会率", "2024年对照"] == f"本县 {fmt_number(own, 'rate')} · {others}"
-    assert table.loc["单位数", "2024年对照"] == ""  # no figure, nothing said
-    without = {catalog.get(c).name_zh for c in catalog.BY_CODE} - {
+    with_figures = {catalog.get(c).name_zh for c in stored["indicator"][stored["year"].isin([2023, 2024])]}
+    assert set(table.index) == with_figures  # only the rows others published; "单位数" has none
+    without = {catalog.get(c).name_zh for c in stored["indicator"][stored["year"] == 2023]} - {
         catalog.get(c).name_zh for c in stored[stored["year"] == 2024]["indicator"]}
     assert all(table.loc[name, "2024年对照"] == "" for name in without)
     assert any("省总工会统计公报" in c.value for c in at.caption)
@@ -206,8 +197,8 @@ def test_same_year_only(county, monkeypatch):
     """A body's figure of another year is never shown as this year's."""
     monkeypatch.setenv("UNIONSTATS_DB", str(county))
     stored = raw_references(county)
-    at = open_page(county, "pages/compare.py", year="2022")  # 2021 against 2022: the demo's figures differ
-    table = at.dataframe[0].value.set_index("指标")
+    at = open_page("pages/compare.py", year="2022")  # 2021 against 2022: the demo's figures differ
+    table = at.dataframe[1].value.set_index("指标")
     wanted = {year: {catalog.get(c).name_zh for c in stored[stored["year"] == year]["indicator"]} for year in (2021, 2022)}
     assert wanted[2021] and wanted[2021] != wanted[2022]
     for year in (2021, 2022):
@@ -219,12 +210,12 @@ def test_under_a_township_filter_there_are_no_reference_lines_and_a_caption_says
     monkeypatch.setenv("UNIONSTATS_DB", str(county))
     assert len(raw_references(county))  # the demo's figures came through the template
     region = store.query("regions", path=county)["code"].iloc[0]
-    at = open_page(county, "pages/overview.py", year="2024", region=region)
+    at = open_page("pages/overview.py", year="2024", region=region)
     spec = chart(at, "trend_coverage")
     assert not [tr for tr in spec["data"] if tr.get("meta") == "reference"]
     assert any("只在全县范围显示" in c.value for c in at.caption)
     at.switch_page("pages/compare.py").run()
-    assert not [c for c in at.dataframe[0].value.columns if "对照" in c]
+    assert not [c for d in at.dataframe for c in d.value.columns if "对照" in c]
 
 
 # --- an older store ------------------------------------------------------------------------------
@@ -248,7 +239,7 @@ def test_a_store_without_the_table_asks_to_upgrade_and_upgrades_unchanged(demo_d
         references.figures(["unionization_rate"], path=old)
     store.clear_cache()
     monkeypatch.setenv("UNIONSTATS_DB", str(old))
-    at = open_page(old, "pages/overview.py", year="2024")  # the page still works, and says what to do
+    at = open_page("pages/overview.py", year="2024")  # the page still works, and says what to do
     assert any("升级" in c.value for c in at.caption)
     store.clear_cache()
     prepared = importing.upgrade(old)

@@ -152,6 +152,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ref_sources": ("对照数据（他处公布，不计入本县数字）来源——{sources}",
                     "Reference figures (published elsewhere, never added to the county's): {sources}"),
     "col_beside": ("{year}年对照", "{year} beside others"),
+    "ref_table": ("与全市、全省等公布数据对照", "Beside the rates others published"),
     "click_to_drill": ("点击乡镇条形，可只看该乡镇的空白点和热力图。",
                        "Click a township bar to narrow the gap list and heat map to it."),
     "drilled_to": ("已选乡镇：{region}", "Township selected: {region}"),
