@@ -23,7 +23,6 @@ import errno
 import getpass
 import json
 import os
-import re
 import tempfile
 import threading
 import time
@@ -42,11 +41,9 @@ TABLE_ORDER = ("settings", "regions", "industries", "ownership", "aid_programs",
                "targets", "notes", "imports")
 DATA_TABLES = ("regions", "units", "unit_year", "region_year", "inspections", "arrears", "aid",
                "subsidies", "targets", "notes")
-POINTER = store.POINTER
-HISTORY = "history.jsonl"
+POINTER, LOCK, HISTORY = store.POINTER, store.LOCK, store.HISTORY  # file names: store.Layout
 DEFAULT_KEEP = 10
-_SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
-LOCK = "LOCK"
+_SNAPSHOT_NAME = store.SNAPSHOT_NAME
 LOCK_WAIT = 60.0  # seconds a writer waits for another to finish before giving up
 PENDING_KEEP = 3600  # seconds an unpublished candidate (a page waiting for "confirm") is kept
 Progress = Callable[[float, str], None]
@@ -93,12 +90,13 @@ def _unlock(fd: int) -> None:
 def writer_lock(path: Path, wait: float | None = None):
     """Hold store P's writer lock (waiting up to `wait` seconds, then Busy). Other processes and
     other threads of this one wait; the same thread may nest it."""
-    folder = snapshot_dir(path)
+    where = store.layout(path)
+    folder = where.folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_error(exc, folder) from exc
-    file = str((folder / LOCK).resolve())
+    file = str(where.lock.resolve())
     depth = getattr(_held, "depth", None)
     if depth is None:
         depth = _held.depth = {}
@@ -165,9 +163,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _switch_pointer(path: Path, name: str) -> None:
-    folder = snapshot_dir(path)
-    pointer = folder / POINTER
-    tmp = folder / (POINTER + ".tmp")
+    where = store.layout(path)
+    folder, pointer, tmp = where.folder, where.pointer, where.pointer_tmp
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not name:
@@ -192,10 +189,10 @@ def _switch_pointer(path: Path, name: str) -> None:
 
 def _log(path: Path, record: dict) -> bool:
     """Append to history; False if it could not be written (the action itself stands)."""
-    folder = snapshot_dir(path)
+    where = store.layout(path)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / HISTORY, "a", encoding="utf-8") as handle:
+        where.folder.mkdir(parents=True, exist_ok=True)
+        with open(where.history, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -206,7 +203,7 @@ def _log(path: Path, record: dict) -> bool:
 
 def history(path: Path) -> list[dict]:
     """Every recorded action, oldest first, with `current` marking the snapshot in force."""
-    file = snapshot_dir(path) / HISTORY
+    file = store.layout(path).history
     if not file.exists():
         return []
     records = []
@@ -699,7 +696,7 @@ def _pointer_or_broken(path: Path) -> str:
 
 def go_to(path: Path, name: str, user: str | None = None) -> None:
     """Put any kept snapshot (or '' for the base file) in force; also repairs a damaged pointer."""
-    if name and (not _SNAPSHOT_NAME.match(name) or not (snapshot_dir(path) / name).is_file()):
+    if name and (not _SNAPSHOT_NAME.match(name) or not store.layout(path).snapshot(name).is_file()):
         raise store.StoreError(f"没有这个快照：{name}\n{store.goto_hint(path)}")
     if not name and not Path(path).exists():
         raise store.StoreError(f"没有可回退的基础数据库\n{store.goto_hint(path)}")
@@ -712,8 +709,8 @@ def go_to(path: Path, name: str, user: str | None = None) -> None:
 
 def _parent_of(path: Path, name: str) -> str | None:
     """The snapshot `name` was built on: recorded inside the snapshot itself, else in history."""
-    file = snapshot_dir(path) / name
-    if file.is_file():
+    file = store.layout(path).snapshot(name)
+    if name and file.is_file():
         try:
             parent = store.setting("parent_snapshot", path=file)
             if parent is not None:
@@ -742,14 +739,14 @@ def prune(path: Path, keep: int | None = None) -> list[str]:
     """Delete the oldest snapshots beyond `keep` (UNIONSTATS_KEEP_SNAPSHOTS, default 10), never
     the one in force or its parent, never one this process has open, and never P itself."""
     keep = keep if keep is not None else int(os.environ.get("UNIONSTATS_KEEP_SNAPSHOTS", DEFAULT_KEEP))
-    folder = snapshot_dir(path)
-    names = sorted(p.name for p in folder.glob("*.duckdb") if _SNAPSHOT_NAME.match(p.name))
+    where = store.layout(path)
+    names = where.snapshot_names()
     now = current_name(path)
     protected = {now, _parent_of(path, now) if now else ""}
     published = {r.get("snapshot") for r in history(path) if r.get("outcome") == "published"}
     removed = []
     for name in names[:max(0, len(names) - keep)]:
-        file = folder / name
+        file = where.snapshot(name)
         if name in protected or store.is_open(file):
             continue
         if name not in published and time.time() - file.stat().st_mtime < PENDING_KEEP:
