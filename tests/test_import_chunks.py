@@ -103,3 +103,25 @@ def _clean_cache():
     store.clear_cache()
     yield
     store.clear_cache()
+
+
+def test_formula_cells_are_found_wherever_the_sheet_xml_is_cut(monkeypatch):
+    """cellformats reads a sheet's XML in chunks: a formula cell's tag and its <f> must not be
+    split between two of them (then an empty formula cell would read as "not reported")."""
+    import io
+
+    import openpyxl
+
+    from unionstats import cellformats, filelimits
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "帮扶"
+    ws.append(["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"])
+    for i in range(30):
+        ws.append([2024, "城关镇", "送温暖", f"=2+{i}", 0, 1000])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    want = {(r, 4) for r in range(2, 32)}
+    for size in (37, 64, 101, 4096):
+        monkeypatch.setattr(filelimits, "CHUNK", size)
+        assert cellformats.read(buffer.getvalue())["帮扶"].formulas == want, size

@@ -932,8 +932,9 @@ class _Checker:
         bad = np.zeros(len(rows), dtype=bool)
         values: dict[str, np.ndarray] = {}
         for order, column in enumerate(spec.columns):
-            if column.field not in cols:
-                values[column.field] = np.full(len(rows), None, dtype=object)
+            if column.field not in cols:  # left out: not reported
+                numeric = column.kind in ("int", "money", "year", "founded_year")
+                values[column.field] = np.full(len(rows), np.nan if numeric else None, dtype=float if numeric else object)
                 continue
             raw, empty = cols[column.field][rows], blank[column.field][rows]
             values[column.field] = self._column(column, order, raw, empty, excel_rows, bad, values, found)

@@ -369,19 +369,22 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
     unit carries a different credit code or another row of the year claims it by its code. A
     renamed or moved unit is the same unit only through its credit code."""
     units = units[["unit_id", "credit_code"]].copy()
-    code_of = {i: _credit(c) for i, c in zip(units["unit_id"], units["credit_code"])}
+    code_of = {i: _credit(c) for i, c in zip(units["unit_id"].tolist(), units["credit_code"].tolist())}
     by_credit = {c: i for i, c in code_of.items() if c}
-    names = {(n, r): i for n, r, i in zip(by_name["name"], by_name["region_code"], by_name["unit_id"])}
+    names = {(n, r): i for n, r, i in zip(by_name["name"].tolist(), by_name["region_code"].tolist(),
+                                         by_name["unit_id"].tolist())}
     next_id = int(units["unit_id"].max()) + 1 if len(units) else 1
-    claimed = {(y, by_credit[c]) for y, c in zip(incoming["year"], incoming["credit_code"]) if _credit(c) in by_credit}
+    # Plain lists: iterating pandas' Arrow-backed text columns value by value is slow.
+    years, row_names, regions = incoming["year"].tolist(), incoming["name"].tolist(), incoming["region_code"].tolist()
+    credits = [_credit(c) for c in incoming["credit_code"].tolist()]
+    claimed = {(y, by_credit[c]) for y, c in zip(years, credits) if c in by_credit}
     ids, new_rows, learned = [], [], {}
-    for row in incoming.itertuples():
-        credit = _credit(row.credit_code)
+    for year, name, region, credit in zip(years, row_names, regions, credits):
         unit_id = by_credit.get(credit) if credit else None
         if unit_id is None:
-            named = names.get((row.name, row.region_code))
+            named = names.get((name, region))
             if named is not None and (credit is None or code_of.get(named) is None) \
-                    and (row.year, named) not in claimed:
+                    and (year, named) not in claimed:
                 unit_id = named
         if unit_id is None:
             unit_id = next_id
@@ -393,7 +396,7 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
             code_of[unit_id] = credit
         if credit:
             by_credit[credit] = unit_id
-        names[(row.name, row.region_code)] = unit_id
+        names[(name, region)] = unit_id
         ids.append(unit_id)
     if learned:
         units["credit_code"] = [learned.get(i, c) for i, c in zip(units["unit_id"], units["credit_code"])]
