@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from unionstats import demo, dimensions, importing  # noqa: E402
-from unionstats.sheets import BY_TABLE  # noqa: E402
+from unionstats import demo, dimensions, importing
+from unionstats.sheets import BY_TABLE
 
 YEAR = 2024
 

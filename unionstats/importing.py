@@ -980,8 +980,14 @@ class _Checker:
         done = np.zeros(len(given), dtype=bool)
         result = np.empty(len(given), dtype=float if numeric else object)
         j = self.positions[field] + 1
-        if numeric and plain in _FAST_NUMBERS and field not in self.scales and j not in self.scaled_columns:
-            number = given.astype(float)
+        if numeric and plain in (*_FAST_NUMBERS, "string") and field not in self.scales \
+                and j not in self.scaled_columns:
+            if plain == "string":  # a CSV: plain ASCII digits are read here, anything else by _parse
+                digits = np.fromiter((v.isascii() and v.isdigit() and len(v) <= 15 for v in given), bool, len(given))
+                number = np.full(len(given), np.nan)
+                number[digits] = np.fromiter(map(int, given[digits]), float, int(digits.sum()))
+            else:
+                number = given.astype(float)
             low, high = {"int": (0, MAX_COUNT), "money": (0, MAX_YUAN), "year": (FIRST_YEAR, dt.date.today().year + 1),
                          "founded_year": (1925, dt.date.today().year + 1)}[kind]
             with np.errstate(invalid="ignore"):
