@@ -14,6 +14,7 @@ pointer with one atomic rename. So:
   publish over each other; the OS releases the lock when a process dies;
 - history is written after the pointer switch, never before: it never claims what is not in force.
 No `CURRENT` means P itself is in force (the demo database, or a file someone pointed us at).
+The paths of these files are named in one place, store.Layout.
 """
 from __future__ import annotations
 
