@@ -251,7 +251,7 @@ if admin and snapshots.current_name(path):
         st.session_state.pop("imported", None)  # an uploaded file is previewed afresh
         st.success(t("undone", lang, name=name or t("base_snapshot", lang)))
         st.rerun()
-    kept = ["", *sorted((p.name for p in snapshots.snapshot_dir(path).glob("*.duckdb")), reverse=True)]
+    kept = ["", *reversed(store.layout(path).snapshot_names())]
     with right:
         target = st.selectbox(t("go_to_title", lang), kept, key="go_to_target",
                               format_func=lambda n: n or t("base_snapshot", lang))

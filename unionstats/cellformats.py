@@ -26,6 +26,7 @@ _SCALE_CHARS = re.compile("[十百千万亿]")
 class SheetCells:
     hidden_rows: set[int] = field(default_factory=set)      # Excel row numbers
     scales: dict[tuple[int, int], Decimal | str] = field(default_factory=dict)  # (row, column) → factor or refusal
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of cells holding a formula
 
 
 def _section_scale(section: str) -> Decimal | str | None:
@@ -118,10 +119,12 @@ _ROW = re.compile(rb"<row\s[^>]*>")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?\ss="(\d+)"')
+# A cell whose first child is its formula: <c r="B2"><f>SUM(…)</f><v/></c>, or a shared one <f t="shared" …/>.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>/]*>\s*<f[\s>/]')
 
 
 def read(data: bytes) -> dict[str, SheetCells]:
-    """Sheet name → its hidden rows and scaled cells. Empty for a file that is not an .xlsx."""
+    """Sheet name → its hidden rows, scaled cells and formula cells. Empty for a file that is not an .xlsx."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -139,22 +142,27 @@ def read(data: bytes) -> dict[str, SheetCells]:
         with book.open(part) as stream:
             while chunk := stream.read(filelimits.CHUNK):
                 text = tail + chunk
-                cut = text.rfind(b"<")
+                cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one chunk
+                cut = text.rfind(b"<") if cut <= 0 else cut
                 cut = len(text) if cut == -1 else cut
                 text, tail = text[:cut], text[cut:]
-                for tag in _ROW.findall(text):
-                    number = _ROW_NUMBER.search(tag)
-                    if number and _HIDDEN.search(tag):
-                        cells.hidden_rows.add(int(number.group(1)))
-                if styled:
-                    for letters, row, style in _STYLED_CELL.findall(text):
-                        if style in styled:
-                            cells.scales[(int(row), _column(letters))] = styles[int(style)]
-            for tag in _ROW.findall(tail):  # the last tag of the part
-                number = _ROW_NUMBER.search(tag)
-                if number and _HIDDEN.search(tag):
-                    cells.hidden_rows.add(int(number.group(1)))
+                _scan(text, cells, styles, styled)
+            _scan(tail, cells, styles, styled)  # the last cell and tags of the part
     return out
+
+
+def _scan(text: bytes, cells: SheetCells, styles: dict, styled: set) -> None:
+    for tag in _ROW.findall(text):
+        number = _ROW_NUMBER.search(tag)
+        if number and _HIDDEN.search(tag):
+            cells.hidden_rows.add(int(number.group(1)))
+    if styled:
+        for letters, row, style in _STYLED_CELL.findall(text):
+            if style in styled:
+                cells.scales[(int(row), _column(letters))] = styles[int(style)]
+    if b"<f" in text:
+        for letters, row in _FORMULA_CELL.findall(text):
+            cells.formulas.add((int(row), _column(letters)))
 
 
 def _column(letters: bytes) -> int:

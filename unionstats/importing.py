@@ -10,14 +10,17 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from . import catalog, cellformats, dimensions, filelimits
@@ -429,25 +432,28 @@ def _decode_csv(data: bytes) -> str:
     return text
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
-    """Rows of a CSV, one per record, blank lines kept so row numbers match what Excel shows."""
+def _read_csv(data: bytes) -> _Table:
+    """A CSV as one nameless sheet. The whole file is parsed once here to find any record that
+    cannot be read (nothing is kept); the sheet's rows are parsed again as they are validated,
+    one record per row, blank lines kept so row numbers match what Excel shows."""
     text = _decode_csv(data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[list[str]] = []
+    count, header = 0, []  # records read so far; the first non-blank one
     try:
         for row in reader:
-            rows.append(row)
-            if len(rows) > MAX_ROWS:
-                raise _Bad(f"文件超过 {MAX_ROWS:,} 行的上限", row=len(rows))
+            count += 1
+            if not header and any(v.strip() for v in row):
+                header = row
+            if count > MAX_ROWS:
+                raise _Bad(f"文件超过 {MAX_ROWS:,} 行的上限", row=count)
             if len(row) > MAX_COLUMNS:
-                raise _Bad(f"这一行有 {len(row):,} 列，超过 {MAX_COLUMNS} 列的上限", row=len(rows))
+                raise _Bad(f"这一行有 {len(row):,} 列，超过 {MAX_COLUMNS} 列的上限", row=count)
     except csv.Error as exc:
-        row = len(rows) + 1  # the record that failed, as Excel would number it
+        row = count + 1  # the record that failed, as Excel would number it
         lines = io.StringIO(text, newline="").readlines()
-        first = lines[_record_start(rows, text) - 1] if lines else ""
+        first = lines[_record_start(count, text) - 1] if lines else ""
         if "end of data" in str(exc):  # a quote opened in this record is never closed
             j = max(len(next(csv.reader([first]), [])) - 1, 0)  # the unclosed field is the last one
-            header = next((r for r in rows if any(v.strip() for v in r)), [])
             column = header[j].strip() if j < len(header) and header[j].strip() else f"第{j + 1}列"
             raise _Bad("引号没有配对：这一格以引号开始，直到文件末尾都没有结束引号", row=row, column=column) from None
         if "expected after" in str(exc):
@@ -456,32 +462,46 @@ def _read_csv(data: bytes) -> list[list[str]]:
         if "field limit" in str(exc):
             raise _Bad(f"一格的内容超过 {csv.field_size_limit():,} 个字符，不像是统计数据", row=row) from None
         raise _Bad(f"无法读取这一行（{exc}）", row=row) from None
-    return rows
+    return _Table("", csv.reader(io.StringIO(text, newline="")))
 
 
-def _record_start(rows: list[list[str]], text: str) -> int:
-    """Physical line on which the record after `rows` starts (a quoted field may span lines)."""
+def _record_start(count: int, text: str) -> int:
+    """Physical line on which the record after the first `count` starts (a quoted field may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    for _ in rows:
+    for _ in range(count):
         next(reader, None)
     return reader.line_num + 1
 
 
 @dataclass
 class _Table:
-    """One sheet as read: its cells, and what a person sees of it that the cells do not say."""
+    """One sheet as read: its rows, streamed (iterated once, in order), and what a person sees
+    of it that the cells do not say."""
     name: str                      # "" for a CSV
-    rows: list[list]
+    rows: Iterable[list]
     hidden: bool = False           # a hidden sheet
     merged: list = field(default_factory=list)  # ((first row, first col), (last row, last col)), 0-based
     cells: cellformats.SheetCells = field(default_factory=cellformats.SheetCells)
+    formulas: bool = False         # whether cells.formulas was read (an .xlsx): explains empty cells
+
+
+def _grid_rows(grid) -> Iterator[list]:
+    """A calamine sheet's rows from A1, one at a time (its rows start at column A only from the
+    first used column: pad them, so that column numbers and merged ranges agree)."""
+    start = grid.start
+    if not start or not start[1]:
+        yield from grid.iter_rows()
+        return
+    pad = [""] * start[1]
+    for row in grid.iter_rows():
+        yield pad + row
 
 
 def _read_tables(name: str, data: bytes) -> list[_Table]:
     """Each sheet; a CSV gives one nameless sheet."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return [_Table("", _read_csv(data))]
+        return [_read_csv(data)]
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             filelimits.check(data, limits())  # before calamine: it aborts the process on a hostile file
@@ -494,34 +514,23 @@ def _read_tables(name: str, data: bytes) -> list[_Table]:
             tables = []
             for sheet in book.sheet_names:
                 grid = book.get_sheet_by_name(sheet)
-                tables.append(_Table(sheet, grid.to_python(skip_empty_area=False), not visible.get(sheet, True),
+                tables.append(_Table(sheet, _grid_rows(grid), not visible.get(sheet, True),
                                      list(grid.merged_cell_ranges or [])))
         except BaseException as exc:  # calamine raises its own types for every kind of damage, and on
             if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):  # some it panics: pyo3's
                 raise  # PanicException is a BaseException
             raise _Bad(f"文件已损坏或不是有效的 Excel 文件（{exc.__class__.__name__}）") from None
-        if data[:2] == b"PK":  # .xlsx: number formats and hidden rows
+        if data[:2] == b"PK":  # .xlsx: number formats, hidden rows and formula cells
             found = cellformats.read(data)
             for table in tables:
                 table.cells = found.get(table.name, table.cells)
+                table.formulas = suffix in (".xlsx", ".xlsm")
         elif scaled := cellformats.xls_scaled_formats(data):
             # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
             raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
                        "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
         return tables
     raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
-
-
-def _formula_cells(data: bytes, sheet: str) -> set[tuple[int, int]]:
-    """(row, col) of formula cells in an .xlsx sheet (1-based), to explain empty cached values."""
-    import openpyxl
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        ws = book[sheet]
-        return {(c.row, c.column) for row in ws.iter_rows() for c in row
-                if getattr(c, "data_type", None) == "f"}
-    except Exception:
-        return set()
 
 
 _UNIT_IN_HEADER = re.compile(r"(.+?)\((?:单位[:：]?)?([^()]*)\)")
@@ -572,25 +581,57 @@ def _match_sheet(sheet_name: str, header: list) -> Sheet | None:
     return max(fitting, key=lambda s: len(found[s.table]), default=None)
 
 
-def _find_header(table: _Table) -> tuple[int, Sheet | None] | None:
+@dataclass
+class _Sheet:
+    """A sheet's first rows, read to find its header; the rest is still in `rest`."""
+    table: _Table
+    head: list[tuple[int, list | None]]  # (0-based index, row); None for a blank row
+    rest: Iterator[tuple[int, list]]
+    found: tuple[int, Sheet | None] | None = None  # (index of the header row, its spec)
+
+    def body(self) -> Iterator[tuple[int, list]]:
+        """Rows below the header, each once."""
+        start = self.found[0]
+        yield from ((i, row if row is not None else []) for i, row in self.head if i > start)
+        yield from self.rest
+
+
+def _row_blank(row) -> bool:
+    return all(_blank(v) for v in row)
+
+
+def _head(table: _Table) -> _Sheet:
+    """Read rows until HEADER_SEARCH non-blank ones are in hand (the header is among them)."""
+    rest = enumerate(table.rows)
+    head, nonblank = [], 0
+    for i, row in rest:
+        if _row_blank(row):
+            head.append((i, None))
+            continue
+        head.append((i, list(row)))
+        nonblank += 1
+        if nonblank >= HEADER_SEARCH:
+            break
+    sheet = _Sheet(table, head, rest)
+    sheet.found = _find_header(table.name, [(i, r) for i, r in head if r is not None])
+    return sheet
+
+
+def _find_header(name: str, rows: list[tuple[int, list]]) -> tuple[int, Sheet | None] | None:
     """(index of the header row, its sheet spec): the first row, among the first non-blank ones,
     that names every required column; titles above it are skipped. Without one, the first
     non-blank row (whose missing columns are then reported)."""
-    nonblank = (i for i, r in enumerate(table.rows) if any(not _blank(v) for v in r))
-    first = next(nonblank, None)
-    if first is None:
+    if not rows:
         return None
-    for n, i in enumerate([first, *nonblank]):
-        if n >= HEADER_SEARCH:
-            break
-        spec = _match_sheet(table.name, table.rows[i])
-        if spec is None and table.name:
+    for i, row in rows[:HEADER_SEARCH]:
+        spec = _match_sheet(name, row)
+        if spec is None and name:
             break  # an unknown sheet name: no header will make it known
         if spec is not None:
-            fields = {f[0].field for h in table.rows[i] if not _blank(h) and (f := _column_for(spec, h))}
+            fields = {f[0].field for h in row if not _blank(h) and (f := _column_for(spec, h))}
             if all(c.field in fields for c in spec.columns if c.required):
                 return i, spec
-    return first, _match_sheet(table.name, table.rows[first])
+    return rows[0][0], _match_sheet(name, rows[0][1])
 
 
 def _total_word(text: str) -> str | None:
@@ -613,10 +654,48 @@ def _ranges(rows: list[int]) -> str:
 
 # --- validating ------------------------------------------------------------------------------------
 
+CHUNK_ROWS = 50_000  # rows of a sheet converted and checked at once: all of a sheet's cells the importer holds
+PEAK_ROWS = 0        # most raw rows held at once by the last validate() (tests check it against CHUNK_ROWS)
+
+
 def read(name: str, data: bytes, reference: Reference) -> Batch:
     """Parse and validate one file. Nothing is written anywhere."""
-    batch = Batch(file_name=Path(name).name, sha256=hashlib.sha256(data).hexdigest())
-    file = batch.file_name
+    file, sha = Path(name).name, hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_BYTES:
+        return _refused_file(file, sha, message=f"文件超过 {MAX_BYTES // 1024 // 1024} MB 上限（{len(data) / 1024 / 1024:.1f} MB）")
+    if not data:
+        return _refused_file(file, sha, message="文件是空的")
+    try:
+        tables = _read_tables(name, data)
+    except _Bad as exc:
+        return _refused_file(file, sha, exc.sheet, exc.row, exc.column, str(exc))
+    return validate(file, tables, reference, sha)
+
+
+def validate_rows(file: str, sheets: dict[str, list[list]], reference: Reference) -> Batch:
+    """validate() of sheets given as rows (the first row of each its header), as a page or a
+    report builds them: no workbook is written and read back. A missing value (None, NaN, NA)
+    is a blank cell."""
+    def cell(value):
+        return None if value is None or not isinstance(value, str) and pd.api.types.is_scalar(value) \
+            and pd.isna(value) else value
+    tables = [_Table(name, [[cell(v) for v in row] for row in rows]) for name, rows in sheets.items()]
+    return validate(file, tables, reference)
+
+
+def _refused_file(file: str, sha: str, sheet="", row=None, column="", message="") -> Batch:
+    batch = Batch(file_name=file, sha256=sha)
+    batch.problems.append(Problem(file, sheet, row, column, message))
+    return batch
+
+
+def validate(file: str, tables: Iterable[_Table], reference: Reference, sha256: str = "") -> Batch:
+    """Check sheets of rows (cells as a reader gives them) against the template and the store's
+    townships: every problem and notice, and the clean rows as frames in store columns. No I/O:
+    a file's sheets come from _read_tables, a page's edits are rows built in memory."""
+    global PEAK_ROWS
+    PEAK_ROWS = 0
+    batch = Batch(file_name=file, sha256=sha256)
 
     def problem(sheet="", row=None, column="", message=""):
         batch.problems.append(Problem(file, sheet, row, column, message))
@@ -624,165 +703,21 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     def notice(sheet="", row=None, column="", message=""):
         batch.notices.append(Problem(file, sheet, row, column, message))
 
-    if len(data) > MAX_BYTES:
-        problem(message=f"文件超过 {MAX_BYTES // 1024 // 1024} MB 上限（{len(data) / 1024 / 1024:.1f} MB）")
-        return batch
-    if not data:
-        problem(message="文件是空的")
-        return batch
-    try:
-        tables = _read_tables(name, data)
-    except _Bad as exc:
-        problem(exc.sheet, exc.row, exc.column, str(exc))
-        return batch
-
-    lookups = _lookups(reference, _file_regions(tables))
-    parsed: list[tuple[Sheet, str, list[dict], list[int]]] = []
-    report_up = False  # a county's report-up file (unionstats/reportup.py): it carries the summary sheet
-    for table in tables:
-        sheet_name = table.name
-        if sheet_name in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET, REFERENCE_SHEET):
-            report_up = report_up or sheet_name == SUMMARY_SHEET
-            continue
-        rows = [list(r) for r in table.rows]
-        found = _find_header(table)
-        if found is None:
-            continue  # an empty sheet in a workbook is fine; an empty file is caught below
-        start, spec = found
-        header = rows[start]
-        if spec is None:
-            expected = "、".join(s.zh for s in SHEETS)
-            if sheet_name:
-                problem(sheet_name, message=f"无法识别的工作表名称「{sheet_name}」，应为：{expected}")
-            else:
-                problem(message="无法识别这是哪一张表：表头与模板不符。请用模板的表头（见 python -m unionstats template）")
-            continue
-        sheet_label = sheet_name or spec.zh
-        if table.hidden:
-            notice(sheet_label, message="这是一张隐藏的工作表，其中的数据也已导入：请确认这是有意的")
-        above = [i + 1 for i in range(start) if any(not _blank(v) for v in rows[i])]
-        if above:
-            notice(sheet_label, None, "", f"表头（第{start + 1}行）之上的{_ranges(above)}是标题或说明，未导入")
-        positions: dict[str, int] = {}
-        scales: dict[str, Decimal] = {}
-        for j, h in enumerate(header):
-            if _blank(h):
-                continue
-            column = _column_for(spec, h)
-            if column is None:
-                if _key(h) in IGNORED_COLUMNS:
-                    notice(sheet_label, start + 1, str(h), "这一列不是统计数据，已忽略")
-                else:
-                    problem(sheet_label, start + 1, str(h), "无法识别的列名")
-            elif column[0].field in positions:
-                problem(sheet_label, start + 1, str(h), "列名重复")
-            else:
-                positions[column[0].field] = j
-                if column[1] != 1:
-                    scales[column[0].field] = column[1]
-                    notice(sheet_label, start + 1, str(h), f"按表头的单位，这一列的数字乘以 {column[1]:,} 后导入")
-        missing = [c.zh for c in spec.columns if c.required and c.field not in positions]
-        for m in missing:
-            problem(sheet_label, start + 1, m, "缺少这一列")
-        if missing:
-            continue
-        # A merged 乡镇 (or 年度) cell shows its value on every row it spans: fill it down. Only
-        # these label columns: a merged count would be counted once per row.
-        filled: dict[tuple[int, int], object] = {}
-        for (r0, c0), (r1, c1) in table.merged:
-            for f in ("region_code", "year"):
-                j = positions.get(f)
-                if j is not None and c0 <= j <= c1 and start < r0 < len(rows) and j < len(rows[r0]):
-                    for r in range(r0 + 1, r1 + 1):
-                        filled[(r, j)] = rows[r0][j]
-        records, excel_rows, hidden = [], [], []
-        formulas = None
-        for i in range(start + 1, len(rows)):
-            row = rows[i]
-            cells = {f: (row[j] if j < len(row) else None) for f, j in positions.items()}
-            for f, j in positions.items():
-                if (i, j) in filled and _blank(cells[f]):
-                    cells[f] = filled[(i, j)]
-            if all(_blank(v) for v in cells.values()):
-                continue
-            excel_row = i + 1
-            if excel_row in table.cells.hidden_rows:
-                hidden.append(excel_row)
-            if not sheet_name and any(not _blank(v) for v in row[len(header):]):
-                # CSV: an unquoted "1,000" splits one number into two cells and shifts the rest
-                problem(sheet_label, excel_row, f"第{len(header) + 1}列",
-                        f"这一行有 {len(row)} 格，比表头（{len(header)} 格）多：数字里的逗号会把一格拆成两格，"
-                        "请写成 1000，或给整个数字加引号（\"1,000\"）")
-                continue
-
-            def scale_of(column: Column, raw):
-                """The factor for this cell: its number format's, else its header's."""
-                if isinstance(raw, (int, float)) and not isinstance(raw, bool) and column.kind in (
-                        "int", "money", "rate_or_number"):
-                    by_format = table.cells.scales.get((excel_row, positions[column.field] + 1))
-                    if by_format is not None:
-                        return by_format
-                return scales.get(column.field, Decimal(1))
-
-            label = next((str(cells[f]) for f in _LABEL_FIELDS
-                          if isinstance(cells.get(f), str) and _total_word(cells[f])), None)
-            if label is not None:
-                records.append(_total_record(spec, cells, label, lookups, scale_of,
-                                             lambda col, msg: problem(sheet_label, excel_row, col, msg)))
-                excel_rows.append(excel_row)
-                continue
-            record, bad = {}, False
-            for column in spec.columns:
-                raw = cells.get(column.field)
-                if _blank(raw):  # a blank count is "not reported" (NULL), never 0
-                    if (column.required or column.kind in ("int", "money")) and column.field in positions \
-                            and sheet_name and Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-                        if formulas is None:
-                            formulas = _formula_cells(data, sheet_name)
-                        if (excel_row, positions[column.field] + 1) in formulas:
-                            problem(sheet_label, excel_row, column.zh,
-                                    "单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入")
-                            bad = True
-                            continue
-                    if column.required:
-                        problem(sheet_label, excel_row, column.zh, "不能为空")
-                        bad = True
-                    record[column.field] = None
-                    continue
-                scale = scale_of(column, raw)
-                try:
-                    if isinstance(scale, str):
-                        raise _Bad(f"{scale}：请把这一格改为常规或数值格式，并填写以元（或人、家）为单位的数")
-                    record[column.field] = _parse(column, raw, lookups, record, scale)
-                except _Bad as exc:
-                    problem(sheet_label, excel_row, column.zh, str(exc))
-                    bad = True
-                    continue
-                if column.kind == "credit" and (check := credit_check_char(record[column.field])) != \
-                        record[column.field][17]:
-                    why = f"校验位应为「{check}」" if check else "含有标准不用的字母（I、O、S、V、Z）"
-                    notice(sheet_label, excel_row, column.zh,
-                           f"统一社会信用代码「{record[column.field]}」不符合 GB 32100（{why}）：可能抄错了，请核对")
-                if column.kind == "region_kind" and record[column.field] != _norm(raw):
-                    notice(sheet_label, excel_row, column.zh, f"类型「{raw}」按「{record[column.field]}」保存")
-            if not bad:
-                for part, whole in spec.ordered:
-                    if record.get(part) is not None and record.get(whole) is not None and record[part] > record[whole]:
-                        names = {c.field: c.zh for c in spec.columns}
-                        problem(sheet_label, excel_row, names[part],
-                                f"{names[part]}（{record[part]}）不能大于{names[whole]}（{record[whole]}）")
-                        bad = True
-                bad |= _row_rules(spec, record, lambda col, msg: problem(sheet_label, excel_row, col, msg))
-            records.append({"__bad__": bad, **record})
-            excel_rows.append(excel_row)
-        if hidden:
-            notice(sheet_label, None, "", f"{_ranges(hidden)}是隐藏行，已照常导入：请确认这些行应当计入")
-        parsed.append((spec, sheet_label, records, excel_rows))
+    # A county's report-up file (unionstats/reportup.py) carries the summary sheet; sheets for
+    # people only (instructions, lists, last year's figures) hold no data.
+    report_up = any(t.name == SUMMARY_SHEET for t in tables)
+    sheets = [_head(t) for t in tables if t.name not in (INSTRUCTIONS_ZH, LISTS_SHEET, SUMMARY_SHEET, REFERENCE_SHEET)]
+    lookups = _lookups(reference, _file_regions(sheets))
+    parsed = []
+    for sheet in sheets:
+        one = _validate_sheet(sheet, lookups, problem, notice)
+        if one is not None:
+            parsed.append(one)
 
     if not parsed and not batch.problems:
         problem(message="文件中没有可导入的数据（工作表都是空的）")
-    for spec, sheet_label, records, excel_rows in parsed:
-        frame = _finish(spec, sheet_label, records, excel_rows, batch, problem, notice)
+    for spec, sheet_label, body, totals in parsed:
+        frame = _finish(spec, sheet_label, body, totals, batch, problem, notice)
         if frame is not None and len(frame):
             if spec.table in batch.frames:
                 problem(sheet_label, message="同一张表在文件中出现了两次")
@@ -796,6 +731,370 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     if batch.problems:
         batch.frames = {}
     return batch
+
+
+def _validate_sheet(sheet: _Sheet, lookups, problem, notice):
+    """One sheet's header and rows: (spec, label, body frame, total rows), or None."""
+    table, found = sheet.table, sheet.found
+    sheet_name = table.name
+    if found is None:
+        return None  # an empty sheet in a workbook is fine; an empty file is caught later
+    start, spec = found
+    head = dict(sheet.head)
+    header = head[start]
+    if spec is None:
+        expected = "、".join(s.zh for s in SHEETS)
+        if sheet_name:
+            problem(sheet_name, message=f"无法识别的工作表名称「{sheet_name}」，应为：{expected}")
+        else:
+            problem(message="无法识别这是哪一张表：表头与模板不符。请用模板的表头（见 python -m unionstats template）")
+        return None
+    sheet_label = sheet_name or spec.zh
+    if table.hidden:
+        notice(sheet_label, message="这是一张隐藏的工作表，其中的数据也已导入：请确认这是有意的")
+    above = [i + 1 for i, r in sheet.head if i < start and r is not None]
+    if above:
+        notice(sheet_label, None, "", f"表头（第{start + 1}行）之上的{_ranges(above)}是标题或说明，未导入")
+    positions: dict[str, int] = {}
+    scales: dict[str, Decimal] = {}
+    for j, h in enumerate(header):
+        if _blank(h):
+            continue
+        column = _column_for(spec, h)
+        if column is None:
+            if _key(h) in IGNORED_COLUMNS:
+                notice(sheet_label, start + 1, str(h), "这一列不是统计数据，已忽略")
+            else:
+                problem(sheet_label, start + 1, str(h), "无法识别的列名")
+        elif column[0].field in positions:
+            problem(sheet_label, start + 1, str(h), "列名重复")
+        else:
+            positions[column[0].field] = j
+            if column[1] != 1:
+                scales[column[0].field] = column[1]
+                notice(sheet_label, start + 1, str(h), f"按表头的单位，这一列的数字乘以 {column[1]:,} 后导入")
+    missing = [c.zh for c in spec.columns if c.required and c.field not in positions]
+    for m in missing:
+        problem(sheet_label, start + 1, m, "缺少这一列")
+    if missing:
+        return None
+    # A merged 乡镇 (or 年度) cell shows its value on every row it spans: fill it down. Only
+    # these label columns: a merged count would be counted once per row.
+    merged: dict[int, list[tuple[int, int]]] = {}  # first row → (column, last row)
+    for (r0, c0), (r1, c1) in table.merged:
+        for f in ("region_code", "year"):
+            j = positions.get(f)
+            if j is not None and c0 <= j <= c1 and start < r0:
+                merged.setdefault(r0, []).append((j, r1))
+    checker = _Checker(spec, sheet_label, table, positions, scales, len(header), lookups, problem, notice)
+    rows = sheet.body()
+    filled: dict[tuple[int, int], object] = {}
+    while True:
+        if not merged:
+            chunk = list(itertools.islice(rows, CHUNK_ROWS))
+        else:
+            chunk = _filled_chunk(rows, merged, filled, positions)
+        if not chunk:
+            break
+        global PEAK_ROWS
+        PEAK_ROWS = max(PEAK_ROWS, len(chunk))
+        checker.check(chunk)
+        del chunk
+    return checker.result()
+
+
+def _filled_chunk(rows, merged, filled, positions) -> list[tuple[int, list]]:
+    """The next CHUNK_ROWS rows, merged label cells filled down."""
+    chunk = []
+    for i, row in rows:
+        if i in merged:
+            for j, r1 in merged[i]:
+                if j < len(row):
+                    for r in range(i + 1, r1 + 1):
+                        filled[(r, j)] = row[j]
+        if filled:
+            row = list(row)
+            for f in ("region_code", "year"):
+                j = positions.get(f)
+                if j is not None and (i, j) in filled:
+                    value = filled.pop((i, j))
+                    if j >= len(row):
+                        row.extend([None] * (j + 1 - len(row)))
+                    if _blank(row[j]):
+                        row[j] = value
+        chunk.append((i, row))
+        if len(chunk) >= CHUNK_ROWS:
+            break
+    return chunk
+
+
+_FAST_NUMBERS = ("integer", "floating", "mixed-integer-float")
+_CREDIT_PLAIN = re.compile(r"[0-9A-Z]{18}")
+_CREDIT_INDEX = np.full(128, -1, dtype=np.int64)
+_CREDIT_INDEX[[ord(ch) for ch in CREDIT_CHARS]] = np.arange(len(CREDIT_CHARS))
+
+
+def _blanks(values: np.ndarray) -> np.ndarray:
+    """_blank of each cell: None, NaN, "" and text of spaces only."""
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind == "integer":
+        return np.zeros(len(values), dtype=bool)
+    if kind in ("floating", "mixed-integer-float"):
+        return np.isnan(values.astype(float))
+    if kind == "string":
+        return (values == "") | np.fromiter(map(str.isspace, values), bool, len(values))
+    blank = (values == "") | np.equal(values, None)
+    rest = ~blank
+    if rest.any():
+        given = values[rest]
+        kind = pd.api.types.infer_dtype(given, skipna=False)
+        if kind == "string":
+            blank[rest] = np.fromiter(map(str.isspace, given), bool, len(given))
+        elif kind in ("floating", "mixed-integer-float"):
+            blank[rest] = np.isnan(given.astype(float))
+        elif kind != "integer":
+            blank[rest] = [_blank(v) for v in given]
+    return blank
+
+
+def _maybe_total(text: str) -> bool:
+    """False when _total_word(text) surely finds nothing: no 计 and no t in a text that NFKC
+    leaves as it is (every total word holds one of them)."""
+    return "计" in text or "t" in text or "T" in text or not (
+        text.isascii() or unicodedata.is_normalized("NFKC", text))
+
+
+def _check_chars(codes: list[str]) -> np.ndarray:
+    """credit_check_char of many 18-character codes at once ("" where a letter is not in the standard)."""
+    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    index = _CREDIT_INDEX[raw[:, :17]]
+    usable = (index >= 0).all(axis=1)
+    total = (index * np.array(CREDIT_WEIGHTS)).sum(axis=1)
+    check = np.array(list(CREDIT_CHARS))[(31 - total % 31) % 31]
+    return np.where(usable, check, "")
+
+
+class _Checker:
+    """A sheet's rows, checked a chunk at a time: each column at once where the cells are plain
+    (numbers, text from a short list), cell by cell through _parse where they are not, so every
+    message is the one _parse gives."""
+
+    def __init__(self, spec: Sheet, label: str, table: _Table, positions, scales, header_width: int, lookups,
+                 problem, notice):
+        self.spec, self.label, self.table, self.positions, self.scales = spec, label, table, positions, scales
+        self.header_width, self.lookups, self.problem, self.notice = header_width, lookups, problem, notice
+        self.width = max(header_width, max(positions.values()) + 1)
+        self.scaled_columns = {c for _, c in table.cells.scales}  # 1-based columns with a scaling format
+        self.hidden: list[int] = []
+        self.frames: list[pd.DataFrame] = []
+        self.totals: list[tuple[int, dict]] = []
+        self.memo: dict[str, dict] = {}
+
+    def check(self, chunk: list[tuple[int, list]]) -> None:
+        spec, positions, width = self.spec, self.positions, self.width
+        excel = np.fromiter((i + 1 for i, _ in chunk), dtype=np.int64, count=len(chunk))
+        extra: list[int] = []  # CSV rows with cells right of the header
+        rows = []
+        for k, (_, row) in enumerate(chunk):
+            if len(row) != width:
+                if not self.table.name and len(row) > self.header_width and not _row_blank(row[self.header_width:]):
+                    extra.append(k)
+                row = (list(row) + [None] * (width - len(row)))[:width]
+            rows.append(row)
+        grid = np.empty((len(rows), width), dtype=object)
+        grid[:] = rows  # one C loop; np.array(rows) would also work, but not for a row of lists
+        del rows
+        cols = {f: grid[:, j] for f, j in positions.items()}
+        del grid
+        blank = {f: _blanks(v) for f, v in cols.items()}
+        keep = ~np.logical_and.reduce(list(blank.values()))  # rows that hold something
+        for k in np.flatnonzero(keep & np.isin(excel, list(self.table.cells.hidden_rows))) if \
+                self.table.cells.hidden_rows else ():
+            self.hidden.append(int(excel[k]))
+        found: list[tuple[int, int, int, str, str]] = []  # (excel row, phase, order, column, message)
+        body = keep.copy()
+        for k in extra:
+            if keep[k]:
+                body[k] = False
+                n = len(chunk[k][1])
+                found.append((int(excel[k]), 0, -1, f"第{self.header_width + 1}列",
+                              (f"这一行有 {n} 格，比表头（{self.header_width} 格）多：数字里的逗号会把一格拆成两格，"
+                               "请写成 1000，或给整个数字加引号（\"1,000\"）")))
+        labels: dict[int, str] = {}  # row in chunk → the label cell that makes it a total row
+        for f in _LABEL_FIELDS:
+            kind = pd.api.types.infer_dtype(cols[f], skipna=False) if f in cols else "integer"
+            if kind == "string":
+                maybe = np.fromiter(map(_maybe_total, cols[f]), bool, len(chunk))
+            elif kind not in _FAST_NUMBERS:
+                maybe = np.fromiter((isinstance(v, str) and _maybe_total(v) for v in cols[f]), bool, len(chunk))
+            if kind not in _FAST_NUMBERS:
+                for k in np.flatnonzero(body & maybe):
+                    if k not in labels and _total_word(cols[f][k]):
+                        labels[k] = str(cols[f][k])
+        for k in sorted(labels):
+            body[k] = False
+            cells = {f: v[k] for f, v in cols.items()}
+            n = int(excel[k])
+            self.totals.append((n, _total_record(spec, cells, labels[k], self.lookups,
+                                                 lambda c, raw, n=n: self._scale_of(c, raw, n),
+                                                 lambda col, msg, n=n: found.append((n, 0, -1, col, msg)))))
+        rows = np.flatnonzero(body)
+        excel_rows = excel[rows]
+        bad = np.zeros(len(rows), dtype=bool)
+        values: dict[str, np.ndarray] = {}
+        for order, column in enumerate(spec.columns):
+            if column.field not in cols:  # left out: not reported
+                numeric = column.kind in ("int", "money", "year", "founded_year")
+                values[column.field] = np.full(len(rows), np.nan if numeric else None, dtype=float if numeric else object)
+                continue
+            raw, empty = cols[column.field][rows], blank[column.field][rows]
+            values[column.field] = self._column(column, order, raw, empty, excel_rows, bad, values, found)
+        self._row_checks(values, excel_rows, bad, found)
+        for n, _, _, col, message in sorted(found, key=lambda p: p[:3]):
+            self.problem(self.label, n, col, message)
+        frame = pd.DataFrame(values)
+        frame["__row__"] = excel_rows
+        frame["__bad__"] = bad
+        self.frames.append(frame)
+
+    def _scale_of(self, column: Column, raw, excel_row: int):
+        """The factor for this cell: its number format's, else its header's."""
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and column.kind in (
+                "int", "money", "rate_or_number"):
+            by_format = self.table.cells.scales.get((excel_row, self.positions[column.field] + 1))
+            if by_format is not None:
+                return by_format
+        return self.scales.get(column.field, Decimal(1))
+
+    def _column(self, column: Column, order: int, raw: np.ndarray, empty: np.ndarray, excel_rows, bad, values,
+                found) -> np.ndarray:
+        """Parsed values of one column (None where blank or wrong); problems go to `found`."""
+        kind, field = column.kind, column.field
+        numeric = kind in ("int", "money", "year", "founded_year")
+        out = np.full(len(raw), np.nan if numeric else None, dtype=float if numeric else object)
+        todo = ~empty
+        if empty.any():
+            j = self.positions[field] + 1
+            for k in np.flatnonzero(empty):
+                n = int(excel_rows[k])
+                if (column.required or kind in ("int", "money")) and self.table.formulas and \
+                        (n, j) in self.table.cells.formulas:
+                    found.append((n, 0, order, column.zh, "单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"))
+                    bad[k] = True
+                elif column.required:
+                    found.append((n, 0, order, column.zh, "不能为空"))
+                    bad[k] = True
+        if not todo.any():
+            return out
+        given = raw[todo]
+        plain = pd.api.types.infer_dtype(given, skipna=False)
+        done = np.zeros(len(given), dtype=bool)
+        result = np.empty(len(given), dtype=float if numeric else object)
+        j = self.positions[field] + 1
+        if numeric and plain in (*_FAST_NUMBERS, "string") and field not in self.scales \
+                and j not in self.scaled_columns:
+            if plain == "string":  # a CSV: plain ASCII digits are read here, anything else by _parse
+                digits = np.fromiter((v.isascii() and v.isdigit() and len(v) <= 15 for v in given), bool, len(given))
+                number = np.full(len(given), np.nan)
+                number[digits] = np.fromiter(map(int, given[digits]), float, int(digits.sum()))
+            else:
+                number = given.astype(float)
+            low, high = {"int": (0, MAX_COUNT), "money": (0, MAX_YUAN), "year": (FIRST_YEAR, dt.date.today().year + 1),
+                         "founded_year": (1925, dt.date.today().year + 1)}[kind]
+            with np.errstate(invalid="ignore"):
+                done = np.isfinite(number) & (number == np.floor(number)) & (number >= low) & (number <= high)
+            result[done] = number[done]
+        elif kind == "text" and plain == "string":
+            stripped = np.array([v.strip() for v in given], dtype=object)
+            done = np.array([bool(v) and v[0] != "'" for v in stripped], dtype=bool)
+            result[done] = stripped[done]
+        elif kind == "credit" and plain == "string":
+            done = np.array([_CREDIT_PLAIN.fullmatch(v) is not None for v in given], dtype=bool)
+            result[done] = given[done]
+        elif kind in ("region", "industry", "ownership", "program", "status", "flag", "region_kind") \
+                and plain == "string":
+            codes, uniques = pd.factorize(given)
+            memo = self.memo.setdefault(field, {})
+            parsed = []
+            for u in uniques:
+                if u not in memo:
+                    try:
+                        memo[u] = (True, _parse(column, u, self.lookups, {}, Decimal(1)))
+                    except _Bad as exc:
+                        memo[u] = (False, str(exc))
+                parsed.append(memo[u])
+            ok = np.array([p[0] for p in parsed], dtype=bool)[codes]
+            done = ok & (kind != "region_kind")  # a region kind's notice is given cell by cell below
+            mapped = np.array([p[1] for p in parsed], dtype=object)[codes]
+            result[done] = mapped[done]
+        # Everything else, cell by cell: the exact value or message _parse gives.
+        positions = np.flatnonzero(todo)
+        for k in np.flatnonzero(~done):
+            row, n, cell = positions[k], int(excel_rows[positions[k]]), given[k]
+            scale = self._scale_of(column, cell, n)
+            try:
+                if isinstance(scale, str):
+                    raise _Bad(f"{scale}：请把这一格改为常规或数值格式，并填写以元（或人、家）为单位的数")
+                row_values = {"indicator": values["indicator"][row]} if "indicator" in values else {}
+                value = _parse(column, cell, self.lookups, row_values, scale)
+            except _Bad as exc:
+                found.append((n, 0, order, column.zh, str(exc)))
+                bad[row] = True
+                result[k] = np.nan if numeric else None
+                continue
+            result[k] = value
+            if kind == "region_kind" and value != _norm(cell):
+                self.notice(self.label, n, column.zh, f"类型「{cell}」按「{value}」保存")
+        out[todo] = result
+        if kind == "credit":
+            self._credit_notices(column, out, excel_rows)
+        return out
+
+    def _credit_notices(self, column: Column, codes: np.ndarray, excel_rows) -> None:
+        given = np.flatnonzero(pd.notna(codes))
+        if not len(given):
+            return
+        check = _check_chars(list(codes[given]))
+        last = np.array([c[17] for c in codes[given]])
+        for k in np.flatnonzero(check != last):
+            code, want = codes[given[k]], check[k]
+            why = f"校验位应为「{want}」" if want else "含有标准不用的字母（I、O、S、V、Z）"
+            self.notice(self.label, int(excel_rows[given[k]]), column.zh,
+                        f"统一社会信用代码「{code}」不符合 GB 32100（{why}）：可能抄错了，请核对")
+
+    def _row_checks(self, values: dict, excel_rows, bad: np.ndarray, found) -> None:
+        """part ≤ whole, then the unit rules, on rows whose cells are all right."""
+        spec = self.spec
+        names = {c.field: c.zh for c in spec.columns}
+        clean = ~bad
+        for order, (part, whole) in enumerate(spec.ordered):
+            a, b = values.get(part), values.get(whole)
+            if a is None or b is None:
+                continue
+            with np.errstate(invalid="ignore"):
+                over = clean & (a > b)  # NaN (blank) compares False
+            for k in np.flatnonzero(over):
+                found.append((int(excel_rows[k]), 1, order, names[part],
+                              f"{names[part]}（{int(a[k])}）不能大于{names[whole]}（{int(b[k])}）"))
+                bad[k] = True
+        if spec.table == "unit_year":
+            members = np.nan_to_num(values["members"].astype(float), nan=0.0)
+            for k in np.flatnonzero(clean & (values["union_status"] == "none") & (members > 0)):
+                found.append((int(excel_rows[k]), 2, 0, "会员人数",
+                              "未建会单位的会员人数应为 0；如已加入联合工会，建会情况请填“联合工会”"))
+                bad[k] = True
+            founded, year = values["union_founded_year"], values["year"]
+            with np.errstate(invalid="ignore"):
+                late = clean & (founded > year)
+            for k in np.flatnonzero(late):
+                found.append((int(excel_rows[k]), 2, 1, "建会年份", f"建会年份 {int(founded[k])} 晚于统计年度 {int(year[k])}"))
+                bad[k] = True
+
+    def result(self):
+        if self.hidden:
+            self.notice(self.label, None, "", f"{_ranges(self.hidden)}是隐藏行，已照常导入：请确认这些行应当计入")
+        body = pd.concat(self.frames, ignore_index=True) if self.frames else None
+        return self.spec, self.label, body, self.totals
 
 
 def _total_record(spec: Sheet, cells: dict, label: str, lookups, scale_of, problem) -> dict:
@@ -833,19 +1132,20 @@ def _total_record(spec: Sheet, cells: dict, label: str, lookups, scale_of, probl
     return record
 
 
-def _file_regions(tables) -> pd.DataFrame | None:
+def _file_regions(sheets: list[_Sheet]) -> pd.DataFrame | None:
     """Townships the file's 乡镇 sheet defines, read loosely: they only extend the lookups;
-    the sheet itself is validated like any other."""
-    for table in tables:
-        found = _find_header(table)
-        if found is None or found[1] is None or found[1].table != "regions":
+    the sheet itself is validated like any other (its rows are kept for that: a short sheet)."""
+    for sheet in sheets:
+        if sheet.found is None or sheet.found[1] is None or sheet.found[1].table != "regions":
             continue
-        start, spec = found
-        rows = [r for r in table.rows[start + 1:] if any(not _blank(v) for v in r)]
+        start, spec = sheet.found
+        rest = list(sheet.rest)
+        sheet.rest = iter(rest)
+        rows = [r for i, r in sheet.head if i > start and r is not None] + [r for _, r in rest if not _row_blank(r)]
         if not rows:
             continue
         idx = {}
-        for j, h in enumerate(table.rows[start]):
+        for j, h in enumerate(dict(sheet.head)[start]):
             column = _column_for(spec, h) if not _blank(h) else None
             if column is not None:
                 idx.setdefault(column[0].field, j)
@@ -853,6 +1153,7 @@ def _file_regions(tables) -> pd.DataFrame | None:
                                         if c.field in idx and idx[c.field] < len(r) and not _blank(r[idx[c.field]])
                                         else "") for c in spec.columns} for r in rows])
     return None
+
 
 
 def _row_rules(spec: Sheet, record: dict, problem) -> bool:
@@ -869,58 +1170,75 @@ def _row_rules(spec: Sheet, record: dict, problem) -> bool:
     return bad
 
 
-def _finish(spec: Sheet, sheet_label: str, records: list[dict], excel_rows: list[int], batch, problem, notice):
+def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: list[tuple[int, dict]], batch,
+            problem, notice):
     """Check total rows against their group, then drop them; check duplicates; return the sheet's
-    rows as a frame in store columns."""
-    body = [(r, n) for r, n in zip(records, excel_rows) if not r.get("__total__")]
+    good rows as a frame in store columns. `body` holds every row that is not a total, with the
+    values that parsed (None where a cell was blank or wrong) and whether the row is bad."""
     numeric = [c for c in spec.columns if c.kind in ("int", "money")]
-    since_last: list[dict] = []  # body rows since the last total row: a 小计 without a township sums these
-    for record, n in zip(records, excel_rows):
-        if not record.get("__total__"):
-            since_last.append(record)
-            continue
+    last = 0  # row of the last total: a 小计 without a township sums the rows since
+    for n, record in totals:
         region, year = record["__region__"], record["__year__"]
+        rows = body if body is not None else pd.DataFrame(columns=["__row__", "year", "region_code"])
+        in_year = rows["year"] == year if year is not None and "year" in rows else np.ones(len(rows), dtype=bool)
         if region is not None:
-            group = [r for r, _ in body if r.get("region_code") == region and year in (None, r.get("year"))]
+            group = rows[(rows["region_code"] == region) & in_year] if "region_code" in rows else rows.iloc[:0]
             what = f"{record['__region_name__']}各行"
         elif record["__sub__"]:
-            group, what = since_last, "上一个合计行之后各行"
+            group, what = rows[(rows["__row__"] > last) & (rows["__row__"] < n)], "上一个合计行之后各行"
         else:
-            group = [r for r, _ in body if year in (None, r.get("year"))]
-            what = "本表各行"
-        since_last = []
+            group, what = rows[in_year], "本表各行"
+        last = n
         batch.totals_checked += 1
         ok = True
         for c in numeric:
             if c.field not in record:
                 continue
-            summed = sum(r.get(c.field) or 0 for r in group)
+            summed = int(group[c.field].dropna().astype("int64").sum()) if c.field in group else 0
             if record[c.field] != summed:
                 problem(sheet_label, n, c.zh, f"合计行为 {record[c.field]}，但{what}相加为 {summed}"
                                               f"（「{record['__label__']}」）")
                 ok = False
         if ok:
             notice(sheet_label, n, "", f"「{record['__label__']}」是合计行：已与{what}核对一致，未作为数据导入")
-    seen: dict[tuple, int] = {}
-    for record, n in body:
-        if record.get("__bad__"):
-            continue
-        key = tuple(record.get(f) or "" for f in spec.unique)
-        if key in seen:
-            problem(sheet_label, n, "", f"与第{seen[key]}行重复（{'、'.join(str(k) for k in key)}）")
-        else:
-            seen[key] = n
-    good = [{k: v for k, v in r.items() if not k.startswith("__")} for r, _ in body if not r.get("__bad__")]
-    if not good:
+    if body is None:
         return None
-    frame = pd.DataFrame(good)
+    good = body[~body["__bad__"]]
+    keys = good[list(spec.unique)].astype(object)
+    keys = keys.where(keys.notna() & (keys != 0), "")  # as `value or ""`
+    repeated = keys.duplicated(keep="first")
+    if repeated.any():
+        first = good["__row__"].groupby([keys[f] for f in spec.unique], dropna=False, sort=False).transform("first")
+        for i in np.flatnonzero(repeated.to_numpy()):
+            key = keys.iloc[i]
+            problem(sheet_label, int(good["__row__"].iloc[i]), "",
+                    f"与第{int(first.iloc[i])}行重复（{'、'.join(_shown(k) for k in key)}）")
+    if good.empty:
+        return None
+    frame = pd.DataFrame({c.field: _store_values(good[c.field], c.kind) for c in spec.columns})
     for column in spec.columns:  # an optional key left blank or left out: '' (the county, not broken down)
         if column.kind in ("region", "industry", "ownership") and not column.required:
-            frame[column.field] = frame[column.field].fillna("") if column.field in frame else ""
+            frame[column.field] = frame[column.field].fillna("")
     if spec.table == "regions":
         frame["name_en"] = frame["name_en"].where(frame["name_en"].notna(), frame["name_zh"])
-    frame["__row__"] = [n for r, n in body if not r.get("__bad__")]
+    frame["__row__"] = good["__row__"].to_numpy()
     return frame
+
+
+def _shown(value) -> str:
+    """A key value as a duplicate's message shows it (a year is 2024, not 2024.0)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _store_values(values: pd.Series, kind: str) -> pd.Series:
+    """A column as the store takes it: whole numbers as integers (float with NaN where some are
+    not reported, None when none are), the rest as pandas infers it (str, bool)."""
+    values = values.reset_index(drop=True)
+    if kind in ("int", "money", "year", "founded_year"):
+        if values.isna().all():
+            return pd.Series([None] * len(values), dtype=object)
+        return values.astype("int64") if values.notna().all() else values.astype(float)
+    return pd.Series(values.tolist())  # the dtype pandas infers, as for the rows of a file before
 
 
 def _cross_checks(batch: Batch, problem) -> None:
@@ -995,7 +1313,7 @@ def _township_clashes(batch: Batch, reference: Reference, problem) -> None:
 @dataclass
 class Prepared:
     batch: Batch
-    candidate: "snapshots.Candidate | None" = None
+    candidate: snapshots.Candidate | None = None
     no_change: bool = False
     mode: str = "replace"  # what unit rows do to their township-years: see MODES
 
@@ -1033,15 +1351,13 @@ def write_edit(path: Path, make):
 def edit_targets(path: Path, year: int, rows: list[dict], note: str, user: str | None = None) -> Prepared:
     """Targets and the county note for one year, as typed on the data page: the targets are
     validated exactly like an imported 目标 sheet; they replace that year's targets."""
-    from . import template
     header = [c.zh for c in BY_TABLE["targets"].columns]
     county = {"", "全县", None}
     body = [[year, r.get("指标"), None if r.get("乡镇") in county else r.get("乡镇"), r.get("目标值")] for r in rows
             if any(not _blank(r.get(k)) for k in ("指标", "目标值"))]
     name = "页面编辑.xlsx"
     if body:
-        data = template.sheet_bytes({BY_TABLE["targets"].zh: [header, *body]})
-        batch = read(name, data, _store_reference(path))
+        batch = validate_rows(name, {BY_TABLE["targets"].zh: [header, *body]}, _store_reference(path))
         if batch.problems:
             return Prepared(batch)
     else:

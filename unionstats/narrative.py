@@ -640,7 +640,7 @@ def prepare_import(path: Path, items: list[dict], region_code: str | None = None
     `items`: {"code", "value", "kind" ("actual"/"target"), "year"}, values as confirmed (rates as
     fractions). Returns (importing.Prepared, [(item, why not stored)]). Validated exactly like an
     imported 目标/补助 sheet; nothing in force changes until snapshots.publish."""
-    from . import importing, store, template
+    from . import importing, store
     from .sheets import BY_TABLE
     actual_codes = {i["code"] for i in items if i["kind"] == "actual"}
     by_townships = {year: township_reported(path, year) if store.resolve(path).exists() else set()
@@ -665,9 +665,8 @@ def prepare_import(path: Path, items: list[dict], region_code: str | None = None
     name = Path(file_name).name
     if not sheets:
         return importing.Prepared(importing.Batch(file_name=name, sha256=sha)), skipped
-    data = template.sheet_bytes(sheets)
-    batch = importing.read(name + ".xlsx", data, importing._store_reference(path))
-    batch.file_name, batch.sha256 = name, sha
+    batch = importing.validate_rows(name, sheets, importing._store_reference(path))
+    batch.sha256 = sha
     # Problems name the report, not the workbook built from it (its rows mean nothing to the reader).
     batch.problems = [importing.Problem(name, p.sheet, None, p.column, p.message) for p in batch.problems]
     if batch.problems:

@@ -14,6 +14,7 @@ pointer with one atomic rename. So:
   publish over each other; the OS releases the lock when a process dies;
 - history is written after the pointer switch, never before: it never claims what is not in force.
 No `CURRENT` means P itself is in force (the demo database, or a file someone pointed us at).
+The paths of these files are named in one place, store.Layout.
 """
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ import errno
 import getpass
 import json
 import os
-import re
 import tempfile
 import threading
 import time
@@ -42,11 +42,9 @@ TABLE_ORDER = ("settings", "regions", "industries", "ownership", "aid_programs",
                "targets", "notes", "reference_figures", "imports", "submissions")
 DATA_TABLES = ("regions", "units", "unit_year", "region_year", "inspections", "arrears", "aid",
                "subsidies", "targets", "notes", "reference_figures")
-POINTER = store.POINTER
-HISTORY = "history.jsonl"
+POINTER, LOCK, HISTORY = store.POINTER, store.LOCK, store.HISTORY  # file names: store.Layout
 DEFAULT_KEEP = 10
-_SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
-LOCK = "LOCK"
+_SNAPSHOT_NAME = store.SNAPSHOT_NAME
 LOCK_WAIT = 60.0  # seconds a writer waits for another to finish before giving up
 PENDING_KEEP = 3600  # seconds an unpublished candidate (a page waiting for "confirm") is kept
 Progress = Callable[[float, str], None]
@@ -93,12 +91,13 @@ def _unlock(fd: int) -> None:
 def writer_lock(path: Path, wait: float | None = None):
     """Hold store P's writer lock (waiting up to `wait` seconds, then Busy). Other processes and
     other threads of this one wait; the same thread may nest it."""
-    folder = snapshot_dir(path)
+    where = store.layout(path)
+    folder = where.folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_error(exc, folder) from exc
-    file = str((folder / LOCK).resolve())
+    file = str(where.lock.resolve())
     depth = getattr(_held, "depth", None)
     if depth is None:
         depth = _held.depth = {}
@@ -165,9 +164,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _switch_pointer(path: Path, name: str) -> None:
-    folder = snapshot_dir(path)
-    pointer = folder / POINTER
-    tmp = folder / (POINTER + ".tmp")
+    where = store.layout(path)
+    folder, pointer, tmp = where.folder, where.pointer, where.pointer_tmp
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not name:
@@ -192,10 +190,10 @@ def _switch_pointer(path: Path, name: str) -> None:
 
 def _log(path: Path, record: dict) -> bool:
     """Append to history; False if it could not be written (the action itself stands)."""
-    folder = snapshot_dir(path)
+    where = store.layout(path)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / HISTORY, "a", encoding="utf-8") as handle:
+        where.folder.mkdir(parents=True, exist_ok=True)
+        with open(where.history, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -206,7 +204,7 @@ def _log(path: Path, record: dict) -> bool:
 
 def history(path: Path) -> list[dict]:
     """Every recorded action, oldest first, with `current` marking the snapshot in force."""
-    file = snapshot_dir(path) / HISTORY
+    file = store.layout(path).history
     if not file.exists():
         return []
     records = []
@@ -381,19 +379,22 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
     unit carries a different credit code or another row of the year claims it by its code. A
     renamed or moved unit is the same unit only through its credit code."""
     units = units[["unit_id", "credit_code"]].copy()
-    code_of = {i: _credit(c) for i, c in zip(units["unit_id"], units["credit_code"])}
+    code_of = {i: _credit(c) for i, c in zip(units["unit_id"].tolist(), units["credit_code"].tolist())}
     by_credit = {c: i for i, c in code_of.items() if c}
-    names = {(n, r): i for n, r, i in zip(by_name["name"], by_name["region_code"], by_name["unit_id"])}
+    names = {(n, r): i for n, r, i in zip(by_name["name"].tolist(), by_name["region_code"].tolist(),
+                                         by_name["unit_id"].tolist())}
     next_id = int(units["unit_id"].max()) + 1 if len(units) else 1
-    claimed = {(y, by_credit[c]) for y, c in zip(incoming["year"], incoming["credit_code"]) if _credit(c) in by_credit}
+    # Plain lists: iterating pandas' Arrow-backed text columns value by value is slow.
+    years, row_names, regions = incoming["year"].tolist(), incoming["name"].tolist(), incoming["region_code"].tolist()
+    credits = [_credit(c) for c in incoming["credit_code"].tolist()]
+    claimed = {(y, by_credit[c]) for y, c in zip(years, credits) if c in by_credit}
     ids, new_rows, learned = [], [], {}
-    for row in incoming.itertuples():
-        credit = _credit(row.credit_code)
+    for year, name, region, credit in zip(years, row_names, regions, credits):
         unit_id = by_credit.get(credit) if credit else None
         if unit_id is None:
-            named = names.get((row.name, row.region_code))
+            named = names.get((name, region))
             if named is not None and (credit is None or code_of.get(named) is None) \
-                    and (row.year, named) not in claimed:
+                    and (year, named) not in claimed:
                 unit_id = named
         if unit_id is None:
             unit_id = next_id
@@ -405,7 +406,7 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
             code_of[unit_id] = credit
         if credit:
             by_credit[credit] = unit_id
-        names[(row.name, row.region_code)] = unit_id
+        names[(name, region)] = unit_id
         ids.append(unit_id)
     if learned:
         units["credit_code"] = [learned.get(i, c) for i, c in zip(units["unit_id"], units["credit_code"])]
@@ -751,7 +752,7 @@ def _pointer_or_broken(path: Path) -> str:
 
 def go_to(path: Path, name: str, user: str | None = None) -> None:
     """Put any kept snapshot (or '' for the base file) in force; also repairs a damaged pointer."""
-    if name and (not _SNAPSHOT_NAME.match(name) or not (snapshot_dir(path) / name).is_file()):
+    if name and (not _SNAPSHOT_NAME.match(name) or not store.layout(path).snapshot(name).is_file()):
         raise store.StoreError(f"没有这个快照：{name}\n{store.goto_hint(path)}")
     if not name and not Path(path).exists():
         raise store.StoreError(f"没有可回退的基础数据库\n{store.goto_hint(path)}")
@@ -764,8 +765,8 @@ def go_to(path: Path, name: str, user: str | None = None) -> None:
 
 def _parent_of(path: Path, name: str) -> str | None:
     """The snapshot `name` was built on: recorded inside the snapshot itself, else in history."""
-    file = snapshot_dir(path) / name
-    if file.is_file():
+    file = store.layout(path).snapshot(name)
+    if name and file.is_file():
         try:
             parent = store.setting("parent_snapshot", path=file)
             if parent is not None:
@@ -794,14 +795,14 @@ def prune(path: Path, keep: int | None = None) -> list[str]:
     """Delete the oldest snapshots beyond `keep` (UNIONSTATS_KEEP_SNAPSHOTS, default 10), never
     the one in force or its parent, never one this process has open, and never P itself."""
     keep = keep if keep is not None else int(os.environ.get("UNIONSTATS_KEEP_SNAPSHOTS", DEFAULT_KEEP))
-    folder = snapshot_dir(path)
-    names = sorted(p.name for p in folder.glob("*.duckdb") if _SNAPSHOT_NAME.match(p.name))
+    where = store.layout(path)
+    names = where.snapshot_names()
     now = current_name(path)
     protected = {now, _parent_of(path, now) if now else ""}
     published = {r.get("snapshot") for r in history(path) if r.get("outcome") == "published"}
     removed = []
     for name in names[:max(0, len(names) - keep)]:
-        file = folder / name
+        file = where.snapshot(name)
         if name in protected or store.is_open(file):
             continue
         if name not in published and time.time() - file.stat().st_mtime < PENDING_KEEP:

@@ -14,9 +14,11 @@ Publishes by other processes switch the store's pointer while this process reads
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -37,6 +39,9 @@ REQUIRED_TABLES = ("settings", "regions", "industries", "ownership", "units", "u
                    "targets", "notes", "imports", "cube")
 
 POINTER = "CURRENT"
+LOCK = "LOCK"
+HISTORY = "history.jsonl"
+SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
 
 _lock = threading.Lock()
 _connections: dict[tuple, "_Open"] = {}  # file identity → its instance
@@ -68,15 +73,57 @@ def is_default_path(path: Path) -> bool:
     return path.resolve() == DEFAULT_DB.resolve()
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The files of store P, named in this one place (snapshots.py says how they are used): P
+    itself (the demo, or a file pointed at), and beside it P.snapshots/ holding the numbered
+    snapshots, the pointer CURRENT naming the one in force (written as CURRENT.tmp, then
+    renamed), the writers' LOCK and history.jsonl."""
+    path: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.path.with_name(self.path.name + ".snapshots")
+
+    @property
+    def pointer(self) -> Path:
+        return self.folder / POINTER
+
+    @property
+    def pointer_tmp(self) -> Path:
+        return self.folder / (POINTER + ".tmp")
+
+    @property
+    def lock(self) -> Path:
+        return self.folder / LOCK
+
+    @property
+    def history(self) -> Path:
+        return self.folder / HISTORY
+
+    def snapshot(self, name: str) -> Path:
+        """Snapshot `name` ('' = P itself)."""
+        return self.folder / name if name else self.path
+
+    def snapshot_names(self) -> list[str]:
+        """Numbered snapshots kept, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p.name for p in self.folder.glob("*.duckdb") if SNAPSHOT_NAME.match(p.name))
+
+
+def layout(path: Path) -> Layout:
+    return Layout(Path(path))
+
+
 def snapshot_dir(path: Path) -> Path:
     """Where imports keep their snapshots of store P (see snapshots.py)."""
-    path = Path(path)
-    return path.with_name(path.name + ".snapshots")
+    return layout(path).folder
 
 
 def current_name(path: Path) -> str:
     """The snapshot in force for store P ('' = P itself)."""
-    pointer = snapshot_dir(path) / POINTER
+    pointer = layout(path).pointer
     try:
         name = pointer.read_bytes().decode("utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
@@ -92,8 +139,7 @@ def current_name(path: Path) -> str:
 def resolve(path: Path) -> Path:
     """The database file in force for store P: read on every query, so a publish by any
     process is seen at the next query."""
-    name = current_name(path)
-    return snapshot_dir(path) / name if name else Path(path)
+    return layout(path).snapshot(current_name(path))
 
 
 def rebuild_hint(path: Path) -> str:
