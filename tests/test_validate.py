@@ -36,7 +36,7 @@ def test_target_edits_on_the_data_page_write_no_workbook(county, monkeypatch):
         county, 2025, [{"指标": "建会率", "乡镇": "全县", "目标值": "80%"}], "明年目标"))
     assert not prepared.batch.problems
     store.clear_cache()
-    targets = store.query("targets", path=county, year=2025)
+    targets = store.query("targets", path=county, years=(2025,))
     assert targets[["indicator", "region_code", "value"]].values.tolist() == [["unionization_rate", "", 0.8]]
 
 
