@@ -27,7 +27,7 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -454,6 +454,32 @@ def build_candidate(path: Path, batch, user: str | None = None, progress: Progre
             raise _write_error(exc, snapshot_dir(path)) from exc
 
 
+@dataclass
+class _Build:
+    """One candidate being built: its connection, the batch's frames and the data in force."""
+    con: duckdb.DuckDBPyConnection
+    batch: object
+    frames: dict[str, pd.DataFrame]
+    base_file: Path | None
+    mode: str
+    record: dict
+    step: Callable[[float, str], None]
+    in_force: set[str] = field(default_factory=set)
+
+    def base(self, table: str) -> pd.DataFrame:
+        """A table in force; empty for a new store, or a table newer than the store's format."""
+        if self.base_file is None:
+            return empty_tables().get(table, self.con.execute(f"SELECT * FROM {table}").df())
+        source = f"cur.{table}" if table in self.in_force else table
+        return self.con.execute(f"SELECT * FROM {source}").df()  # table names are ours
+
+    def slices(self, *tables: str) -> pd.DataFrame:
+        """(year, township) pairs an import replaces in these tables."""
+        parts = [self.frames[t][["year", "region_code"]] for t in tables if t in self.frames]
+        return (pd.concat(parts).drop_duplicates() if parts
+                else pd.DataFrame({"year": pd.Series(dtype="int64"), "region_code": pd.Series(dtype="str")}))
+
+
 def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str) -> Candidate:
     parent = current_name(path)
     base_file = resolve(path) if resolve(path).exists() else None
@@ -461,7 +487,6 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
     if replaced_demo:
         base_file = None  # the county's own data replaces the demo county wholesale
     frames = {k: v.drop(columns="__row__", errors="ignore") for k, v in batch.frames.items()}
-    row_numbers = batch.frames["unit_year"].get("__row__") if "unit_year" in batch.frames else None
     target = folder / _next_name(folder)
     tmp = target.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
@@ -479,146 +504,20 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
     con = _connect_quiet(tmp)
     try:
         con.execute(store.sql("schema"))
+        b = _Build(con, batch, frames, base_file, mode, record, step)
         if base_file is not None:
             escaped = str(base_file).replace("'", "''")  # our own file path, not user input
             con.execute(f"ATTACH '{escaped}' AS cur (READ_ONLY)")
             _base_unit_views(con)
-            in_force = {row[0] for row in con.execute(
+            b.in_force = {row[0] for row in con.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'cur'").fetchall()}
-
-            def base(table: str) -> pd.DataFrame:
-                # A table newer than the store in force (an older format) starts empty.
-                return con.execute(f"SELECT * FROM cur.{table}" if table in in_force else f"SELECT * FROM {table}").df()
-        else:
-            empty = empty_tables()
-            base = lambda table: empty.get(table, con.execute(f"SELECT * FROM {table}").df())  # noqa: E731
         step(0.05, "settings")
-        settings = base("settings")
-        keep_demo = batch.action != "import" and store.setting("is_demo", "false", path=base_file) == "true" \
-            if base_file is not None else False
-        settings = settings[~settings["key"].isin(["is_demo", "parent_snapshot", "schema_version",
-                                                   *batch.settings])]
-        settings = pd.concat([settings, pd.DataFrame(list(batch.settings.items()), columns=["key", "value"])])
-        settings = pd.concat([settings, pd.DataFrame([("is_demo", "true" if keep_demo else "false"),
-                                                      ("parent_snapshot", parent)], columns=["key", "value"])])
-        _load(con, "settings", settings)
-
-        regions = base("regions")
-        if "regions" in frames:
-            incoming = frames["regions"]
-            kept = regions[~regions["code"].isin(incoming["code"])]
-            order = dict(zip(regions["code"], regions["sort_order"]))
-            start = int(regions["sort_order"].max()) + 1 if len(regions) else 0
-            incoming = incoming.assign(sort_order=[order.get(c, start + i) for i, c in enumerate(incoming["code"])])
-            regions = pd.concat([kept, incoming[["code", "name_zh", "name_en", "kind", "sort_order"]]])
-        _load(con, "regions", regions.sort_values("sort_order"))
-        for table in ("industries", "ownership", "aid_programs"):
-            _load(con, table, base(table))
-
-        step(0.2, "units")
-        units = con.execute("SELECT * FROM base_units").df() if base_file is not None else base("units")
-        unit_rows = frames.get("unit_year")
-        if unit_rows is not None:
-            by_name = pd.DataFrame({"name": pd.Series(dtype="str"), "region_code": pd.Series(dtype="str"),
-                                    "unit_id": pd.Series(dtype="int64")})
-            if base_file is not None:  # known names, each at the latest year it was reported
-                con.register("incoming_names", unit_rows[["name", "region_code"]].drop_duplicates())
-                by_name = con.execute("""SELECT uy.name, uy.region_code, arg_max(uy.unit_id, uy.year) AS unit_id
-                                         FROM base_unit_year AS uy
-                                         SEMI JOIN incoming_names AS i USING (name, region_code)
-                                         GROUP BY ALL""").df()
-                con.unregister("incoming_names")
-            units, ids = _match_units(units, by_name, unit_rows)
-            clashes = _clashes(unit_rows, ids, row_numbers)
-            if clashes:
-                raise UnitClash(clashes)
-            unit_rows = unit_rows.assign(unit_id=ids)
-        _load(con, "units", units)
-
-        # Slices an import replaces: (year, township) per table; unit and total rows of a
-        # township-year replace each other, so a township can switch from one to the other.
-        def slices(*tables: str) -> pd.DataFrame:
-            parts = [frames[t][["year", "region_code"]] for t in tables if t in frames]
-            return (pd.concat(parts).drop_duplicates() if parts
-                    else pd.DataFrame({"year": pd.Series(dtype="int64"), "region_code": pd.Series(dtype="str")}))
-
-        step(0.35, "unit_year")
-        con.register("stock_slices", slices("unit_year", "region_year"))
-        # Unit rows in force that go: those of the township-years a replace covers, and every row
-        # this file re-sends (by year and unit, wherever the unit was: it may have moved).
-        con.register("unit_slices", slices("unit_year", "region_year") if mode == "replace" else slices("region_year"))
-        con.register("incoming_ids", unit_rows[["year", "unit_id"]] if unit_rows is not None
-                     else pd.DataFrame({"year": pd.Series(dtype="int64"), "unit_id": pd.Series(dtype="int64")}))
-        if base_file is not None:
-            con.execute("""INSERT INTO unit_year BY NAME SELECT uy.* FROM base_unit_year AS uy
-                           ANTI JOIN unit_slices AS s ON s.year = uy.year AND s.region_code = uy.region_code
-                           ANTI JOIN incoming_ids AS n ON n.year = uy.year AND n.unit_id = uy.unit_id""")
-            con.execute("""INSERT INTO region_year BY NAME SELECT ry.* FROM cur.region_year AS ry
-                           ANTI JOIN stock_slices AS s ON s.year = ry.year AND s.region_code = ry.region_code""")
-        if unit_rows is not None:
-            columns = [c for c in con.execute("SELECT * FROM unit_year LIMIT 0").df().columns]
-            _load(con, "unit_year", unit_rows[columns])
-        for name in ("stock_slices", "unit_slices", "incoming_ids"):
-            con.unregister(name)
-        removed = _removed(con) if base_file is not None else _removed_none()
-        if mode == "merge" and len(removed):
-            counts = removed.groupby(["year", "region_zh"], sort=False).size()
-            raise MergeWouldRemove([(int(y), str(r), int(n)) for (y, r), n in counts.items()])
-        # A unit with no row left in any year is forgotten (a later row makes it anew).
-        con.execute("DELETE FROM units WHERE unit_id NOT IN (SELECT unit_id FROM unit_year)")
-        record["removed_units"] = int(len(removed))
-        step(0.5, "region_year")
-        if "region_year" in frames:
-            _load(con, "region_year", frames["region_year"])
-
-        for i, table in enumerate(("inspections", "arrears", "aid", "subsidies")):
-            step(0.55 + 0.05 * i, table)
-            con.register("table_slices", slices(table))
-            if base_file is not None:
-                con.execute(f"""INSERT INTO {table} SELECT t.* FROM cur.{table} AS t
-                                ANTI JOIN table_slices AS s ON s.year = t.year AND s.region_code = t.region_code""")
-            if table in frames:
-                _load(con, table, frames[table])
-            con.unregister("table_slices")
-
+        _write_settings_and_lists(b, parent)
+        removed = _write_stock(b)
+        _write_flows(b)
         step(0.75, "targets")
-        targets = base("targets")
-        targets = targets[~targets["year"].isin(batch.whole_target_years)]
-        if "targets" in frames:
-            new = frames["targets"]
-            keys = set(zip(new["year"], new["indicator"], new["region_code"]))
-            targets = pd.concat([targets[[k not in keys for k in zip(targets["year"], targets["indicator"],
-                                                                    targets["region_code"])]], new])
-        _load(con, "targets", targets)
-        notes = base("notes")
-        if "notes" in frames:
-            new = frames["notes"]
-            keys = set(zip(new["year"], new["region_code"]))
-            notes = pd.concat([notes[[k not in keys for k in zip(notes["year"], notes["region_code"])]],
-                               new[new["text"].str.strip() != ""]])
-        _load(con, "notes", notes)
-        references = base("reference_figures")
-        if "reference_figures" in frames:  # a figure re-sent replaces the one of the same key
-            new = frames["reference_figures"].assign(unit="rate")
-            keys = set(zip(new["year"], new["body"], new["indicator"]))
-            references = pd.concat([references[[k not in keys for k in zip(
-                references["year"], references["body"], references["indicator"])]], new])
-        _load(con, "reference_figures", references)
-        imports = base("imports")
-        this = pd.DataFrame([{"import_id": int(imports["import_id"].max()) + 1 if len(imports) else 1,
-                              "file_name": batch.file_name, "sha256": batch.sha256,
-                              "row_counts": json.dumps(record["rows"], ensure_ascii=False),
-                              "imported_at": dt.datetime.now(), "imported_by": record["user"],
-                              "outcome": "published"}])
-        _load(con, "imports", pd.concat([imports, this]) if len(imports) else this)
-        step(0.8, "submissions")
-        arrived = slices("unit_year", "region_year") if batch.action == "import" else slices()
-        imported = {"import_id": int(this["import_id"].iloc[0]), "file_name": batch.file_name,
-                    "sha256": batch.sha256}
-        _load(con, "submissions", submissions.after(
-            _base_submissions(con) if base_file is not None else None, arrived,
-            imported if batch.action == "import" else None, batch.returns, this["imported_at"].iloc[0],
-            record["user"]))
+        _write_plans(b)
+        _write_imports(b)
         step(0.85, "cube")
         con.execute(store.sql("build_cube"))
         twice = [r for r in con.execute(store.sql("count_levels"), {"years": None}).fetchall()
@@ -638,6 +537,141 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
     os.replace(tmp, target)
     _pause_point("after_rename")
     return Candidate(path, target, parent, base_file, replaced_demo, record, mode, removed)
+
+
+def _write_settings_and_lists(b: _Build, parent: str | None) -> None:
+    """Settings (the batch's over those in force), townships (new ones after the known), and the
+    fixed lists."""
+    batch = b.batch
+    settings = b.base("settings")
+    keep_demo = batch.action != "import" and store.setting("is_demo", "false", path=b.base_file) == "true" \
+        if b.base_file is not None else False
+    settings = settings[~settings["key"].isin(["is_demo", "parent_snapshot", "schema_version", *batch.settings])]
+    settings = pd.concat([settings, pd.DataFrame(list(batch.settings.items()), columns=["key", "value"])])
+    settings = pd.concat([settings, pd.DataFrame([("is_demo", "true" if keep_demo else "false"),
+                                                  ("parent_snapshot", parent)], columns=["key", "value"])])
+    _load(b.con, "settings", settings)
+    regions = b.base("regions")
+    if "regions" in b.frames:
+        incoming = b.frames["regions"]
+        kept = regions[~regions["code"].isin(incoming["code"])]
+        order = dict(zip(regions["code"], regions["sort_order"]))
+        start = int(regions["sort_order"].max()) + 1 if len(regions) else 0
+        incoming = incoming.assign(sort_order=[order.get(c, start + i) for i, c in enumerate(incoming["code"])])
+        regions = pd.concat([kept, incoming[["code", "name_zh", "name_en", "kind", "sort_order"]]])
+    _load(b.con, "regions", regions.sort_values("sort_order"))
+    for table in ("industries", "ownership", "aid_programs"):
+        _load(b.con, table, b.base(table))
+
+
+def _write_stock(b: _Build) -> pd.DataFrame:
+    """Units, unit-years and township totals; returns the unit-years this build removes. Unit and
+    total rows of a township-year replace each other, so a township can switch from one to the
+    other."""
+    con, frames = b.con, b.frames
+    b.step(0.2, "units")
+    units = con.execute("SELECT * FROM base_units").df() if b.base_file is not None else b.base("units")
+    unit_rows = frames.get("unit_year")
+    if unit_rows is not None:
+        by_name = pd.DataFrame({"name": pd.Series(dtype="str"), "region_code": pd.Series(dtype="str"),
+                                "unit_id": pd.Series(dtype="int64")})
+        if b.base_file is not None:  # known names, each at the latest year it was reported
+            con.register("incoming_names", unit_rows[["name", "region_code"]].drop_duplicates())
+            by_name = con.execute("""SELECT uy.name, uy.region_code, arg_max(uy.unit_id, uy.year) AS unit_id
+                                     FROM base_unit_year AS uy
+                                     SEMI JOIN incoming_names AS i USING (name, region_code)
+                                     GROUP BY ALL""").df()
+            con.unregister("incoming_names")
+        units, ids = _match_units(units, by_name, unit_rows)
+        clashes = _clashes(unit_rows, ids, b.batch.frames["unit_year"].get("__row__"))
+        if clashes:
+            raise UnitClash(clashes)
+        unit_rows = unit_rows.assign(unit_id=ids)
+    _load(con, "units", units)
+
+    b.step(0.35, "unit_year")
+    con.register("stock_slices", b.slices("unit_year", "region_year"))
+    # Unit rows in force that go: those of the township-years a replace covers, and every row
+    # this file re-sends (by year and unit, wherever the unit was: it may have moved).
+    con.register("unit_slices", b.slices("unit_year", "region_year") if b.mode == "replace"
+                 else b.slices("region_year"))
+    con.register("incoming_ids", unit_rows[["year", "unit_id"]] if unit_rows is not None
+                 else pd.DataFrame({"year": pd.Series(dtype="int64"), "unit_id": pd.Series(dtype="int64")}))
+    if b.base_file is not None:
+        con.execute("""INSERT INTO unit_year BY NAME SELECT uy.* FROM base_unit_year AS uy
+                       ANTI JOIN unit_slices AS s ON s.year = uy.year AND s.region_code = uy.region_code
+                       ANTI JOIN incoming_ids AS n ON n.year = uy.year AND n.unit_id = uy.unit_id""")
+        con.execute("""INSERT INTO region_year BY NAME SELECT ry.* FROM cur.region_year AS ry
+                       ANTI JOIN stock_slices AS s ON s.year = ry.year AND s.region_code = ry.region_code""")
+    if unit_rows is not None:
+        columns = [c for c in con.execute("SELECT * FROM unit_year LIMIT 0").df().columns]
+        _load(con, "unit_year", unit_rows[columns])
+    for name in ("stock_slices", "unit_slices", "incoming_ids"):
+        con.unregister(name)
+    removed = _removed(con) if b.base_file is not None else _removed_none()
+    if b.mode == "merge" and len(removed):
+        counts = removed.groupby(["year", "region_zh"], sort=False).size()
+        raise MergeWouldRemove([(int(y), str(r), int(n)) for (y, r), n in counts.items()])
+    # A unit with no row left in any year is forgotten (a later row makes it anew).
+    con.execute("DELETE FROM units WHERE unit_id NOT IN (SELECT unit_id FROM unit_year)")
+    b.record["removed_units"] = int(len(removed))
+    b.step(0.5, "region_year")
+    if "region_year" in frames:
+        _load(con, "region_year", frames["region_year"])
+    return removed
+
+
+def _write_flows(b: _Build) -> None:
+    """The flow tables: the file's (year, township) slices replace those in force."""
+    for i, table in enumerate(("inspections", "arrears", "aid", "subsidies")):
+        b.step(0.55 + 0.05 * i, table)
+        b.con.register("table_slices", b.slices(table))
+        if b.base_file is not None:
+            b.con.execute(f"""INSERT INTO {table} SELECT t.* FROM cur.{table} AS t
+                              ANTI JOIN table_slices AS s ON s.year = t.year AND s.region_code = t.region_code""")
+        if table in b.frames:
+            _load(b.con, table, b.frames[table])
+        b.con.unregister("table_slices")
+
+
+def _keyed(old: pd.DataFrame, new: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+    """`old` with every row whose key `new` re-sends replaced by `new`'s."""
+    if new is None:
+        return old
+    sent = set(zip(*(new[k] for k in keys)))
+    return pd.concat([old[[k not in sent for k in zip(*(old[k] for k in keys))]], new])
+
+
+def _write_plans(b: _Build) -> None:
+    """Targets (an edit's whole years replaced), meeting notes (a blank note removes one) and
+    others' reference figures, each replaced by key."""
+    targets = b.base("targets")
+    targets = targets[~targets["year"].isin(b.batch.whole_target_years)]
+    _load(b.con, "targets", _keyed(targets, b.frames.get("targets"), ["year", "indicator", "region_code"]))
+    notes = _keyed(b.base("notes"), b.frames.get("notes"), ["year", "region_code"])
+    _load(b.con, "notes", notes[notes["text"].str.strip() != ""])
+    references = b.frames.get("reference_figures")
+    _load(b.con, "reference_figures", _keyed(b.base("reference_figures"),
+                                             None if references is None else references.assign(unit="rate"),
+                                             ["year", "body", "indicator"]))
+
+
+def _write_imports(b: _Build) -> None:
+    """The import's line, and the townships whose sheets it brought (退回修改 marks it clears)."""
+    batch, imports = b.batch, b.base("imports")
+    this = pd.DataFrame([{"import_id": int(imports["import_id"].max()) + 1 if len(imports) else 1,
+                          "file_name": batch.file_name, "sha256": batch.sha256,
+                          "row_counts": json.dumps(b.record["rows"], ensure_ascii=False),
+                          "imported_at": dt.datetime.now(), "imported_by": b.record["user"],
+                          "outcome": "published"}])
+    _load(b.con, "imports", pd.concat([imports, this]) if len(imports) else this)
+    b.step(0.8, "submissions")
+    is_import = batch.action == "import"
+    arrived = b.slices("unit_year", "region_year") if is_import else b.slices()
+    imported = {"import_id": int(this["import_id"].iloc[0]), "file_name": batch.file_name, "sha256": batch.sha256}
+    _load(b.con, "submissions", submissions.after(
+        _base_submissions(b.con) if b.base_file is not None else None, arrived,
+        imported if is_import else None, batch.returns, this["imported_at"].iloc[0], b.record["user"]))
 
 
 def _base_unit_views(con) -> None:
