@@ -75,6 +75,9 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str 
         fig.update_traces(textfont_size=font_size, selector={"type": "bar"})
         if not title:  # a slide's chart: its headline is the slide's
             fig.update_layout(margin_t=font_size)
+        # The legend above the plot: under it, a chart squeezed by the text above would print the
+        # legend over the year labels.
+        fig.update_layout(legend={"y": 1, "yanchor": "bottom", "x": 0, "xanchor": "left"})
     return fig
 
 
