@@ -155,7 +155,7 @@ def test_briefing_page_steps_through_slides(demo_db):
     assert at.header[0].value.startswith("目标完成情况") and at.dataframe
     at.button(key="next_slide").click().run()
     assert at.get("plotly_chart")
-    at.toggle(key="presenting").set_value(True).run()
+    at.button(key="present_on").click().run()
     assert not at.exception and not at.title  # no page header while presenting
     assert len(at.get("download_button")) == 0
 

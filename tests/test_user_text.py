@@ -321,3 +321,28 @@ def test_html_report_shows_names_as_text(hostile):
     # plotly's JSON writes < as \u003c; a label that plotly would draw as a link or image:
     assert not re.search(r"(?i)\\u003c(a|img)\b", report)
     assert "&lt;a href" in report  # the township is in the chart, escaped
+
+
+def test_presenting_tables_show_names_as_text(hostile, monkeypatch):
+    """While presenting, a slide's table is st.table, which renders markdown in every cell
+    (issue #14): unit and township names reach it escaped and read as typed."""
+    monkeypatch.setenv("UNIONSTATS_DB", str(hostile))
+    store.clear_cache()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["present"] = "1"
+    at.run()
+    at.switch_page("pages/briefing.py").run()
+    cells, grids = [], 0
+    for _ in range(20):
+        assert not at.exception, at.exception
+        grids += len(at.dataframe)
+        for table in at.table:
+            cells += [str(c) for c in table.value.columns] + [str(v) for v in table.value.to_numpy().ravel()]
+        if at.button(key="next_slide").disabled:
+            break
+        at.button(key="next_slide").click().run()
+    assert cells and grids == 0  # every table of the show went through st.table
+    bad = [(p.pattern, cell) for cell in cells for p in LINKISH if p.search(cell)]
+    assert not bad, bad
+    shown = [_shown(cell) for cell in cells]
+    assert FORMULAS[0] in shown and FORMULAS[1] in shown  # a unit and a township named by a formula, as typed

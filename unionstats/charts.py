@@ -18,6 +18,7 @@ PALETTE = ("#c0392b", "#2e86c1", "#d68910", "#27ae60", "#7d3c98", "#5d6d7e", "#1
 TARGET_COLOR = "#7f8c8d"
 GAIN, LOSS = "#27ae60", "#c0392b"
 SMALL = "#bdc3c7"  # a rate on too few units: shown, but greyed
+BASE_FONT = 13  # px
 
 
 def _scaled(values, divisor: float) -> list:
@@ -42,7 +43,7 @@ def _short(labels, width: int = 24) -> list[str]:
     return [_text(label) for label in out]  # cut first: never half an &lt;
 
 
-def label_margin(labels, font_size: int = 13) -> int:
+def label_margin(labels, font_size: int = BASE_FONT) -> int:
     """Pixels a category axis needs on the left for its longest label (CJK glyphs a full em,
     others about 0.6 em), so township names are never cut to their last character."""
     longest = max((sum(font_size if ord(ch) > 0x2E80 else font_size * 0.6 for ch in str(label))
@@ -50,10 +51,14 @@ def label_margin(labels, font_size: int = 13) -> int:
     return int(longest) + 24
 
 
-def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "") -> go.Figure:
+def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str = "",
+            font_size: int | None = None) -> go.Figure:
+    """The house look. font_size (a projector's): every text that size, ticks, axis titles,
+    legend and value labels too, which otherwise keep the Streamlit theme's 12 px."""
+    size = font_size or BASE_FONT
     fig.update_layout(
-        title={"text": _text(title), "font": {"size": 16}},
-        font={"family": FONT, "size": 13},
+        title={"text": _text(title), "font": {"size": size + 3}},
+        font={"family": FONT, "size": size},
         height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 40},  # room for % and 万元 ticks and the years
         legend={"orientation": "h", "y": -0.15},
@@ -63,6 +68,17 @@ def _layout(fig: go.Figure, title: str, unit: str, height: int, axis_title: str 
     fig.update_yaxes(tickformat=fmt.axis_tickformat(unit), rangemode="tozero", title_text=axis_title,
                      automargin=True)
     fig.update_xaxes(automargin=True)  # the browser grows a margin that is still too small
+    if font_size:
+        for axes in (fig.update_xaxes, fig.update_yaxes):
+            axes(tickfont_size=font_size, title_font_size=font_size)
+        fig.update_layout(legend_font_size=font_size, hoverlabel_font_size=font_size,
+                          uniformtext={"minsize": font_size, "mode": "show"})  # bar labels never shrink
+        fig.update_traces(textfont_size=font_size, selector={"type": "bar"})
+        if not title:  # a slide's chart: its headline is the slide's
+            fig.update_layout(margin_t=font_size)
+        # The legend above the plot: under it, a chart squeezed by the text above would print the
+        # legend over the year labels.
+        fig.update_layout(legend={"y": 1, "yanchor": "bottom", "x": 0, "xanchor": "left"})
     return fig
 
 
@@ -76,9 +92,9 @@ def zoom_start(values, unit: str) -> float | None:
     return math.floor((min(shown) - 0.02) * 20) / 20
 
 
-def _label_px(text: str) -> float:
-    """Rough width of a value label in pixels at 13 px (CJK glyphs twice as wide)."""
-    return 6 + sum(13 if ord(ch) > 0x2E80 else 7.5 for ch in text)
+def _label_px(text: str, font_size: int = BASE_FONT) -> float:
+    """Rough width of a value label in pixels (CJK glyphs a full em, others about 0.6 em)."""
+    return 6 + sum(font_size if ord(ch) > 0x2E80 else font_size * 7.5 / 13 for ch in text)
 
 
 def every_year(years, series):
@@ -108,7 +124,7 @@ REF_DASHES = ("dot", "dash", "dashdot", "longdash")
 
 def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: str = "zh",
           target: tuple[int, float] | None = None, height: int = 320,
-          references: list[RefLine] = ()) -> go.Figure:
+          references: list[RefLine] = (), font_size: int | None = None) -> go.Figure:
     """Lines over years. series: [(label, values)] or [(label, values, parts)] where parts are a
     rate's '8/10家' per year, shown on hover; target: (year, value) drawn as a marker;
     references: others' published figures, thin dashed lines with hollow markers in the colour of
@@ -154,7 +170,7 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
                        unit)
     if start is not None:
         axis_title = t("axis_from_y", lang, start=fmt.fmt_number(start, "rate", lang))
-    _layout(fig, title, unit, height, axis_title)
+    _layout(fig, title, unit, height, axis_title, font_size)
     if start is not None:
         fig.update_yaxes(rangemode="normal", range=[start, 1.0])
     top = max((y for trace in fig.data for y in trace.y if y is not None), default=0)
@@ -165,7 +181,7 @@ def trend(years, series: list[tuple[str, list]], unit: str, title: str, lang: st
 
 def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
                 lines: list[tuple[str, float]] = (), colors=None, height: int | None = None,
-                selected: str | None = None, parts=None, small=None) -> go.Figure:
+                selected: str | None = None, parts=None, small=None, font_size: int | None = None) -> go.Figure:
     """Horizontal bars, lowest first (gaps on top), with reference lines (county value, target).
 
     customdata carries [key, formatted value, full label, detail] so a click can tell which bar it
@@ -195,7 +211,7 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     # half a 1366 screen with long names), so the guess errs towards moving a label in.
     scaled = _scaled(values, divisor)
     per_px = (high - low) / 200
-    inside = [v is not None and any(v <= r <= v + _label_px(text) * per_px for r in refs)
+    inside = [v is not None and any(v <= r <= v + _label_px(text, font_size or BASE_FONT) * per_px for r in refs)
               for v, text in zip(scaled, texts)]
     fig = go.Figure(go.Bar(
         y=_short(labels), x=scaled, orientation="h", text=texts,
@@ -214,11 +230,11 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
         fig.add_annotation(x=value / divisor, xref="x", y=1, yref="paper", yanchor="bottom",
                            xanchor="left" if i == 0 else "right", showarrow=False, font={"color": color},
                            text=_text(f"{label} {fmt.fmt_number(value, unit, lang)}"))
-    _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)))
+    _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)), font_size=font_size)
     if refs:
         fig.update_layout(margin={"t": 75})  # room for the line names between title and plot
     fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select",
-                      margin_l=label_margin(_short(labels)))
+                      margin_l=label_margin(_short(labels), font_size or BASE_FONT))
     if start is not None:  # a zoomed axis says where it starts
         axis_title = t("axis_from", lang, start=fmt.fmt_number(start, "rate", lang))
     fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[low, high], title_text=axis_title)

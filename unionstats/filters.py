@@ -16,6 +16,7 @@ from .indicators import OWNERSHIP_GROUPS, Scope, years
 _URL = {"f_year": "year", "f_regions": "region", "f_industries": "industry",
         "f_ownership": "ownership", "f_lang": "lang"}
 _ALL = "all"
+PAGE_PARAMS = ("slide", "present")  # the briefing's own (present.py): left in the URL as they are
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def _to_url() -> None:
                 wanted[param] = ",".join(value)
         elif value not in (None, _ALL) and not (key == "f_lang" and value == "zh"):
             wanted[param] = str(value)
+    wanted.update({param: st.query_params[param] for param in PAGE_PARAMS if param in st.query_params})
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
