@@ -237,9 +237,7 @@ LONG = """() => {
 @pytest.mark.parametrize("present", ["", "&present=1"], ids=["page", "presenting"])
 def test_kpi_cards_hold_a_long_figure(server, screen, slides, present):
     """Each KPI slide's cards with every value 1,234,567 元: nothing ends in "…" or runs out."""
-    page = screen
-    if not present and page.size != "1366x768":
-        pytest.skip("the page beside the sidebar is narrowest at 1366")
+    page = screen  # at 1366 the page beside the sidebar is narrowest; 1920 is checked as well
     with_cards = [number for number, slide in enumerate(slides, start=1) if slide.kpis]
     assert len(with_cards) >= 4
     for number in with_cards:
