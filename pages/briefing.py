@@ -47,9 +47,12 @@ if slide.kpis:
                 st.markdown(f"{app.status_badge(k['status'], lang)} {escape.markdown(k['target_text'])}")
 if slide.chart is not None:
     c = slide.chart
-    figure = (charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang, height=520)
-              if c.kind == "bar" else charts.trend(c.categories, c.series, c.unit, "", lang, height=460))
-    st.plotly_chart(figure, key=f"slide_chart_{slide.key}")
+    if c.kind == "bar":
+        app.chart(st, charts.ranked_bars, c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang,
+                  height=520, key=f"slide_chart_{slide.key}")
+    else:
+        app.chart(st, charts.trend, c.categories, c.series, c.unit, "", lang, height=460,
+                  key=f"slide_chart_{slide.key}")
 if slide.table is not None and len(slide.table):
     table = slide.table
     if slide.row_colors:  # the status column in its colour

@@ -59,9 +59,10 @@ ind = catalog.get(code)
 ranks = comparison.region_ranks(code, f.scope, year_a, year_b)
 regions = names.region_names(lang)
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.dumbbell(
+app.chart(
+    left, charts.dumbbell,
     [regions[k] for k in ranks["region_code"]], ranks["a"], ranks["b"], ind.unit,
-    t("compare_dumbbell", lang, indicator=ind.name(lang), a=year_a, b=year_b), lang, str(year_a), str(year_b)),
+    t("compare_dumbbell", lang, indicator=ind.name(lang), a=year_a, b=year_b), lang, str(year_a), str(year_b),
     key="compare_dumbbell")
 with right:
     st.markdown(f"**{t('rank_moves', lang, indicator=ind.name(lang))}**")

@@ -70,13 +70,14 @@ right.download_button(t("download_csv", lang), lambda: exports.csv_bytes(numbers
 
 bars = ranked.sort_values("value")
 county_value = ranked["county"].iloc[0]
-st.plotly_chart(charts.ranked_bars(
+app.chart(
+    st, charts.ranked_bars,
     [regions.get(k, k) for k in bars["region_code"]], bars["value"], bars["region_code"], ind.unit,
     t("by_region", lang, indicator=ind.name(lang)), lang,
     [(t("county_value" if attainment.is_whole_county(Scope(None, f.scope.industries, f.scope.ownership_group))
         else "scope_value", lang), county_value)],
     parts=[fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
-           for a, b in zip(bars["numerator"], bars["denominator"])], small=list(bars["small"])),
+           for a, b in zip(bars["numerator"], bars["denominator"])], small=list(bars["small"]),
     key="league_bars")
 
 # The map: the admin's township outlines when uploaded, else a schematic of tiles that says so.
@@ -85,14 +86,13 @@ bar_parts = [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
              for a, b in zip(ranked["numerator"], ranked["denominator"])]
 labels = [regions.get(k, k) for k in ranked["region_code"]]
 if shapes:
-    figure = charts.outline_map(labels, ranked["region_code"], ranked["value"], shapes, ind.unit,
-                                t("map_title_outline", lang, indicator=ind.name(lang), year=f.year), lang,
-                                bar_parts, list(ranked["small"]))
+    app.chart(st, charts.outline_map, labels, ranked["region_code"], ranked["value"], shapes, ind.unit,
+              t("map_title_outline", lang, indicator=ind.name(lang), year=f.year), lang,
+              bar_parts, list(ranked["small"]), key="league_map")
 else:
-    figure = charts.tile_map(labels, ranked["region_code"], ranked["value"], maps.tile_positions(regions), ind.unit,
-                             t("map_title_tiles", lang, indicator=ind.name(lang), year=f.year), lang,
-                             bar_parts, list(ranked["small"]))
-st.plotly_chart(figure, key="league_map")
+    app.chart(st, charts.tile_map, labels, ranked["region_code"], ranked["value"], maps.tile_positions(regions),
+              ind.unit, t("map_title_tiles", lang, indicator=ind.name(lang), year=f.year), lang,
+              bar_parts, list(ranked["small"]), key="league_map")
 if not shapes:
     st.caption(t("map_tiles_note", lang))
 
@@ -131,7 +131,7 @@ st.markdown(f"**{t('profile_vs_county', lang, region=escape.markdown(regions.get
 if f.year in by_year.index:
     app.kpi_grid(catalog.HEADLINE if mine.is_region_only else
                  [c for c in catalog.HEADLINE if c not in catalog.REGION_ONLY_FAMILY_CODES],
-                 by_year, Filters(f.year, mine, lang, f.years))
+                 Filters(f.year, mine, lang, f.years))
 figures = league.profile(region, f.year, f.scope)
 cut = Scope(None, f.scope.industries, f.scope.ownership_group)  # the county under the same cut
 county_header = (t("col_county", lang) if attainment.is_whole_county(cut)

@@ -38,6 +38,7 @@ class Rules:
     small_n: int = DEFAULT_SMALL_N
 
 
+@store.memo
 def rules(path: Path | None = None) -> Rules:
     """The rules in force, from the settings table; a missing or unreadable setting keeps its default."""
     def number(key: str, default: float) -> float:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import attainment, catalog, indicators
+from . import attainment, catalog, indicators, store
 from .indicators import Scope
 
 RATES = ("unionization_rate", "membership_rate", "congress_rate", "labor_contract_rate", "compliance_rate")
@@ -19,6 +19,7 @@ def _ranks(values: pd.Series, small: pd.Series, higher_is_better: bool) -> pd.Se
     return ranked.rank(ascending=not higher_is_better, method="min").astype("Int64")
 
 
+@store.memo  # the page asks for every rate's table several times per run
 def table(code: str, year: int, scope: Scope = Scope(), path: Path | None = None) -> pd.DataFrame:
     """One row per township with data in `year`, best first (small samples last).
 
@@ -86,6 +87,5 @@ def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = 
 
 def own_notes(region: str, year: int, path: Path | None = None) -> list[str]:
     """The township's own meeting notes for the year (not the county's)."""
-    from . import store
     frame = store.query("notes", path=path, year=year)
     return [text for key, text in zip(frame["region_code"], frame["text"]) if key == region and text]

@@ -13,6 +13,8 @@ Publishes by other processes switch the store's pointer while this process reads
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import threading
 import time
@@ -37,6 +39,8 @@ _connections: dict[tuple, "_Open"] = {}  # file identity → its instance
 _in_force: dict[str, tuple] = {}  # store path → identity of the file it last resolved to
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _RESULT_CACHE_SIZE = 512
+_memo: OrderedDict[tuple, object] = OrderedDict()  # store.memo results: (file identity, function, args) → value
+_MEMO_SIZE = 512
 _RETIRE_AFTER = 60.0  # seconds a connection out of force stays open for runs still pinned to it
 _pinned = threading.local()  # this thread's page run: store path → file identity it reads
 QUERY_LOG: list[tuple[str, float]] | None = None  # the benchmark sets a list to time each query run
@@ -279,6 +283,47 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
     return frame.copy(deep=False)
 
 
+def _handed_out(value):
+    """What a caller gets of a cached value: its own frame or dict, so its edits never reach the cache."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)  # copy-on-write (pandas 3): cheap, and edits stay the caller's
+    if isinstance(value, (dict, list)):
+        return type(value)(value)
+    return value
+
+
+def memo(fn):
+    """Cache fn's result per snapshot: for functions whose result depends only on their (hashable)
+    arguments and the store they read (`path`, default db_path()). The key holds the identity of
+    the file in force (or pinned), so a publish is a new key and nothing stale is ever returned.
+    Frames, dicts and lists are handed out as the caller's own copies."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def cached(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        configured = Path(bound.arguments.get("path") or db_path())
+        try:
+            file, _ = _file_for(configured)
+            identity = _file_identity(file)
+            key = (identity, fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except (OSError, TypeError, StoreError):  # no file yet, or an unhashable argument: no cache
+            return fn(*args, **kwargs)
+        with _lock:
+            if key in _memo:
+                _memo.move_to_end(key)
+                return _handed_out(_memo[key])
+        value = fn(*args, **kwargs)
+        with _lock:
+            _memo[key] = value
+            while len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
+        return _handed_out(value)
+
+    return cached
+
+
 def upgrade_hint(path: Path) -> str:
     where = f' --db "{path}"' if not is_default_path(Path(path)) else ""
     return (f"升级（数据不变，可撤销）：python -m unionstats upgrade{where}；示例数据库也可重新生成：python -m unionstats demo{where}"
@@ -311,6 +356,7 @@ def clear_results() -> None:
     """Forget cached query results (connections stay open)."""
     with _lock:
         _results.clear()
+        _memo.clear()
 
 
 def is_open(file: Path) -> bool:
@@ -327,12 +373,15 @@ def forget(file: Path) -> None:
             _connections.pop(key).con.close()
         for key in [k for k in _results if k[0][0] == target]:
             del _results[key]
+        for key in [k for k in _memo if k[0][0] == target]:
+            del _memo[key]
 
 
 def clear_cache() -> None:
     """Forget cached results and close idle connections (after a rebuild, between tests)."""
     with _lock:
         _results.clear()
+        _memo.clear()
         for key in [k for k, o in _connections.items() if o.active == 0]:
             _connections.pop(key).con.close()
         _in_force.clear()
