@@ -42,9 +42,8 @@ shown = result.assign(
        col["col_relative"]: [fmt.fmt_pct_change(1 + r, 1) if r is not None else fmt.MISSING for r in result["relative"]],
        col["col_verdict"]: [t(v, lang) if isinstance(v, str) else fmt.MISSING for v in result["verdict"]]},
 )[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
-styled = shown.style.apply(
-    lambda row: [VERDICT_COLOR.get(result.loc[row.name, "verdict"], "")] * len(row), axis=1,
-    subset=[col["col_change"], col["col_verdict"]])
+colors = [VERDICT_COLOR.get(v, "") for v in result["verdict"]]  # per row; one call per column, not per row
+styled = shown.style.apply(lambda column: colors, subset=[col["col_change"], col["col_verdict"]])
 st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown))
 file_name = exports.safe_name(t("compare_file", lang, a=year_a, b=year_b, scope=names.scope_label(f.scope, lang)))
 st.download_button(

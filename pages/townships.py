@@ -98,19 +98,19 @@ if not shapes:
 
 st.subheader(t("league_rates_title", lang))
 st.caption(t("league_rates_help", lang))
-wide = {}
+wide = {}  # rate → {township: (value, small sample, gap to the county)}; plain dicts, no .loc per cell
 for rate in league.RATES:
-    one = league.table(rate, f.year, f.scope).set_index("region_code")
-    wide[rate] = one
-order = [k for k in regions if k in wide[league.RATES[0]].index or any(k in w.index for w in wide.values())]
+    one = league.table(rate, f.year, f.scope)
+    wide[rate] = dict(zip(one["region_code"], zip(one["value"], one["small"], one["gap_county"])))
+order = [k for k in regions if any(k in w for w in wide.values())]
 matrix = {cols["region"]: [regions[k] for k in order]}
 colors = {}
 for rate, one in wide.items():
-    matrix[name(rate)] = [fmt.fmt_number(one["value"].get(k), "rate", lang) for k in order]  # "—" where none
+    matrix[name(rate)] = [fmt.fmt_number(one[k][0] if k in one else None, "rate", lang) for k in order]  # "—" where none
     colors[name(rate)] = [
-        "" if k not in one.index else (
-            f"color: {attainment.COLORS['small']}" if one.loc[k, "small"] else
-            (f"color: {attainment.COLORS['done']}" if one.loc[k, "gap_county"] >= 0 else
+        "" if k not in one else (
+            f"color: {attainment.COLORS['small']}" if one[k][1] else
+            (f"color: {attainment.COLORS['done']}" if one[k][2] >= 0 else
              f"color: {attainment.COLORS['missed']}"))
         for k in order]
 matrix = pd.DataFrame(matrix)
@@ -126,9 +126,9 @@ default = f.scope.regions[0] if f.scope.regions and f.scope.regions[0] in choice
 region = st.selectbox(t("profile_choose", lang), choices, format_func=lambda k: regions.get(k, k),
                       index=choices.index(default), key="profile_region")
 mine = Scope((region,), f.scope.industries, f.scope.ownership_group)
-by_year = indicators.table(mine).set_index("year")
+reported_years = set(indicators.table(mine)["year"])
 st.markdown(f"**{t('profile_vs_county', lang, region=escape.markdown(regions.get(region, region)), year=f.year)}**")
-if f.year in by_year.index:
+if f.year in reported_years:
     app.kpi_grid(catalog.HEADLINE if mine.is_region_only else
                  [c for c in catalog.HEADLINE if c not in catalog.REGION_ONLY_FAMILY_CODES],
                  Filters(f.year, mine, lang, f.years))

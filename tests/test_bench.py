@@ -21,14 +21,14 @@ def test_benchmark_prints_the_table(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.strip() == done.stdout.strip()
     header = next(line for line in text.splitlines() if line.startswith("| scale | page |"))
-    assert "warm ÷ floor" in header and "browser: open to last chart (ms)" in header
+    assert "warm ÷ floor (CPU)" in header and "browser: open to last chart (ms)" in header
     assert "browser: year change to last chart (ms)" in header
     rows = [line for line in text.splitlines() if line.startswith("| tiny |")]
     cells = [[c.strip() for c in r.split("|")[1:-1]] for r in rows[:len(PAGES)]]
     assert [c[1] for c in cells] == list(PAGES)        # every page, the new ones too
     columns = [c.strip() for c in header.split("|")[1:-1]]
     for c in cells:
-        assert c[columns.index("warm ÷ floor")].endswith("×")
+        assert c[columns.index("warm ÷ floor (CPU)")].endswith("×")
         assert c[columns.index("browser: open to last chart (ms)")][0].isdigit()
     charts = {c[1]: int(c[columns.index("charts")]) for c in cells}
     assert charts["overview"] >= 4 and charts["glossary"] == 0   # the browser saw the charts it waited for

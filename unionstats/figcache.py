@@ -47,10 +47,10 @@ def _scalar(value):
 def freeze(value):
     """A hashable stand-in that tells apart every value a builder would draw differently: the type
     is part of it (1 and 1.0 and True format differently), NaN equals NaN."""
+    if isinstance(value, np.generic):  # before the scalars: np.float64 is a float
+        return freeze(value.item())
     if isinstance(value, _SCALARS):
         return (type(value).__name__, _scalar(value))
-    if isinstance(value, np.generic):
-        return freeze(value.item())
     if isinstance(value, pd.Series):  # the index too, in case a builder ever reads it
         return ("Series", str(value.dtype), _sequence(value.tolist()), _sequence(value.index.tolist()))
     if isinstance(value, (pd.Index, np.ndarray)):

@@ -68,6 +68,7 @@ def table(code: str, year: int, scope: Scope = Scope(), path: Path | None = None
         .reset_index(drop=True)
 
 
+@store.memo
 def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = None) -> pd.DataFrame:
     """One township against the county on every headline rate: value, county value, gap, rank of
     how many ranked, status against its own target."""

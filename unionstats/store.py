@@ -42,7 +42,7 @@ _RESULT_CACHE_SIZE = 512
 _memo: OrderedDict[tuple, object] = OrderedDict()  # store.memo results: (file identity, function, args) → value
 _MEMO_SIZE = 512
 _RETIRE_AFTER = 60.0  # seconds a connection out of force stays open for runs still pinned to it
-_pinned = threading.local()  # this thread's page run: store path → file identity it reads
+_pinned = threading.local()  # this thread's page run: store path → file it reads (files), its identity (identities)
 QUERY_LOG: list[tuple[str, float]] | None = None  # the benchmark sets a list to time each query run
 
 
@@ -166,9 +166,24 @@ def _file_for(configured: Path) -> tuple[Path, bool]:
     return resolve(configured), True
 
 
+def _pinned_identity(configured: Path) -> tuple | None:
+    """The identity of the file this thread's run is pinned to, when this process has it open:
+    then no need to look at the disk again (a page run makes dozens of queries; an open
+    snapshot is never pruned, see snapshots.py)."""
+    identity = getattr(_pinned, "identities", {}).get(str(configured))
+    return identity if identity in _connections else None
+
+
 def _acquire(configured: Path, file: Path | None = None) -> tuple[_Open, tuple]:
     """The open instance for the file in force (or `file`), marked busy until _release."""
     fresh = False
+    if file is None and (identity := _pinned_identity(configured)) is not None:
+        with _lock:
+            entry = _connections.get(identity)
+            if entry is not None:
+                entry.active += 1
+                entry.last_used = time.monotonic()
+                return entry, identity
     if file is None:
         file, fresh = _file_for(configured)
     if not file.exists():
@@ -200,13 +215,17 @@ def pin(path: Path | None = None) -> Path:
     configured = Path(path or db_path())
     file = resolve(configured)
     if not hasattr(_pinned, "files"):
-        _pinned.files = {}
+        _pinned.files, _pinned.identities = {}, {}
     _pinned.files[str(configured)] = file
+    try:
+        _pinned.identities[str(configured)] = _file_identity(file)
+    except OSError:  # not there (yet): queries say so
+        _pinned.identities.pop(str(configured), None)
     return file
 
 
 def unpin() -> None:
-    _pinned.files = {}
+    _pinned.files, _pinned.identities = {}, {}
 
 
 class cursor:
@@ -235,9 +254,11 @@ class cursor:
 
 
 def connect(path: Path | None = None) -> None:
-    """Check that store `path` opens; raises StoreError with a Chinese message."""
-    with cursor(path):
-        pass
+    """Check that store `path` opens; raises StoreError with a Chinese message. Attaching checks
+    the file; an instance already open for it is not checked again (every page run calls this,
+    and a new cursor costs milliseconds)."""
+    entry, _ = _acquire(Path(path or db_path()))
+    _release(entry)
 
 
 def _freeze(value):
@@ -304,8 +325,7 @@ def memo(fn):
         bound = signature.bind(*args, **kwargs)
         configured = Path(bound.arguments.get("path") or db_path())
         try:
-            file, _ = _file_for(configured)
-            identity = _file_identity(file)
+            identity = _pinned_identity(configured) or _file_identity(_file_for(configured)[0])
             key = (identity, fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
             hash(key)
         except (OSError, TypeError, StoreError):  # no file yet, or an unhashable argument: no cache
