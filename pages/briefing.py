@@ -19,7 +19,7 @@ if presenting:
 else:
     app.header(t("page_briefing", lang), f)
 app.indicators_by_year(f)  # stops with a hint when the year has no data
-slides = briefing.build(f.year, f.scope, lang)
+slides = app.slides(f.year, f.scope, lang)
 index = min(st.session_state.get("slide", 0), len(slides) - 1)
 
 left, middle, right, toggle = st.columns([1, 1, 2, 3])

@@ -1,12 +1,13 @@
 """Streamlit-side glue shared by dashboard.py and the pages: first-start demo build, page header."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from . import attainment, catalog, demo, escape, figcache, indicators, store
+from . import attainment, briefing, catalog, demo, escape, figcache, indicators, store
 from . import format as fmt
 from .filters import Filters
 from .indicators import Scope
@@ -52,6 +53,17 @@ def chart(where, build, *args, key: str, select: bool = False, **kwargs):
     if select:
         return where.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points")
     return where.plotly_chart(figure, key=key)
+
+
+@store.memo
+def _slides(year: int, scope: Scope, lang: str) -> tuple:
+    return tuple(briefing.build(year, scope, lang))
+
+
+def slides(year: int, scope: Scope, lang: str) -> list:
+    """briefing.build for the 会议汇报 page: built once per snapshot, scope, year and language (about
+    13 ms), not on every click through the slides; each run gets its own copy (0.3 ms)."""
+    return copy.deepcopy(list(_slides(year, scope, lang)))
 
 
 def indicators_by_year(filters: Filters) -> pd.DataFrame:
