@@ -154,12 +154,13 @@ new MutationObserver((records) => {
 }).observe(document, {subtree: true, childList: true, attributes: true});
 """
 
-# Done: the script has run and stopped, every chart on the page has drawn, and nothing in any
-# chart changed for QUIET ms (the quiet time itself is not counted).
-_DONE = """([quiet, mustRun]) => {
+# Done: the script has run and stopped (after a filter change: the URL carries the new value, which
+# the run itself writes; a fast run may never show the 'running' state), every chart on the page
+# has drawn, and nothing in any chart changed for QUIET ms (the quiet time itself is not counted).
+_DONE = """([quiet, expect]) => {
   const b = window.__bench, app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (mustRun && !b.sawRunning) return false;
+  if (expect && !location.search.includes(expect)) return false;
   if (!document.querySelector("[data-testid='stHeading'], [data-testid='stMarkdown']")) return false;
   for (const c of document.querySelectorAll("[data-testid='stPlotlyChart']"))
     if (!c.querySelector('.main-svg')) return false;
@@ -205,12 +206,22 @@ def _streamlit(db: Path):
             proc.kill()
 
 
-def _wait_done(page, must_run: bool) -> dict:
-    handle = page.wait_for_function(_DONE, arg=[QUIET_MS, must_run], polling="raf", timeout=300_000)
-    return handle.json_value()
+_STATE = """() => ({state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state'),
+  sawRunning: window.__bench.sawRunning, sinceLastPlot: performance.now() - window.__bench.lastPlot,
+  undrawn: [...document.querySelectorAll("[data-testid='stPlotlyChart']")].filter(c => !c.querySelector('.main-svg')).length})"""
 
 
-def _browser_runs(db: Path, repeat: int) -> dict[str, dict[str, list]]:
+def _wait_done(page, expect: str = "", progress=print) -> dict | None:
+    """Wait for _DONE; None (and what was seen) after two minutes, so one stuck page does not end the run."""
+    from playwright.sync_api import TimeoutError as Timeout
+    try:
+        return page.wait_for_function(_DONE, arg=[QUIET_MS, expect], polling="raf", timeout=120_000).json_value()
+    except Timeout:
+        progress(f"  not done after 120 s at {page.url}: {page.evaluate(_STATE)}")
+        return None
+
+
+def _browser_runs(db: Path, repeat: int, progress=print) -> dict[str, dict[str, list]]:
     """Per page: ms from opening the page, and from changing the sidebar year, to the last chart
     drawn; the number of charts; how many times the page fetched plotly.js."""
     from playwright.sync_api import sync_playwright
@@ -227,19 +238,22 @@ def _browser_runs(db: Path, repeat: int) -> dict[str, dict[str, list]]:
         loads = []
         page.on("request", lambda r: loads.append(r.url) if "/PlotlyChart." in r.url else None)
         page.goto(f"{url}/overview")  # first visit: the browser caches the scripts, as on a second visit
-        _wait_done(page, False)
+        _wait_done(page, "", progress)
         for _ in range(repeat):
             for name in PAGES:
                 loads.clear()
                 page.goto(f"{url}/{name}")
-                opened = _wait_done(page, False)
+                opened = _wait_done(page, "", progress)
+                if opened is None:
+                    continue
                 page.evaluate("() => { Object.assign(window.__bench, {start: performance.now(), lastPlot: 0,"
                               " idle: 0, sawRunning: false}); }")
                 page.get_by_test_id("stSidebar").get_by_role("combobox", name="年度", exact=True).click()
                 page.get_by_role("option", name=earlier, exact=True).click()
-                changed = _wait_done(page, True)
+                changed = _wait_done(page, f"year={earlier}", progress)
                 out[name]["open"].append(opened["ms"] / 1000)
-                out[name]["year"].append(changed["ms"] / 1000)
+                if changed is not None:
+                    out[name]["year"].append(changed["ms"] / 1000)
                 out[name]["charts"].append(opened["charts"])
                 out[name]["plotly_loads"].append(len(loads))
         browser.close()
@@ -329,17 +343,18 @@ def run(scales: list[str], repeat: int, workdir: Path, out: Path | None, browser
         floors, timing = _server_runs(db, repeat)
         floor = statistics.median(floors["cpu"])
         progress(f"  floor page: {_stats(floors['wall'])} ms, CPU {_stats(floors['cpu'])} ms")
-        shown = _browser_runs(db, repeat) if browser else {}
+        shown = _browser_runs(db, repeat, progress) if browser else {}
         for page in PAGES:
             t = timing[page]
             seen = shown.get(page)
             rows.append({"scale": scale, "page": page, "cold": _stats(t["cold"]), "warm": _stats(t["warm"]),
                          "floor": f"{statistics.median(t['warm_cpu']) / floor:.1f}×",
                          "queries": _stats(t["queries"]),
-                         "open": _stats(seen["open"]) if seen else "", "year": _stats(seen["year"]) if seen else "",
-                         "charts": str(max(seen["charts"])) if seen else "",
+                         "open": _stats(seen["open"]) if seen and seen["open"] else "",
+                         "year": _stats(seen["year"]) if seen and seen["year"] else "",
+                         "charts": str(max(seen["charts"])) if seen and seen["charts"] else "",
                          "baseline_cold": "", "baseline_warm": "", "ratio": ""})
-            if seen and max(seen["plotly_loads"]) > 1:
+            if seen and max(seen["plotly_loads"], default=0) > 1:
                 progress(f"  {page}: plotly.js fetched {max(seen['plotly_loads'])} times in one page load")
             if page == "overview":
                 base = _baseline_runs(db, repeat)
