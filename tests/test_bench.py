@@ -43,6 +43,14 @@ def test_benchmark_without_a_browser(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "warm ÷ floor" in done.stdout and "browser:" not in done.stdout
+    # The same ratios for whatever checkout is the current directory (to measure an older one).
+    ratios = subprocess.run([sys.executable, str(ROOT / "bench" / "ratios.py"), "--repeat", "1",
+                             "--db", str(tmp_path / "work" / "tiny.duckdb"), "--pages", "overview,glossary"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert ratios.returncode == 0, ratios.stderr[-3000:]
+    lines = ratios.stdout.splitlines()
+    assert lines[0].startswith("floor ") and [line.split()[0] for line in lines[1:]] == ["overview", "glossary"]
+    assert all(line.endswith("× floor") for line in lines[1:])
 
 
 def test_unknown_scale_is_refused():
