@@ -10,7 +10,7 @@ Each step runs in its own process so that `/usr/bin/time -v` reports that step's
         --db data/bench/national.duckdb --times 16
 
 `build` times generation and writing separately. `pages` reruns each page in AppTest with cold
-and warm caches, as `python -m unionstats bench` does, and records CPU time as well as wall time.
+and warm caches, as `python bench/pages.py` does, and records CPU time as well as wall time.
 `parquet` exports unit_year to Parquet partitioned by year. It then runs the same SQL (the
 cube's aggregation, one year's gap list) over the store's table and over read_parquet, each
 in a fresh process for its own time and peak memory. `replicate` makes a store `--times` the
@@ -27,8 +27,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/pages.py before the app's pages/
 
-from unionstats import bench, demo, snapshots, store  # noqa: E402
+import pages as bench  # noqa: E402  (bench/pages.py: ROOT, PAGES, _stats)
+from unionstats import demo, snapshots, store  # noqa: E402
 
 
 def _peak_mb() -> float:

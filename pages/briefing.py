@@ -7,7 +7,7 @@ from unionstats.i18n import t
 f = filters.current()
 lang = f.lang
 app.indicators_by_year(f)  # stops with a hint when the year has no data
-slides = briefing.build(f.year, f.scope, lang)
+slides = app.slides(f.year, f.scope, lang)
 index, presenting = present.start(len(slides), lang)
 present.look(presenting)
 if not presenting:

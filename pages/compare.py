@@ -45,9 +45,8 @@ shown = result.assign(
 )[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
 # Others' published rates beside the county's (whole county only): shown, never added in.
 others = app.reference_figures([c for c in result["code"] if catalog.get(c).is_rate], f)
-styled = shown.style.apply(
-    lambda row: [VERDICT_COLOR.get(result.loc[row.name, "verdict"], "")] * len(row), axis=1,
-    subset=[col["col_change"], col["col_verdict"]])
+colors = [VERDICT_COLOR.get(v, "") for v in result["verdict"]]  # per row; one call per column, not per row
+styled = shown.style.apply(lambda column: colors, subset=[col["col_change"], col["col_verdict"]])
 st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown),
              column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
 # Beside it, only the rows others published: "本县 45.1% · 全市 44.9% · 全省 47.2%" needs room.
@@ -73,9 +72,10 @@ ind = catalog.get(code)
 ranks = comparison.region_ranks(code, f.scope, year_a, year_b)
 regions = names.region_names(lang)
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.dumbbell(
+app.chart(
+    left, charts.dumbbell,
     [regions[k] for k in ranks["region_code"]], ranks["a"], ranks["b"], ind.unit,
-    t("compare_dumbbell", lang, indicator=ind.name(lang), a=year_a, b=year_b), lang, str(year_a), str(year_b)),
+    t("compare_dumbbell", lang, indicator=ind.name(lang), a=year_a, b=year_b), lang, str(year_a), str(year_b),
     key="compare_dumbbell")
 with right:
     st.markdown(f"**{t('rank_moves', lang, indicator=ind.name(lang))}**")

@@ -12,7 +12,7 @@ f = filters.current()
 lang = f.lang
 app.header(t("page_coverage", lang), f)
 by_year = app.indicators_by_year(f)
-app.kpi_grid(RATES, by_year, f, per_row=len(RATES))
+app.kpi_grid(RATES, f, per_row=len(RATES))
 regions = names.region_names(lang)
 industries = names.industry_names(lang)
 ownership = names.ownership_names(lang)
@@ -30,11 +30,11 @@ lines = [(t("county_value" if attainment.is_whole_county(f.scope) else "scope_va
 by_region = indicators.table(f.scope, "region", (f.year,)).dropna(subset=[code]).sort_values(code)
 drill_key = f"region_bars_{st.session_state.get('drill_reset', 0)}"
 rule = attainment.rules()
-event = st.plotly_chart(
-    charts.ranked_bars([regions[k] for k in by_region["key"]], by_region[code], by_region["key"], ind.unit,
-                       t("by_region", lang, indicator=ind.name(lang)), lang, lines,
-                       parts=attainment.parts_of(by_region, code, lang), small=attainment.small_of(by_region, code, rule)),
-    key=drill_key, on_select="rerun", selection_mode="points")
+event = app.chart(
+    st, charts.ranked_bars, [regions[k] for k in by_region["key"]], by_region[code], by_region["key"], ind.unit,
+    t("by_region", lang, indicator=ind.name(lang)), lang, lines,
+    parts=attainment.parts_of(by_region, code, lang), small=attainment.small_of(by_region, code, rule),
+    key=drill_key, select=True)
 points = event.selection.points if event and event.selection else []
 drill = points[0]["customdata"][0] if points else None
 if drill:
@@ -49,25 +49,28 @@ drill_scope = Scope((drill,), f.scope.industries, f.scope.ownership_group) if dr
 
 left, right = st.columns(2)
 by_industry = indicators.table(f.scope, "industry", (f.year,)).dropna(subset=[code]).sort_values(code)
-left.plotly_chart(charts.ranked_bars(
+app.chart(
+    left, charts.ranked_bars,
     [f"{k} {industries[k]}" for k in by_industry["key"]], by_industry[code], by_industry["key"], ind.unit,
     t("by_industry", lang, indicator=ind.name(lang)), lang, lines,
-    parts=attainment.parts_of(by_industry, code, lang), small=attainment.small_of(by_industry, code, rule)),
+    parts=attainment.parts_of(by_industry, code, lang), small=attainment.small_of(by_industry, code, rule),
     key="industry_bars")
 by_owner = indicators.table(f.scope, "ownership", (f.year,)).dropna(subset=[code]).sort_values(code)
 groups = names.ownership_groups()
-right.plotly_chart(charts.ranked_bars(
+app.chart(
+    right, charts.ranked_bars,
     [ownership[k] for k in by_owner["key"]], by_owner[code], by_owner["key"], ind.unit,
     t("by_ownership", lang, indicator=ind.name(lang)), lang, lines,
     colors=[charts.PALETTE[1] if groups[k] == "public" else charts.PALETTE[2] for k in by_owner["key"]],
-    parts=attainment.parts_of(by_owner, code, lang), small=attainment.small_of(by_owner, code, rule)),
+    parts=attainment.parts_of(by_owner, code, lang), small=attainment.small_of(by_owner, code, rule),
     key="ownership_bars")
 
 cells = gaps.coverage_cells(f.year, drill_scope)
-st.plotly_chart(charts.heatmap(
+app.chart(
+    st, charts.heatmap,
     list(cells["region_code"]), list(cells["industry_code"]), list(cells["unionization_rate"]),
     list(cells["units"]), t("heatmap_title", lang, n=gaps.TOO_FEW_UNITS), lang, gaps.TOO_FEW_UNITS,
-    regions, {k: f"{k} {v}" for k, v in industries.items()}), key="coverage_heatmap")
+    regions, {k: f"{k} {v}" for k, v in industries.items()}, key="coverage_heatmap")
 
 st.subheader(t("gap_title", lang, n=st.session_state.get("min_employees", gaps.DEFAULT_MIN_EMPLOYEES)))
 min_employees = st.number_input(t("min_employees", lang), min_value=1, max_value=100_000,
@@ -111,6 +114,5 @@ else:
     moved = gaps.region_changes(code, base, f.year, f.scope)
     few = ([b < rule.small_n or a < rule.small_n for b, a in zip(moved["n_before"], moved["n_after"])]
            if "n_before" in moved else None)  # a change on a handful of units: grey, 样本少
-    st.plotly_chart(charts.change_bars([regions[k] for k in moved["region_code"]], moved["change"], ind.unit,
-                                       t("change_title", lang, start=base, indicator=ind.name(lang)), lang, few),
-                    key="coverage_change")
+    app.chart(st, charts.change_bars, [regions[k] for k in moved["region_code"]], moved["change"], ind.unit,
+              t("change_title", lang, start=base, indicator=ind.name(lang)), lang, few, key="coverage_change")

@@ -16,7 +16,7 @@ rule = attainment.rules()
 st.subheader(t("overview_headline", lang, year=f.year))
 for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
     st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
-app.kpi_grid(catalog.HEADLINE, by_year, f)
+app.kpi_grid(catalog.HEADLINE, f)
 shown = [c for c in catalog.HEADLINE if f.scope.is_region_only or c not in catalog.REGION_ONLY_FAMILY_CODES]
 app.reported_note(shown, indicators.reported(f.year, f.scope), lang)
 if not f.scope.is_region_only:
@@ -30,24 +30,22 @@ left, right = st.columns(2)
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
 target_rate = targets.get("unionization_rate")
 coverage = ("unionization_rate", "membership_rate", "migrant_membership_rate")
-left.plotly_chart(charts.trend(
-    years, [(name(c), history[c], attainment.parts_of(history, c, lang)) for c in coverage],
+app.chart(
+    left, charts.trend, years, [(name(c), history[c], attainment.parts_of(history, c, lang)) for c in coverage],
     "rate", t("trend_coverage", lang), lang,
     target=(f.year, target_rate) if target_rate is not None else None,
-    references=app.reference_lines(coverage, f, left)), key="trend_coverage")
+    references=app.reference_lines(coverage, f, left), key="trend_coverage")
 # A stock (members at year end) and a flow (joined during the year) never share an axis.
-right.plotly_chart(charts.trend(
-    years, [(name("members"), history["members"])], "person", t("trend_members", lang), lang), key="trend_members")
-left.plotly_chart(charts.trend(
-    years, [(name("members_new"), history["members_new"])], "person", t("trend_members_new", lang), lang),
-    key="trend_members_new")
-right.plotly_chart(charts.trend(
-    years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
-    "yuan", t("trend_arrears", lang), lang), key="trend_arrears")
+app.chart(right, charts.trend, years, [(name("members"), history["members"])], "person",
+          t("trend_members", lang), lang, key="trend_members")
+app.chart(left, charts.trend, years, [(name("members_new"), history["members_new"])], "person",
+          t("trend_members_new", lang), lang, key="trend_members_new")
+app.chart(right, charts.trend, years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
+          "yuan", t("trend_arrears", lang), lang, key="trend_arrears")
 if f.scope.is_region_only:
-    left.plotly_chart(charts.trend(
-        years, [(name(c), history[c]) for c in ("aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")],
-        "yuan", t("trend_aid", lang), lang), key="trend_aid")
+    app.chart(left, charts.trend, years,
+              [(name(c), history[c]) for c in ("aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")],
+              "yuan", t("trend_aid", lang), lang, key="trend_aid")
 
 st.subheader(t("gaps_title", lang))
 by_region = indicators.table(f.scope, "region", (f.year,))

@@ -26,18 +26,18 @@ def ranked(frame, code, labels, title_key, key, skip_zero=False):
     rows = frame.dropna(subset=[code]).sort_values(code)
     if skip_zero:  # flows: a township with no case has nothing to rank
         rows = rows[rows[code] > 0]
-    st.plotly_chart(charts.ranked_bars(
-        [labels(k) for k in rows["key"]], rows[code], rows["key"], ind.unit,
+    app.chart(
+        st, charts.ranked_bars, [labels(k) for k in rows["key"]], rows[code], rows["key"], ind.unit,
         t(title_key, lang, indicator=ind.name(lang)), lang,
         # A rate's overall value is a fair yardstick for each bar; a total is not.
         [(t("county_value" if attainment.is_whole_county(f.scope) else "scope_value", lang),
           by_year.loc[f.year, code])]
         if ind.is_rate else [],
-        parts=attainment.parts_of(rows, code, lang), small=attainment.small_of(rows, code, rule)), key=key)
+        parts=attainment.parts_of(rows, code, lang), small=attainment.small_of(rows, code, rule), key=key)
 
 
 st.subheader(t("section_contracts", lang))
-app.kpi_grid(CONTRACT_RATES, by_year, f, per_row=3)
+app.kpi_grid(CONTRACT_RATES, f, per_row=3)
 code = st.segmented_control(t("coverage_indicator", lang), CONTRACT_RATES, default=CONTRACT_RATES[0],
                             format_func=name, key="rights_contract_indicator") or CONTRACT_RATES[0]
 left, right = st.columns(2)
@@ -45,25 +45,24 @@ with left:
     ranked(by_region, code, regions.get, "by_region_of", "contracts_by_region")
 with right:
     ranked(by_industry, code, lambda k: f"{k} {industries[k]}", "by_industry_of", "contracts_by_industry")
-st.plotly_chart(charts.trend(years, [(name(c), history[c], attainment.parts_of(history, c, lang))
-                                     for c in CONTRACT_RATES], "rate",
-                             t("contract_rates_trend", lang), lang,
-                             references=app.reference_lines(CONTRACT_RATES, f)), key="contracts_trend")
+app.chart(st, charts.trend, years, [(name(c), history[c], attainment.parts_of(history, c, lang))
+                                   for c in CONTRACT_RATES], "rate",
+          t("contract_rates_trend", lang), lang, references=app.reference_lines(CONTRACT_RATES, f),
+          key="contracts_trend")
 
 st.subheader(t("section_inspections", lang))
-app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), by_year, f, per_row=3)
+app.kpi_grid(("units_inspected", "compliance_rate", "workers_helped_sign"), f, per_row=3)
 left, right = st.columns(2)
-left.plotly_chart(charts.trend(years, [(name("units_inspected"), history["units_inspected"])], "unit",
-                               t("inspections_trend", lang), lang), key="inspections_trend")
-right.plotly_chart(charts.trend(years, [(name("compliance_rate"), history["compliance_rate"],
-                                          attainment.parts_of(history, "compliance_rate", lang))], "rate",
-                                name("compliance_rate"), lang,
-                                references=app.reference_lines(("compliance_rate",), f, right)),
-                   key="compliance_trend")
+app.chart(left, charts.trend, years, [(name("units_inspected"), history["units_inspected"])], "unit",
+          t("inspections_trend", lang), lang, key="inspections_trend")
+app.chart(right, charts.trend, years, [(name("compliance_rate"), history["compliance_rate"],
+                                        attainment.parts_of(history, "compliance_rate", lang))], "rate",
+          name("compliance_rate"), lang, references=app.reference_lines(("compliance_rate",), f, right),
+          key="compliance_trend")
 
 st.subheader(t("section_arrears", lang))
 app.kpi_grid(("arrears_recovered_yuan", "arrears_cases", "arrears_workers", "arrears_migrant_workers"),
-             by_year, f)
+             f)
 left, right = st.columns(2)
 with left:
     ranked(by_industry, "arrears_recovered_yuan", lambda k: f"{k} {industries[k]}", "by_industry_of",
@@ -71,7 +70,8 @@ with left:
 with right:
     ranked(by_region, "arrears_recovered_yuan", regions.get, "by_region_of", "arrears_by_region", skip_zero=True)
 left, right = st.columns(2)
-left.plotly_chart(charts.trend(years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
-                               "yuan", t("arrears_trend", lang), lang), key="arrears_trend")
-right.plotly_chart(charts.trend(years, [(name(c), history[c]) for c in ("arrears_workers", "arrears_migrant_workers")],
-                                "person", t("arrears_workers_trend", lang), lang), key="arrears_workers_trend")
+app.chart(left, charts.trend, years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
+          "yuan", t("arrears_trend", lang), lang, key="arrears_trend")
+app.chart(right, charts.trend, years,
+          [(name(c), history[c]) for c in ("arrears_workers", "arrears_migrant_workers")],
+          "person", t("arrears_workers_trend", lang), lang, key="arrears_workers_trend")

@@ -70,13 +70,14 @@ right.download_button(t("download_csv", lang), lambda: exports.csv_bytes(numbers
 
 bars = ranked.sort_values("value")
 county_value = ranked["county"].iloc[0]
-st.plotly_chart(charts.ranked_bars(
+app.chart(
+    st, charts.ranked_bars,
     [regions.get(k, k) for k in bars["region_code"]], bars["value"], bars["region_code"], ind.unit,
     t("by_region", lang, indicator=ind.name(lang)), lang,
     [(t("county_value" if attainment.is_whole_county(Scope(None, f.scope.industries, f.scope.ownership_group))
         else "scope_value", lang), county_value)],
     parts=[fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
-           for a, b in zip(bars["numerator"], bars["denominator"])], small=list(bars["small"])),
+           for a, b in zip(bars["numerator"], bars["denominator"])], small=list(bars["small"]),
     key="league_bars")
 
 # The map: the admin's township outlines when uploaded, else a schematic of tiles that says so.
@@ -85,32 +86,31 @@ bar_parts = [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
              for a, b in zip(ranked["numerator"], ranked["denominator"])]
 labels = [regions.get(k, k) for k in ranked["region_code"]]
 if shapes:
-    figure = charts.outline_map(labels, ranked["region_code"], ranked["value"], shapes, ind.unit,
-                                t("map_title_outline", lang, indicator=ind.name(lang), year=f.year), lang,
-                                bar_parts, list(ranked["small"]))
+    app.chart(st, charts.outline_map, labels, ranked["region_code"], ranked["value"], shapes, ind.unit,
+              t("map_title_outline", lang, indicator=ind.name(lang), year=f.year), lang,
+              bar_parts, list(ranked["small"]), key="league_map")
 else:
-    figure = charts.tile_map(labels, ranked["region_code"], ranked["value"], maps.tile_positions(regions), ind.unit,
-                             t("map_title_tiles", lang, indicator=ind.name(lang), year=f.year), lang,
-                             bar_parts, list(ranked["small"]))
-st.plotly_chart(figure, key="league_map")
+    app.chart(st, charts.tile_map, labels, ranked["region_code"], ranked["value"], maps.tile_positions(regions),
+              ind.unit, t("map_title_tiles", lang, indicator=ind.name(lang), year=f.year), lang,
+              bar_parts, list(ranked["small"]), key="league_map")
 if not shapes:
     st.caption(t("map_tiles_note", lang))
 
 st.subheader(t("league_rates_title", lang))
 st.caption(t("league_rates_help", lang))
-wide = {}
+wide = {}  # rate → {township: (value, small sample, gap to the county)}; plain dicts, no .loc per cell
 for rate in league.RATES:
-    one = league.table(rate, f.year, f.scope).set_index("region_code")
-    wide[rate] = one
-order = [k for k in regions if k in wide[league.RATES[0]].index or any(k in w.index for w in wide.values())]
+    one = league.table(rate, f.year, f.scope)
+    wide[rate] = dict(zip(one["region_code"], zip(one["value"], one["small"], one["gap_county"])))
+order = [k for k in regions if any(k in w for w in wide.values())]
 matrix = {cols["region"]: [regions[k] for k in order]}
 colors = {}
 for rate, one in wide.items():
-    matrix[name(rate)] = [fmt.fmt_number(one["value"].get(k), "rate", lang) for k in order]  # "—" where none
+    matrix[name(rate)] = [fmt.fmt_number(one[k][0] if k in one else None, "rate", lang) for k in order]  # "—" where none
     colors[name(rate)] = [
-        "" if k not in one.index else (
-            f"color: {attainment.COLORS['small']}" if one.loc[k, "small"] else
-            (f"color: {attainment.COLORS['done']}" if one.loc[k, "gap_county"] >= 0 else
+        "" if k not in one else (
+            f"color: {attainment.COLORS['small']}" if one[k][1] else
+            (f"color: {attainment.COLORS['done']}" if one[k][2] >= 0 else
              f"color: {attainment.COLORS['missed']}"))
         for k in order]
 matrix = pd.DataFrame(matrix)
@@ -126,12 +126,12 @@ default = f.scope.regions[0] if f.scope.regions and f.scope.regions[0] in choice
 region = st.selectbox(t("profile_choose", lang), choices, format_func=lambda k: regions.get(k, k),
                       index=choices.index(default), key="profile_region")
 mine = Scope((region,), f.scope.industries, f.scope.ownership_group)
-by_year = indicators.table(mine).set_index("year")
+reported_years = set(indicators.table(mine)["year"])
 st.markdown(f"**{t('profile_vs_county', lang, region=escape.markdown(regions.get(region, region)), year=f.year)}**")
-if f.year in by_year.index:
+if f.year in reported_years:
     app.kpi_grid(catalog.HEADLINE if mine.is_region_only else
                  [c for c in catalog.HEADLINE if c not in catalog.REGION_ONLY_FAMILY_CODES],
-                 by_year, Filters(f.year, mine, lang, f.years))
+                 Filters(f.year, mine, lang, f.years))
 figures = league.profile(region, f.year, f.scope)
 cut = Scope(None, f.scope.industries, f.scope.ownership_group)  # the county under the same cut
 county_header = (t("col_county", lang) if attainment.is_whole_county(cut)

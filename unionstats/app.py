@@ -1,12 +1,16 @@
 """Streamlit-side glue shared by dashboard.py and the pages: first-start demo build, page header."""
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
-from . import attainment, catalog, demo, escape, i18n, indicators, references, store
+from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store
 from . import format as fmt
 from .filters import Filters
+from .indicators import Scope
 from .names import scope_label
 from .i18n import t
 
@@ -47,6 +51,27 @@ def header(title: str, filters: Filters) -> None:
         st.info(t("demo_notice", lang), icon=":material/science:")
 
 
+def chart(where, build, *args, key: str, select: bool = False, **kwargs):
+    """st.plotly_chart of charts.<build>(*args, **kwargs), the figure built once per distinct set of
+    values (figcache). `where` is st or a column; select=True makes a click rerun the page and
+    returns the selection. The cached figure goes only to plotly_chart, which copies it."""
+    figure = figcache.figure(build, *args, **kwargs)
+    if select:
+        return where.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points")
+    return where.plotly_chart(figure, key=key)
+
+
+@store.memo
+def _slides(year: int, scope: Scope, lang: str) -> tuple:
+    return tuple(briefing.build(year, scope, lang))
+
+
+def slides(year: int, scope: Scope, lang: str) -> list:
+    """briefing.build for the 会议汇报 page: built once per snapshot, scope, year and language (about
+    13 ms), not on every click through the slides; each run gets its own copy (0.3 ms)."""
+    return copy.deepcopy(list(_slides(year, scope, lang)))
+
+
 def indicators_by_year(filters: Filters) -> pd.DataFrame:
     """Every indicator per year for the filtered scope; stops the page with a hint when the
     chosen year has no data."""
@@ -67,17 +92,27 @@ def status_badge(status: str | None, lang: str) -> str:
     return f":{attainment.ST_COLORS[status]}-badge[{label}]" if status else f":gray-badge[{label}]"
 
 
-def kpi_grid(codes, by_year: pd.DataFrame, filters: Filters, per_row: int = 4) -> None:
-    """Metric cards: value; change against the latest earlier reported year (coloured by
-    higher-is-better, grey and marked 样本少 on a small sample, percentage points for rates); under
-    it the scope's own target with 完成率, gap and status; the definition and a rate's parts on hover."""
-    year, lang = filters.year, filters.lang
+@dataclass(frozen=True)
+class Card:
+    """One metric card of kpi_grid, all text already formatted."""
+    label: str
+    value: str
+    delta: str | None
+    color: str
+    description: str
+    help: str
+    target: str | None  # badge and attainment line under the card, markdown
+
+
+@store.memo  # every rerun shows the same cards until the snapshot, scope, year or language changes
+def kpi_cards(codes: tuple[str, ...], scope: Scope, year: int, lang: str) -> tuple[Card, ...]:
+    """The cards of kpi_grid for `codes`, from the scope's indicators by year."""
+    by_year = indicators.table(scope).set_index("year")
     now = by_year.loc[year]
     rule = attainment.rules()
-    targets = attainment.scope_targets(indicators.targets(year), filters.scope)
-    for i, code in enumerate(codes):
-        if i % per_row == 0:  # a new row of columns: cards of one row start level
-            columns = st.columns(per_row)
+    targets = attainment.scope_targets(indicators.targets(year), scope)
+    cards = []
+    for code in codes:
         ind = catalog.get(code)
         value = now[code]
         moved = attainment.change(by_year, code, year, lang, rule)
@@ -89,19 +124,30 @@ def kpi_grid(codes, by_year: pd.DataFrame, filters: Filters, per_row: int = 4) -
                                       parts=attainment.parts(code, by_year.loc[moved.base], lang))
         if moved.small:
             help_text += "\n\n" + t("small_sample_help", lang, n=rule.small_n)
+        target = None
+        if code in targets:
+            a = attainment.attain(code, value, targets[code], rule)
+            target = f"{status_badge(a.status, lang)} {escape.markdown(attainment.describe(a, lang))}"
+        cards.append(Card(ind.name(lang), fmt.fmt_number(value, ind.unit, lang),
+                          None if moved.delta is None else moved.text, moved.color,
+                          attainment.base_text(year, moved.base, lang), help_text, target))
+    return tuple(cards)
+
+
+def kpi_grid(codes, filters: Filters, per_row: int = 4) -> None:
+    """Metric cards: value; change against the latest earlier reported year (coloured by
+    higher-is-better, grey and marked 样本少 on a small sample, percentage points for rates); under
+    it the scope's own target with 完成率, gap and status; the definition and a rate's parts on hover."""
+    for i, card in enumerate(kpi_cards(tuple(codes), filters.scope, filters.year, filters.lang)):
+        if i % per_row == 0:  # a new row of columns: cards of one row start level
+            columns = st.columns(per_row)
         with columns[i % per_row].container(border=True):
-            st.metric(
-                ind.name(lang),
-                fmt.fmt_number(value, ind.unit, lang),
-                delta=None if moved.delta is None else moved.text,
-                delta_color=moved.color,
-                delta_arrow="off" if moved.color == "off" else "auto",
-                delta_description=attainment.base_text(year, moved.base, lang),
-                help=help_text,  # our own words and figures, no user text
-            )
-            if code in targets:
-                a = attainment.attain(code, value, targets[code], rule)
-                st.markdown(f"{status_badge(a.status, lang)} {escape.markdown(attainment.describe(a, lang))}")
+            st.metric(card.label, card.value, delta=card.delta, delta_color=card.color,
+                      delta_arrow="off" if card.color == "off" else "auto",
+                      delta_description=card.description,
+                      help=card.help)  # our own words and figures, no user text
+            if card.target:
+                st.markdown(card.target)
 
 
 def attainment_table(values: dict, filters: Filters) -> None:

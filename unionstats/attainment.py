@@ -38,6 +38,7 @@ class Rules:
     small_n: int = DEFAULT_SMALL_N
 
 
+@store.memo
 def rules(path: Path | None = None) -> Rules:
     """The rules in force, from the settings table; a missing or unreadable setting keeps its default."""
     def number(key: str, default: float) -> float:
@@ -194,14 +195,27 @@ def parts(code: str, row, lang: str = "zh") -> str:
                          catalog.get(ind.numerator).unit)
 
 
+def _column(frame: pd.DataFrame, name: str | None) -> list:
+    """A column's values, or None for each row where the frame has no such column (as row.get)."""
+    return list(frame[name]) if name and name in frame.columns else [None] * len(frame)
+
+
 def parts_of(frame: pd.DataFrame, code: str, lang: str = "zh") -> list[str]:
-    """parts() for every row of a frame (one bar per row)."""
-    return [parts(code, row, lang) for _, row in frame.iterrows()]
+    """parts() for every row of a frame (one bar per row); column-wise, iterrows costs ms per chart."""
+    ind = catalog.get(code)
+    if not ind.numerator:
+        return [""] * len(frame)
+    units = catalog.get(ind.denominator).unit, catalog.get(ind.numerator).unit
+    return [fmt.fmt_parts(a, b, units[0], lang, units[1])
+            for a, b in zip(_column(frame, ind.numerator), _column(frame, ind.denominator))]
 
 
 def small_of(frame: pd.DataFrame, code: str, rule: Rules = Rules()) -> list[bool]:
     """is_small() for every row of a frame."""
-    return [is_small(code, row, rule) for _, row in frame.iterrows()]
+    ind = catalog.get(code)
+    if not ind.denominator:
+        return [False] * len(frame)
+    return [not fmt.is_missing(n) and float(n) < rule.small_n for n in _column(frame, ind.denominator)]
 
 
 def reliable(frame: pd.DataFrame, code: str, rule: Rules = Rules()) -> pd.DataFrame:

@@ -282,14 +282,17 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
     x = list(dict.fromkeys(columns))
     shown = [[None] * len(x) for _ in y]
     grey = [[None] * len(x) for _ in y]
-    hover = [[""] * len(x) for _ in y]
+    # Each trace carries the hover text of its own cells only and none on the others' (hoverongaps
+    # off): one copy of the text, not two (a province's grid is 184 × 20 cells, 400 kB of JSON).
+    hover_grey = [[None] * len(x) for _ in y]
+    hover = [[None] * len(x) for _ in y]
     for r, c, rate, n in zip(rows, columns, rates, counts):
         i, j = y.index(r), x.index(c)
         place = _text(f"{row_labels.get(r, r)} · {column_labels.get(c, c)}")
         units = fmt.fmt_number(n, "unit", lang)
         if n < too_few:
             grey[i][j] = 1
-            hover[i][j] = f"{place}<br>{t('too_few_units', lang, units=units)}"
+            hover_grey[i][j] = f"{place}<br>{t('too_few_units', lang, units=units)}"
         else:
             shown[i][j] = rate
             hover[i][j] = f"{place}<br>{fmt.fmt_number(rate, 'rate', lang)} ({units})"
@@ -297,11 +300,11 @@ def heatmap(rows, columns, rates, counts, title: str, lang: str = "zh", too_few:
     xlab = x  # section letters on the axis; full names on hover
     fig = go.Figure()
     fig.add_trace(go.Heatmap(z=grey, x=xlab, y=ylab, colorscale=[[0, "#d5d8dc"], [1, "#d5d8dc"]],
-                             showscale=False, text=hover, hovertemplate="%{text}<extra></extra>",
-                             xgap=2, ygap=2, name="too_few"))
+                             showscale=False, text=hover_grey, hovertemplate="%{text}<extra></extra>",
+                             hoverongaps=False, xgap=2, ygap=2, name="too_few"))
     fig.add_trace(go.Heatmap(z=shown, x=xlab, y=ylab, zmin=0, zmax=1, colorscale="RdYlGn",
                              colorbar={"tickformat": ".0%", "len": 0.8}, text=hover,
-                             hovertemplate="%{text}<extra></extra>", xgap=2, ygap=2, name="rate",
+                             hovertemplate="%{text}<extra></extra>", hoverongaps=False, xgap=2, ygap=2, name="rate",
                              texttemplate="%{z:.0%}", textfont={"size": 10}))
     _layout(fig, title, "rate", max(200, 110 + 30 * len(y)))
     fig.update_layout(hovermode="closest", margin={"t": 90, "l": label_margin(ylab)})  # title above the top axis

@@ -371,18 +371,6 @@ def _cmd_briefing(args) -> int:
     return 0
 
 
-def _cmd_bench(args) -> int:
-    from . import bench
-    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
-    unknown = [s for s in scales if s not in bench.SCALES]
-    if unknown:
-        raise UsageError(f"未知规模：{', '.join(unknown)}（可选：{', '.join(bench.SCALES)}）")
-    text = bench.run(scales, args.repeat, Path(args.workdir), Path(args.out) if args.out else None,
-                     progress=lambda line: print(line, file=sys.stderr, flush=True))
-    print(text)
-    return 0
-
-
 def _cmd_report_up(args) -> int:
     """上报: the county's year as one region, in the import workbook, for the city federation."""
     from . import reportup
@@ -545,13 +533,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out", required=True, help="输出文件：.pptx / .docx / .xlsx / .html")
     p.set_defaults(func=_cmd_briefing)
-
-    p = sub.add_parser("bench", help="性能基准：县、市、省三个规模")
-    p.add_argument("--scales", default="county,city,province", help="tiny,county,city,province 中的若干个")
-    p.add_argument("--repeat", type=_positive, default=5, help="每项重复次数（取中位数）")
-    p.add_argument("--workdir", default=str(store.ROOT / "data" / "bench"), help="基准数据库目录")
-    p.add_argument("--out", help="把结果表写入此 Markdown 文件")
-    p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("report-up", help="上报：本县某年数据汇总为一个地区的导入表（附阅签汇总表），供市总工会导入")
     p.add_argument("--year", type=_year, required=True)

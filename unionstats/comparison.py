@@ -21,6 +21,7 @@ def _verdict(ind: catalog.Indicator, change) -> str | None:
     return "better" if (change > 0) == ind.higher_is_better else "worse"
 
 
+@store.memo
 def compare(scope: Scope, year_a: int, year_b: int, path: Path | None = None) -> pd.DataFrame:
     """One row per catalog indicator: value in year_a and year_b, change (percentage points as a
     fraction for rates), relative change (not for rates), verdict."""
@@ -50,6 +51,7 @@ def beside_columns(result: pd.DataFrame, figures: pd.DataFrame, year_a: int, yea
     return out
 
 
+@store.memo
 def region_ranks(code: str, scope: Scope, year_a: int, year_b: int, path: Path | None = None) -> pd.DataFrame:
     """Per township: the indicator in both years and its rank (1 = best) in each; `moved` > 0
     means it climbed."""

@@ -20,6 +20,7 @@ def uncovered_units(year: int, scope: Scope = Scope(), min_employees: int = DEFA
     return store.query("gap_units", path=path, years=(year,), min_employees=min_employees, **scope.params())
 
 
+@store.memo  # the list as shown: the page reruns on every click
 def uncovered_table(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,
                     lang: str = "zh", path: Path | None = None) -> pd.DataFrame:
     """The 空白点 list as shown and exported: localized headers, names in the chosen language."""
@@ -47,6 +48,7 @@ def coverage_cells(year: int, scope: Scope = Scope(), path: Path | None = None) 
     return store.query("coverage_cells", path=path, years=(year,), **scope.params())
 
 
+@store.memo
 def region_changes(code: str, base_year: int, year: int, scope: Scope = Scope(),
                    path: Path | None = None) -> pd.DataFrame:
     """Per township: the indicator in base_year and year, and the change, largest gain first; for a

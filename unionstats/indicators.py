@@ -29,6 +29,7 @@ class Scope:
                 "ownership_group": self.ownership_group}
 
 
+@store.memo  # pages ask for the same table several times per run
 def table(scope: Scope = Scope(), grain: str = "county", years: tuple[int, ...] | None = None,
           path: Path | None = None) -> pd.DataFrame:
     """One row per year × key with every catalog code as a column (NaN where not applicable), and
@@ -58,6 +59,7 @@ def summary(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict
     return out
 
 
+@store.memo
 def reported(year: int, scope: Scope = Scope(), path: Path | None = None) -> dict[str, tuple[int, int]]:
     """{code: (townships that reported it, townships in scope)} for one year.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import attainment, catalog, indicators
+from . import attainment, catalog, indicators, store
 from .indicators import Scope
 
 RATES = ("unionization_rate", "membership_rate", "congress_rate", "labor_contract_rate", "compliance_rate")
@@ -19,6 +19,7 @@ def _ranks(values: pd.Series, small: pd.Series, higher_is_better: bool) -> pd.Se
     return ranked.rank(ascending=not higher_is_better, method="min").astype("Int64")
 
 
+@store.memo  # the page asks for every rate's table several times per run
 def table(code: str, year: int, scope: Scope = Scope(), path: Path | None = None) -> pd.DataFrame:
     """One row per township with data in `year`, best first (small samples last).
 
@@ -67,6 +68,7 @@ def table(code: str, year: int, scope: Scope = Scope(), path: Path | None = None
         .reset_index(drop=True)
 
 
+@store.memo
 def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = None) -> pd.DataFrame:
     """One township against the county on every headline rate: value, county value, gap, rank of
     how many ranked, status against its own target."""

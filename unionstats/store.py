@@ -13,6 +13,8 @@ Publishes by other processes switch the store's pointer while this process reads
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import re
 import threading
@@ -48,8 +50,10 @@ _connections: dict[tuple, "_Open"] = {}  # file identity → its instance
 _in_force: dict[str, tuple] = {}  # store path → identity of the file it last resolved to
 _results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _RESULT_CACHE_SIZE = 512
+_memo: OrderedDict[tuple, object] = OrderedDict()  # store.memo results: (file identity, function, args) → value
+_MEMO_SIZE = 512
 _RETIRE_AFTER = 60.0  # seconds a connection out of force stays open for runs still pinned to it
-_pinned = threading.local()  # this thread's page run: store path → file identity it reads
+_pinned = threading.local()  # this thread's page run: store path → file it reads (files), its identity (identities)
 QUERY_LOG: list[tuple[str, float]] | None = None  # the benchmark sets a list to time each query run
 
 
@@ -214,9 +218,24 @@ def _file_for(configured: Path) -> tuple[Path, bool]:
     return resolve(configured), True
 
 
+def _pinned_identity(configured: Path) -> tuple | None:
+    """The identity of the file this thread's run is pinned to, when this process has it open:
+    then no need to look at the disk again (a page run makes dozens of queries; an open
+    snapshot is never pruned, see snapshots.py)."""
+    identity = getattr(_pinned, "identities", {}).get(str(configured))
+    return identity if identity in _connections else None
+
+
 def _acquire(configured: Path, file: Path | None = None) -> tuple[_Open, tuple]:
     """The open instance for the file in force (or `file`), marked busy until _release."""
     fresh = False
+    if file is None and (identity := _pinned_identity(configured)) is not None:
+        with _lock:
+            entry = _connections.get(identity)
+            if entry is not None:
+                entry.active += 1
+                entry.last_used = time.monotonic()
+                return entry, identity
     if file is None:
         file, fresh = _file_for(configured)
     if not file.exists():
@@ -248,13 +267,17 @@ def pin(path: Path | None = None) -> Path:
     configured = Path(path or db_path())
     file = resolve(configured)
     if not hasattr(_pinned, "files"):
-        _pinned.files = {}
+        _pinned.files, _pinned.identities = {}, {}
     _pinned.files[str(configured)] = file
+    try:
+        _pinned.identities[str(configured)] = _file_identity(file)
+    except OSError:  # not there (yet): queries say so
+        _pinned.identities.pop(str(configured), None)
     return file
 
 
 def unpin() -> None:
-    _pinned.files = {}
+    _pinned.files, _pinned.identities = {}, {}
 
 
 class cursor:
@@ -289,9 +312,11 @@ def tables_of(cur) -> set[str]:
 
 
 def connect(path: Path | None = None) -> None:
-    """Check that store `path` opens; raises StoreError with a Chinese message."""
-    with cursor(path):
-        pass
+    """Check that store `path` opens; raises StoreError with a Chinese message. Attaching checks
+    the file; an instance already open for it is not checked again (every page run calls this,
+    and a new cursor costs milliseconds)."""
+    entry, _ = _acquire(Path(path or db_path()))
+    _release(entry)
 
 
 def _freeze(value):
@@ -340,6 +365,46 @@ def query(name: str, path: Path | None = None, **params) -> pd.DataFrame:
     return frame.copy(deep=False)
 
 
+def _handed_out(value):
+    """What a caller gets of a cached value: its own frame or dict, so its edits never reach the cache."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)  # copy-on-write (pandas 3): cheap, and edits stay the caller's
+    if isinstance(value, (dict, list)):
+        return type(value)(value)
+    return value
+
+
+def memo(fn):
+    """Cache fn's result per snapshot: for functions whose result depends only on their (hashable)
+    arguments and the store they read (`path`, default db_path()). The key holds the identity of
+    the file in force (or pinned), so a publish is a new key and nothing stale is ever returned.
+    Frames, dicts and lists are handed out as the caller's own copies."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def cached(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        configured = Path(bound.arguments.get("path") or db_path())
+        try:
+            identity = _pinned_identity(configured) or _file_identity(_file_for(configured)[0])
+            key = (identity, fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except (OSError, TypeError, StoreError):  # no file yet, or an unhashable argument: no cache
+            return fn(*args, **kwargs)
+        with _lock:
+            if key in _memo:
+                _memo.move_to_end(key)
+                return _handed_out(_memo[key])
+        value = fn(*args, **kwargs)
+        with _lock:
+            _memo[key] = value
+            while len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
+        return _handed_out(value)
+
+    return cached
+
+
 def upgrade_hint(path: Path) -> str:
     where = f' --db "{path}"' if not is_default_path(Path(path)) else ""
     return (f"升级（数据不变，可撤销）：python -m unionstats upgrade{where}；示例数据库也可重新生成：python -m unionstats demo{where}"
@@ -373,6 +438,7 @@ def clear_results() -> None:
     """Forget cached query results (connections stay open)."""
     with _lock:
         _results.clear()
+        _memo.clear()
 
 
 def is_open(file: Path) -> bool:
@@ -389,12 +455,15 @@ def forget(file: Path) -> None:
             _connections.pop(key).con.close()
         for key in [k for k in _results if k[0][0] == target]:
             del _results[key]
+        for key in [k for k in _memo if k[0][0] == target]:
+            del _memo[key]
 
 
 def clear_cache() -> None:
     """Forget cached results and close idle connections (after a rebuild, between tests)."""
     with _lock:
         _results.clear()
+        _memo.clear()
         for key in [k for k, o in _connections.items() if o.active == 0]:
             _connections.pop(key).con.close()
         _in_force.clear()
