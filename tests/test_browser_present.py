@@ -10,8 +10,7 @@ import re
 
 import pytest
 
-from conftest import require_browser
-from test_browser import CHROMIUM_ARGS, IDLE, SHOTS, _streamlit
+from test_browser import IDLE, browser, server, shoot  # noqa: F401 (the shared module fixtures)
 
 SIZES = [(1366, 768), (1920, 1080)]
 COUNTER = ".st-key-slide_controls [data-testid='stCaptionContainer']"
@@ -56,22 +55,6 @@ def _overlaps(texts: list[dict], tolerance: float = 1 / 3) -> list[tuple[str, st
             if min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1
             and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
             > min(a["bottom"] - a["top"], b["bottom"] - b["top"]) * tolerance]
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    with _streamlit(demo_db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_browser()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -176,7 +159,6 @@ def test_every_slide_fits_the_projector_in_big_type(server, screen, slides):
     page.mouse.move(page.viewport_size["width"] / 2, 5)  # not over the controls
     count = _counter(page)[1]
     assert count == len(slides) >= 8
-    SHOTS.mkdir(parents=True, exist_ok=True)
     charts = 0
     for number in range(1, count + 1):
         _open(page, server + f"/briefing?year=2024&present=1&slide={number}", slides[number - 1])
@@ -201,7 +183,7 @@ def test_every_slide_fits_the_projector_in_big_type(server, screen, slides):
                 assert chart["top"] <= text["top"] and text["bottom"] <= chart["bottom"], (where, text)
                 assert chart["left"] <= text["left"] and text["right"] <= chart["right"], (where, text)
             assert _overlaps(m["texts"]) == [], where
-        page.screenshot(path=str(SHOTS / f"present-{page.size}-{number}.png"))
+        shoot(page, f"present-{page.size}-{number}")
     assert charts >= 4
 
 
@@ -215,7 +197,7 @@ def test_controls_and_header_show_only_under_the_mouse(server, screen):
         page.hover(selector)
         page.wait_for_function(f"(s) => ({opacity})(s) === '1'", arg=selector, timeout=30_000)
         if selector == CONTROLS:
-            page.screenshot(path=str(SHOTS / f"present-controls-{page.size}.png"))
+            shoot(page, f"present-controls-{page.size}")
         page.mouse.move(page.viewport_size["width"] / 2, page.viewport_size["height"] / 2)
         page.wait_for_function(f"(s) => ({opacity})(s) === '0'", arg=selector, timeout=30_000)
     page.hover(CONTROLS)  # and the hovered buttons work
@@ -251,4 +233,4 @@ def test_kpi_cards_hold_a_long_figure(server, screen, slides, present):
             legend = {t["text"] for t in m["texts"] if t["legend"]}
             assert [pair for pair in _overlaps(m["texts"], 0) if set(pair) & legend] == [], (page.size, number)
         if number == 2:
-            page.screenshot(path=str(SHOTS / f"briefing-long-kpis-{page.size}{'-present' if present else ''}.png"))
+            shoot(page, f"briefing-long-kpis-{page.size}{'-present' if present else ''}")
