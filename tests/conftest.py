@@ -77,6 +77,19 @@ def county(county_store, tmp_path) -> Path:
     return target
 
 
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def county_copy(county, monkeypatch):
+    """A private copy of the county store in force, with the admin password ADMIN_PASSWORD set."""
+    from unionstats import auth
+    monkeypatch.setenv("UNIONSTATS_DB", str(county))
+    monkeypatch.setenv(auth.ENV, auth.hash_password(ADMIN_PASSWORD))
+    store.clear_cache()
+    return county
+
+
 @pytest.fixture(autouse=True)
 def use_demo_db(request, monkeypatch):
     """Every test reads the session's demo database unless it points elsewhere itself."""

@@ -180,7 +180,7 @@ def test_a_malformed_hash_is_reported_not_taken_for_a_wrong_password(tmp_path, m
 
 # The page: AppTest runs pages/data.py in this process, so the fake-clock throttle applies.
 
-from test_data_page import county_copy, data_page, log_in  # noqa: E402,F401
+from test_data_page import data_page, log_in  # noqa: E402
 
 
 def test_page_shows_the_lockout_after_repeated_failures(county_copy, clock):

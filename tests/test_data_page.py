@@ -5,20 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import open_page, run_cli
+from conftest import ADMIN_PASSWORD, open_page, run_cli
 from test_importing import aid_file, units_file, unit_row
 from unionstats import auth, indicators, snapshots, store
 
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def county_copy(county, monkeypatch):
-    """A private copy of the county store (conftest's `county`) in force, the admin password set."""
-    monkeypatch.setenv("UNIONSTATS_DB", str(county))
-    monkeypatch.setenv(auth.ENV, auth.hash_password(PASSWORD))
-    store.clear_cache()
-    return county
+PASSWORD = ADMIN_PASSWORD
 
 
 def data_page() -> AppTest:

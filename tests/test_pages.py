@@ -171,7 +171,7 @@ def test_compare_rank_moves_put_the_best_first(demo_db):
     at = open_page("pages/compare.py", year="2024")
     at.selectbox(key="compare_year_a").set_value(2019).run()
     assert not at.exception
-    table = at.dataframe[1].value
+    table = next(d.value for d in at.dataframe if "名次变化" in d.value.columns)
     from unionstats import store
     codes = store.query("regions", path=demo_db).set_index("name_zh")["code"]
     assert len(table) == len(after)

@@ -368,9 +368,9 @@ def test_cli_import_lists_the_notices(county, tmp_path):
     assert "城关第二商贸有限公司" in set(stored(county)["unit_year"]["name"])
 
 
-def test_data_page_preview_lists_the_notices(county_store, tmp_path, monkeypatch):
-    from test_data_page import county_copy, data_page, log_in  # noqa: F401 (the fixture's function)
-    copy = county_copy.__wrapped__(county_store, tmp_path, monkeypatch)
+def test_data_page_preview_lists_the_notices(county_copy, county_store):
+    from test_data_page import data_page, log_in
+    copy = county_copy
     at = log_in(data_page())
     total = ["全县合计", None, None, *(sum(r[j] for r in AID_ROWS) for j in (3, 4, 5))]
     at.file_uploader[0].set_value(("帮扶.xlsx", xlsx({"帮扶": [AID_HEADER, *AID_ROWS, total]}),
