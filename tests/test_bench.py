@@ -4,11 +4,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, require_browser
 
 PAGES = ("overview", "coverage", "rights", "aid", "townships", "compare", "briefing", "data", "glossary")
 
 
+@pytest.mark.browser
 def test_benchmark_prints_the_table(tmp_path):
     require_browser()
     out = tmp_path / "bench.md"
@@ -35,6 +38,7 @@ def test_benchmark_prints_the_table(tmp_path):
     assert "floor page rerun (ms)" in text and "Cold start with no database" in text
 
 
+@pytest.mark.slow
 def test_benchmark_without_a_browser(tmp_path):
     done = subprocess.run([sys.executable, "bench/pages.py", "--scales", "tiny", "--repeat", "1", "--no-browser",
                            "--workdir", str(tmp_path / "work")],

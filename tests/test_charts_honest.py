@@ -8,9 +8,8 @@ import html
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import open_page
 from unionstats import catalog, charts
 
 BY_NAME = {ind.name_zh: ind for ind in catalog.INDICATORS}
@@ -24,12 +23,7 @@ def kind(ind) -> str:
 
 
 def line_charts(page: str):
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params["year"] = "2024"
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    assert not at.exception
+    at = open_page(page, year="2024")
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         # the county's own series; others' published figures (meta "reference") are named by body

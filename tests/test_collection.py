@@ -17,7 +17,6 @@ from unionstats import catalog, cli, importing, indicators, snapshots, store
 from unionstats.indicators import Scope
 from unionstats.sheets import BY_TABLE, REFERENCE_SHEET
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 # Figures a township's unit sheet holds: the coverage and contract families, less the inspections
 # (their own table) and unions founded during the year (a unit's union is founded once: the same
@@ -357,6 +356,7 @@ def test_the_data_page_download_is_that_townships_workbook(county_page):
     assert last == 2024 and sorted(unit_sheet(data)["单位名称"]) == sorted(names)
 
 
+@pytest.mark.browser
 def test_the_status_table_in_a_real_browser(county):
     """The data page's status table drawn by Chromium, after a township was returned; the
     screenshot is kept for a person to look at."""

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
+
+from conftest import ROOT
 
 
+@pytest.mark.slow
 def test_import_benchmark_prints_its_table(tmp_path):
     out = tmp_path / "import-bench.md"
     done = subprocess.run([sys.executable, "bench/import_bench.py", "--scales", "tiny", "--workdir", str(tmp_path / "w"),

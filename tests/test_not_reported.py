@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import independent
 from test_indicators import ALL_CODES, _compare
-from conftest import ROOT
+from conftest import open_page
 from unionstats import importing, indicators, snapshots, store, template
 from unionstats.format import fmt_number
 from unionstats.indicators import Scope
@@ -138,11 +138,7 @@ def test_reported_share(gappy):
 def overview(monkeypatch, db: Path, year: int) -> AppTest:
     monkeypatch.setenv("UNIONSTATS_DB", str(db))
     store.clear_cache()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["year"] = str(year)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(year=str(year))
 
 
 def page_text(at) -> str:

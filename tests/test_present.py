@@ -5,23 +5,16 @@ browser side (keys pressed, sizes, nothing cut) is tests/test_browser_present.py
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_page
 from unionstats import briefing, present
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def briefing_page(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/briefing.py").run()
-    return at
+    return open_page("pages/briefing.py", **query)
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,12 @@ import pandas as pd
 import pytest
 
 import independent
-from conftest import open_page
+from conftest import ROOT, open_page
 from test_importing import state, xlsx
 from unionstats import catalog, charts, importing, indicators, references, snapshots, store, template
 from unionstats.format import fmt_number
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["年度", "参照对象", "指标", "数值", "来源"]
 SHEET = "参考数据"
 # Written out here, not read from the product: how each body is shown, in the fixed display order.

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_pages import _interface_texts
 
+from conftest import open_page
 from unionstats import (
     catalog,
     cli,
@@ -27,7 +28,6 @@ from unionstats import (
 from unionstats.indicators import Scope
 from unionstats.sheets import SUMMARY_SHEET
 
-ROOT = Path(__file__).resolve().parent.parent
 YEARS = (2023, 2024)
 CODES = [ind.code for ind in catalog.INDICATORS]
 COUNTS = [ind.code for ind in catalog.INDICATORS if not ind.numerator]
@@ -248,12 +248,7 @@ def test_importer_reads_county_kinds():
 
 
 def _open(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.query_params["year"] = "2024"
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    return at
+    return open_page(page, timeout=120, year="2024")
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)

@@ -7,7 +7,6 @@ import functools
 import json
 import math
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,21 +14,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_concurrency import aid_file
+from conftest import open_page
 from unionstats import charts, figcache, importing, indicators, snapshots, store
 from unionstats.indicators import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
 BUILDERS = ("trend", "ranked_bars", "change_bars", "heatmap", "dumbbell", "tile_map", "outline_map")
 CHART_PAGES = ("overview", "coverage", "rights", "aid", "townships", "compare")
 
 
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+def open_named(page: str) -> AppTest:
+    return open_page(f"pages/{page}.py")
 
 
 def specs(at) -> list[dict]:
@@ -55,7 +49,7 @@ def builds(monkeypatch) -> Counter:
 
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_a_warm_rerun_builds_no_figure_and_runs_no_query(demo_db, builds, page):
-    at = open_page(page)
+    at = open_named(page)
     assert sum(builds.values()) > 0  # the first run built its charts
     before = specs(at)
     builds.clear()
@@ -73,7 +67,7 @@ def test_a_warm_rerun_builds_no_figure_and_runs_no_query(demo_db, builds, page):
 def test_reused_figures_are_the_ones_a_fresh_build_draws(demo_db, builds):
     """Another year draws other figures; back at the first year the figures are the same as
     before and the same as a build from nothing."""
-    at = open_page("overview")
+    at = open_named("overview")
     first = specs(at)
     at.sidebar.selectbox(key="f_year").set_value("2019").run()
     assert not at.exception, at.exception
