@@ -44,10 +44,12 @@ def beside_columns(result: pd.DataFrame, figures: pd.DataFrame, year_a: int, yea
     `figures` from references.figures; the county's value is the comparison's own a or b."""
     from . import references
     out = {}
+    published = set(zip(figures["indicator"], figures["year"]))  # look rows up only where there are some
     for year, own in ((year_a, "a"), (year_b, "b")):
         if (figures["year"] == year).any():
-            out[t("col_beside", lang, year=year)] = [references.beside(code, year, value, figures, lang)
-                                                     for code, value in zip(result["code"], result[own])]
+            out[t("col_beside", lang, year=year)] = [
+                references.beside(code, year, value, figures, lang) if (code, year) in published else ""
+                for code, value in zip(result["code"], result[own])]
     return out
 
 

@@ -34,17 +34,19 @@ def trend_lines(frame: pd.DataFrame, codes, lang: str = "zh") -> list[RefLine]:
     series of that indicator, dashed by body; named by the body alone when the chart has one
     series ("全省"), by body and indicator when it has several ("全省 · 建会率")."""
     codes = list(codes)
+    by_key: dict[tuple[str, str], list[tuple]] = {}  # one pass over the few rows, not a filter per line
+    for year, body, code, value, source in zip(frame["year"], frame["body"], frame["indicator"], frame["value"],
+                                               frame["source"]):
+        by_key.setdefault((code, body), []).append((int(year), float(value), t("ref_source", lang, source=source)))
     lines = []
     for i, code in enumerate(codes):
-        rows = frame[frame["indicator"] == code]
         for body in BODIES:
-            part = rows[rows["body"] == body]
-            if part.empty:
+            part = by_key.get((code, body))
+            if not part:
                 continue
             name = label(body, lang) if len(codes) == 1 else f"{label(body, lang)} · {catalog.get(code).name(lang)}"
-            lines.append(RefLine(i, BODIES.index(body), name, [int(y) for y in part["year"]],
-                                 [float(v) for v in part["value"]],
-                                 [t("ref_source", lang, source=s) for s in part["source"]]))
+            years, values, notes = (list(column) for column in zip(*part))
+            lines.append(RefLine(i, BODIES.index(body), name, years, values, notes))
     return lines
 
 
