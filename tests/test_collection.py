@@ -11,13 +11,14 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import ADMIN_PASSWORD
 from test_importing import UNIT_HEADER, xlsx
 
 from unionstats import catalog, cli, importing, indicators, snapshots, store
 from unionstats.indicators import Scope
 from unionstats.sheets import BY_TABLE, REFERENCE_SHEET
 
-PASSWORD = "correct horse battery"
+PASSWORD = ADMIN_PASSWORD
 # Figures a township's unit sheet holds: the coverage and contract families, less the inspections
 # (their own table) and unions founded during the year (a unit's union is founded once: the same
 # register a year later founded none).
@@ -317,21 +318,13 @@ def test_an_old_store_says_upgrade_then_upgrades_with_every_township_submitted(c
 
 # --- the data page -------------------------------------------------------------------------------
 
-@pytest.fixture
-def county_page(county, monkeypatch):
-    from unionstats import auth
-    monkeypatch.setenv("UNIONSTATS_DB", str(county))
-    monkeypatch.setenv(auth.ENV, auth.hash_password(PASSWORD))
-    store.clear_cache()
-    return county
 
-
-def test_the_data_page_shows_the_status_and_returns_a_sheet(county_page, capsys):
+def test_the_data_page_shows_the_status_and_returns_a_sheet(county_copy, capsys):
     from test_data_page import data_page, log_in
     at = log_in(data_page())
     assert not at.exception
     table = next(d.value for d in at.dataframe if "退回说明" in d.value.columns)
-    regions = raw(county_page, "SELECT name_zh FROM regions ORDER BY sort_order")["name_zh"]
+    regions = raw(county_copy, "SELECT name_zh FROM regions ORDER BY sort_order")["name_zh"]
     assert list(table["乡镇"]) == list(regions) and set(table["状态"]) == {"已报送"}
     assert at.get("download_button") and any(b.key == "collect_download" for b in at.get("download_button"))
     at.selectbox(key="return_region").set_value("xicheng")
@@ -341,18 +334,18 @@ def test_the_data_page_shows_the_status_and_returns_a_sheet(county_page, capsys)
     table = next(d.value for d in at.dataframe if "退回说明" in d.value.columns)
     row = table[table["乡镇"] == "西城街道"].iloc[0]
     assert row["状态"] == "退回修改" and row["退回说明"] == "职工人数漏填两家"
-    assert status(capsys, county_page, 2024)["xicheng"]["status"] == "returned"
+    assert status(capsys, county_copy, 2024)["xicheng"]["status"] == "returned"
 
 
-def test_the_data_page_download_is_that_townships_workbook(county_page):
+def test_the_data_page_download_is_that_townships_workbook(county_copy):
     from test_data_page import data_page, log_in
     at = log_in(data_page())
     at.selectbox(key="collect_year").set_value(2025).run()
     at.selectbox(key="collect_region").set_value("nanshan").run()
     assert not at.exception
     from unionstats import collection
-    data, last, _ = collection.township_workbook("nanshan", 2025, county_page)
-    names = raw(county_page, "SELECT name FROM unit_year WHERE year = 2024 AND region_code = 'nanshan'")["name"]
+    data, last, _ = collection.township_workbook("nanshan", 2025, county_copy)
+    names = raw(county_copy, "SELECT name FROM unit_year WHERE year = 2024 AND region_code = 'nanshan'")["name"]
     assert last == 2024 and sorted(unit_sheet(data)["单位名称"]) == sorted(names)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ADMIN_PASSWORD, ROOT, run_cli
 from unionstats import catalog, narrative
 
 REPORTS = ROOT / "tests" / "data" / "reports"
@@ -359,16 +359,7 @@ def test_cli_unknown_township_is_refused(county, capsys):
 
 # --- the data page ---------------------------------------------------------------------------------
 
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def admin_store(county, monkeypatch):
-    from unionstats import auth, store
-    monkeypatch.setenv("UNIONSTATS_DB", str(county))
-    monkeypatch.setenv(auth.ENV, auth.hash_password(PASSWORD))
-    store.clear_cache()
-    return county
+PASSWORD = ADMIN_PASSWORD
 
 
 def report_section(text: str):
@@ -387,11 +378,11 @@ def review_table(at):
     return next(d.value for d in at.dataframe if "核对" in d.value.columns)
 
 
-def test_data_page_flags_a_conflict_and_writes_nothing_before_confirm(admin_store):
+def test_data_page_flags_a_conflict_and_writes_nothing_before_confirm(county_copy):
     from unionstats import indicators
-    stored = indicators.summary(2023, path=admin_store)["unions_new"]
+    stored = indicators.summary(2023, path=county_copy)["unions_new"]
     text = f"县总工会2023年工作总结\n全年新组建基层工会组织{stored + 2}家。\n2024年工作计划：建会率达到50%，新建工会组织25家以上。"
-    before = state(admin_store)
+    before = state(county_copy)
     at = report_section(text)
     table = review_table(at)
     assert list(table["指标"]) == ["新组建基层工会", "建会率", "新组建基层工会"]
@@ -401,12 +392,12 @@ def test_data_page_flags_a_conflict_and_writes_nothing_before_confirm(admin_stor
     assert any("1 个数字与库中数据不符" in w.value for w in at.warning)
     assert any(f":red-background[**{stored + 2}家**]" in m.value for m in at.markdown)
     assert any(":violet-background[**50%**]".replace("%", "\\%") in m.value for m in at.markdown)
-    assert state(admin_store) == before  # shown, not written
+    assert state(county_copy) == before  # shown, not written
 
 
-def test_data_page_confirm_writes_the_targets_and_undo_takes_them_back(admin_store):
+def test_data_page_confirm_writes_the_targets_and_undo_takes_them_back(county_copy):
     from unionstats import indicators, snapshots, store
-    before = indicators.targets(2024, admin_store)
+    before = indicators.targets(2024, county_copy)
     at = report_section("县总工会2023年工作总结\n全年新组建基层工会组织19家。\n"
                         "2024年工作计划：建会率达到50%，新建工会组织25家以上。")
     at.button(key="report_confirm").click().run()
@@ -414,15 +405,15 @@ def test_data_page_confirm_writes_the_targets_and_undo_takes_them_back(admin_sto
     assert any("已写入 2 项" in s.value for s in at.success)
     assert any("新组建基层工会 19" in i.value and "全县合计" in i.value for i in at.info)
     store.clear_cache()
-    after = indicators.targets(2024, admin_store)
+    after = indicators.targets(2024, county_copy)
     assert after[("unionization_rate", "")] == pytest.approx(0.5) and after[("unions_new", "")] == 25
-    assert snapshots.history(admin_store)[-1]["file"] == "粘贴的文本"
-    snapshots.undo(admin_store)
+    assert snapshots.history(county_copy)[-1]["file"] == "粘贴的文本"
+    snapshots.undo(county_copy)
     store.clear_cache()
-    assert indicators.targets(2024, admin_store) == before
+    assert indicators.targets(2024, county_copy) == before
 
 
-def test_data_page_refuses_a_bad_edit(admin_store):
+def test_data_page_refuses_a_bad_edit(county_copy):
     from unionstats import narrative as n
     figures = n.read_report("2023年工作总结\n2024年工作计划：建会率达到50%，新建工会25家。").figures
     items, problems = n.confirmed_items([{"take": True, "code": "unionization_rate", "value": "五成"},
@@ -446,7 +437,7 @@ def test_stored_values_fit_what_the_report_says(value, qualifier, step, stored, 
 
 
 @pytest.mark.browser
-def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
+def test_browser_paste_edit_confirm_see_on_overview_then_undo(county_copy):
     """In a real browser: paste a report, change one found figure in the table, confirm, see the
     new target on 总览's coverage chart, undo on the data page, see the old one again."""
     import time
@@ -481,7 +472,7 @@ def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
         page.locator("[data-testid='stCheckbox']", has_text="读工作总结").wait_for(timeout=60_000)
         page.wait_for_selector(IDLE, timeout=60_000)
 
-    with _streamlit(admin_store) as url:  # the admin password and store are in the environment
+    with _streamlit(county_copy) as url:  # the admin password and store are in the environment
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN").new_page()
@@ -522,13 +513,13 @@ def test_browser_paste_edit_confirm_see_on_overview_then_undo(admin_store):
             shoot(page, "data-report", full_page=True)
             assert overview(page, ["52.0%"]) == ["52.0%"]
             data_page(page)
-            written = snapshots.current_name(admin_store)
+            written = snapshots.current_name(county_copy)
             page.get_by_role("button", name="撤销最近一次导入").click()
             for _ in range(600):  # the page reruns at once after undo: watch the store instead
-                if snapshots.current_name(admin_store) != written:
+                if snapshots.current_name(county_copy) != written:
                     break
                 time.sleep(0.1)
-            assert snapshots.current_name(admin_store) != written
+            assert snapshots.current_name(county_copy) != written
             assert overview(page, before) == before
             browser.close()
 
