@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import independent
-from unionstats import catalog, indicators
+from unionstats import catalog, indicators, store
 from unionstats.indicators import Scope
 
 # The codes DESIGN.md §3 publishes: a contract for the CLI, tests and exports.
@@ -215,3 +215,12 @@ def test_a_totals_only_township_counts_and_is_named(odd_store):
     assert gaps.totals_only_regions(2024, Scope(), odd_store) == sorted(set(ry.loc[ry["year"] == 2024, "region_code"]))
     assert TOTALS_TOWN in gaps.totals_only_regions(2024, Scope(), odd_store)
     assert len(gaps.uncovered_table(2024, Scope(regions=(TOTALS_TOWN,)), 1, path=odd_store)) == 0
+
+
+def test_queries_take_years_never_a_single_year(demo_db):
+    """One convention for every query (CONTRIBUTING): a list of years, None = every year."""
+    with pytest.raises(TypeError, match="years"):
+        store.query("targets", path=demo_db, year=2024)
+    one = store.query("targets", path=demo_db, years=(2024,))
+    every = store.query("targets", path=demo_db, years=None)
+    assert 0 < len(one) < len(every)

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import independent
-from conftest import ROOT
+from conftest import open_page
 from unionstats import demo, importing, maps, snapshots, store
 
 
@@ -77,11 +76,7 @@ def test_the_admins_outlines_are_stored_drawn_and_removable(mapped, monkeypatch)
     assert set(maps.outlines(mapped)) == set(regions["code"])
 
     monkeypatch.setenv("UNIONSTATS_DB", str(mapped))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params["year"] = "2024"
-    at.run()
-    at.switch_page("pages/townships.py").run()
-    assert not at.exception
+    at = open_page("pages/townships.py", year="2024")
     spec = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert "乡镇边界图" in spec["layout"]["title"]["text"]
     fills = [trace for trace in spec["data"] if trace.get("fill") == "toself"]
@@ -98,11 +93,7 @@ def test_the_admins_outlines_are_stored_drawn_and_removable(mapped, monkeypatch)
 
 
 def test_without_outlines_the_map_is_a_labelled_schematic(demo_db):
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params["year"] = "2024"
-    at.run()
-    at.switch_page("pages/townships.py").run()
-    assert not at.exception
+    at = open_page("pages/townships.py", year="2024")
     spec = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert "示意图" in spec["layout"]["title"]["text"]
     tiles = [shape for shape in spec["layout"]["shapes"] if shape["type"] == "rect"]

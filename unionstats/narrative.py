@@ -591,7 +591,7 @@ def _county_sheets(path: Path, items: list[dict]) -> dict[str, list[list]]:
     in force with the confirmed figures laid over them (a write replaces the county's rows of a
     table and year, so the rest must be written back). Aid goes to the first program of its kind
     unless the county already has a row of that kind."""
-    from . import dimensions, store
+    from . import dimensions, importing, store
     from .sheets import BY_TABLE
     rows: dict[tuple[str, int], dict[tuple, dict]] = {}
     for year in sorted({i["year"] for i in items}):
@@ -610,21 +610,16 @@ def _county_sheets(path: Path, items: list[dict]) -> dict[str, list[list]]:
                 programs = [code for code, _, _, k in dimensions.AID_PROGRAMS if k == kind]
                 program = next((r["program_code"] for r in table_rows.values() if r["program_code"] in programs),
                                programs[0])
-            key = (year, "", program) if table == "aid" else (year, "") if table == "subsidies" else (year, "", "", "")
-            row = table_rows.setdefault(key, {"year": year, "region_code": "", "industry_code": "",
-                                              "ownership_code": "", "program_code": program})
+            fresh = {"year": year, "region_code": "", "industry_code": "", "ownership_code": "", "program_code": program}
+            row = table_rows.setdefault(tuple(fresh[k] for k in BY_TABLE[table].unique), fresh)
             row[column] = item["value"]
     sheets: dict[str, list[list]] = {}
     for (table, _), table_rows in rows.items():
         spec = BY_TABLE[table]
-        body = [[None if _blank(r.get(c.field)) else r.get(c.field) for c in spec.columns] for r in table_rows.values()]
+        body = [[None if importing._blank(r.get(c.field)) else r.get(c.field) for c in spec.columns]
+                for r in table_rows.values()]
         sheets.setdefault(spec.zh, [spec.headers()]).extend(body)
     return sheets
-
-
-def _blank(value) -> bool:
-    """'' keys (the county, not broken down) and missing counts are written as empty cells."""
-    return value is None or value == "" or (isinstance(value, float) and value != value)
 
 
 def _cell(code: str, value) -> object:
