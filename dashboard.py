@@ -10,10 +10,9 @@ if not app.ensure_database(lang):
     st.stop()
 store.pin()  # every query of this run reads the snapshot in force now, even if a publish lands mid-run
 app.use_store_labels()  # 乡镇 or 县（市、区）: before any text of this run is drawn
-current = filters.sidebar()
-lang = current.lang
+view = filters.sidebar()
 
-overview = st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
+overview = st.Page("pages/overview.py", title=view.t("page_overview"), icon=":material/dashboard:",
                    url_path="overview")
 
 
@@ -24,19 +23,19 @@ def _home() -> None:
 
 
 pages = [
-    st.Page(_home, title=t("page_overview", lang), url_path="home", default=True, visibility="hidden"),
+    st.Page(_home, title=view.t("page_overview"), url_path="home", default=True, visibility="hidden"),
     overview,
-    st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/travel_explore:",
+    st.Page("pages/coverage.py", title=view.t("page_coverage"), icon=":material/travel_explore:",
             url_path="coverage"),
-    st.Page("pages/rights.py", title=t("page_rights", lang), icon=":material/gavel:", url_path="rights"),
-    st.Page("pages/aid.py", title=t("page_aid", lang), icon=":material/volunteer_activism:", url_path="aid"),
-    st.Page("pages/townships.py", title=t("page_league", lang), icon=":material/leaderboard:",
+    st.Page("pages/rights.py", title=view.t("page_rights"), icon=":material/gavel:", url_path="rights"),
+    st.Page("pages/aid.py", title=view.t("page_aid"), icon=":material/volunteer_activism:", url_path="aid"),
+    st.Page("pages/townships.py", title=view.t("page_league"), icon=":material/leaderboard:",
             url_path="townships"),
-    st.Page("pages/compare.py", title=t("page_compare", lang), icon=":material/compare_arrows:",
+    st.Page("pages/compare.py", title=view.t("page_compare"), icon=":material/compare_arrows:",
             url_path="compare"),
-    st.Page("pages/briefing.py", title=t("page_briefing", lang), icon=":material/co_present:",
+    st.Page("pages/briefing.py", title=view.t("page_briefing"), icon=":material/co_present:",
             url_path="briefing"),
-    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
-    st.Page("pages/glossary.py", title=t("page_glossary", lang), icon=":material/menu_book:", url_path="glossary"),
+    st.Page("pages/data.py", title=view.t("page_data"), icon=":material/database:", url_path="data"),
+    st.Page("pages/glossary.py", title=view.t("page_glossary"), icon=":material/menu_book:", url_path="glossary"),
 ]
 st.navigation(pages).run()

@@ -2,63 +2,59 @@
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, filters, indicators
-from unionstats import format as fmt
-from unionstats.i18n import t
 
-f = filters.current()
-lang = f.lang
-app.header(t("page_overview", lang), f)
+view = filters.current()
+app.header(view.t("page_overview"), view)
 
-by_year = app.indicators_by_year(f)
-targets = attainment.scope_targets(indicators.targets(f.year), f.scope)  # a county target is not a township's
+by_year = app.indicators_by_year(view)
+targets = attainment.scope_targets(indicators.targets(view.year), view.scope)  # a county target is not a township's
 rule = attainment.rules()
 
-st.subheader(t("overview_headline", lang, year=f.year))
-for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
+st.subheader(view.t("overview_headline", year=view.year))
+for note in indicators.notes(view.year, view.scope):  # what the county wrote down for its meetings
     st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
-app.kpi_grid(catalog.HEADLINE, f)
-shown = [c for c in catalog.HEADLINE if f.scope.is_region_only or c not in catalog.REGION_ONLY_FAMILY_CODES]
-app.reported_note(shown, indicators.reported(f.year, f.scope), lang)
-if not f.scope.is_region_only:
-    st.caption(t("not_broken_down", lang))
-app.attainment_table(by_year.loc[f.year].to_dict(), f)
+app.kpi_grid(catalog.HEADLINE, view)
+shown = [c for c in catalog.HEADLINE if view.scope.is_region_only or c not in catalog.REGION_ONLY_FAMILY_CODES]
+app.reported_note(shown, indicators.reported(view.year, view.scope), view)
+if not view.scope.is_region_only:
+    st.caption(view.t("not_broken_down"))
+app.attainment_table(by_year.loc[view.year].to_dict(), view)
 
-history = by_year.loc[:f.year]
+history = by_year.loc[:view.year]
 years = list(history.index)
-st.subheader(t("trends", lang, start=years[0], end=f.year))
+st.subheader(view.t("trends", start=years[0], end=view.year))
 left, right = st.columns(2)
-name = lambda code: catalog.get(code).name(lang)  # noqa: E731
 target_rate = targets.get("unionization_rate")
 coverage = ("unionization_rate", "membership_rate", "migrant_membership_rate")
 app.chart(
-    left, charts.trend, years, [(name(c), history[c], attainment.parts_of(history, c, lang)) for c in coverage],
-    "rate", t("trend_coverage", lang), lang,
-    target=(f.year, target_rate) if target_rate is not None else None,
-    references=app.reference_lines(coverage, f, left), key="trend_coverage")
+    left, charts.trend, years, [(view.name(c), history[c], attainment.parts_of(history, c, view.lang)) for c in coverage],
+    "rate", view.t("trend_coverage"), lang=view.lang,
+    target=(view.year, target_rate) if target_rate is not None else None,
+    references=app.reference_lines(coverage, view, left), key="trend_coverage")
 # A stock (members at year end) and a flow (joined during the year) never share an axis.
-app.chart(right, charts.trend, years, [(name("members"), history["members"])], "person",
-          t("trend_members", lang), lang, key="trend_members")
-app.chart(left, charts.trend, years, [(name("members_new"), history["members_new"])], "person",
-          t("trend_members_new", lang), lang, key="trend_members_new")
-app.chart(right, charts.trend, years, [(name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
-          "yuan", t("trend_arrears", lang), lang, key="trend_arrears")
-if f.scope.is_region_only:
+app.chart(right, charts.trend, years, [(view.name("members"), history["members"])], "person",
+          view.t("trend_members"), lang=view.lang, key="trend_members")
+app.chart(left, charts.trend, years, [(view.name("members_new"), history["members_new"])], "person",
+          view.t("trend_members_new"), lang=view.lang, key="trend_members_new")
+app.chart(right, charts.trend, years, [(view.name("arrears_recovered_yuan"), history["arrears_recovered_yuan"])],
+          "yuan", view.t("trend_arrears"), lang=view.lang, key="trend_arrears")
+if view.scope.is_region_only:
     app.chart(left, charts.trend, years,
-              [(name(c), history[c]) for c in ("aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")],
-              "yuan", t("trend_aid", lang), lang, key="trend_aid")
+              [(view.name(c), history[c]) for c in ("aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")],
+              "yuan", view.t("trend_aid"), lang=view.lang, key="trend_aid")
 
-st.subheader(t("gaps_title", lang))
-by_region = indicators.table(f.scope, "region", (f.year,))
+st.subheader(view.t("gaps_title"))
+by_region = indicators.table(view.scope, "region", (view.year,))
 if len(by_region) < 2:
-    st.info(t("gaps_need_regions", lang))
+    st.info(view.t("gaps_need_regions"))
 else:
     for column, code in zip(st.columns(2), ("unionization_rate", "membership_rate")):
         ind = catalog.get(code)
         # A township whose rate rests on a handful of units is not "lowest", it is unknown.
         lowest = attainment.reliable(by_region.dropna(subset=[code]), code, rule).nsmallest(3, code)
-        column.markdown(f"**{t('gaps_lowest', lang, indicator=ind.name(lang))}**")
+        column.markdown(f"**{view.t('gaps_lowest', indicator=view.name(ind.code))}**")
         column.dataframe(
-            {t("region", lang): list(lowest["name_en" if lang == "en" else "name_zh"]),
-             ind.name(lang): [fmt.fmt_number(v, ind.unit, lang) for v in lowest[code]],
-             t("col_parts", lang): [attainment.parts(code, row, lang) for _, row in lowest.iterrows()]},
+            {view.t("region"): list(lowest["name_en" if view.en else "name_zh"]),
+             view.name(ind.code): [view.number(v, ind.unit) for v in lowest[code]],
+             view.t("col_parts"): [attainment.parts(code, row, view.lang) for _, row in lowest.iterrows()]},
             hide_index=True, width="stretch")

@@ -5,48 +5,44 @@ import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, league, maps, names
 from unionstats import format as fmt
-from unionstats.filters import Filters
-from unionstats.i18n import t
 from unionstats.indicators import Scope
 
-f = filters.current()
-lang = f.lang
-app.header(t("page_league", lang), f)
-if f.year is None:
-    st.warning(t("no_data_at_all", lang))
+view = filters.current()
+app.header(view.t("page_league"), view)
+if view.year is None:
+    st.warning(view.t("no_data_at_all"))
     st.stop()
-regions = names.region_names(lang)
+regions = names.region_names(view.lang)
 rule = attainment.rules()
-name = lambda code: catalog.get(code).name(lang)  # noqa: E731
-points = t("points_unit", lang)
+points = view.t("points_unit")
 
-code = st.selectbox(t("league_indicator", lang), league.RATES, format_func=name, key="league_indicator")
+code = st.selectbox(view.t("league_indicator"), league.RATES, format_func=view.name, key="league_indicator")
 ind = catalog.get(code)
-ranked = league.table(code, f.year, f.scope)
+ranked = league.table(code, view.year, view.scope)
 if ranked.empty:
-    st.warning(t("no_data_scope", lang, year=f.year))
+    st.warning(view.t("no_data_scope", year=view.year))
     st.stop()
-base = attainment.latest_earlier(f.years, f.year)
-st.subheader(t("league_title", lang, year=f.year, indicator=ind.name(lang)))
-st.caption(t("league_help", lang, n=rule.small_n, base=attainment.base_text(f.year, base, lang)))
+base = attainment.latest_earlier(view.years, view.year)
+st.subheader(view.t("league_title", year=view.year, indicator=view.name(ind.code)))
+st.caption(view.t("league_help", n=rule.small_n, base=attainment.base_text(view.year, base, view.lang)))
 
-cols = {k: t(k, lang) for k in ("col_rank", "region", "col_parts", "col_moved", "col_vs_county", "col_own_target",
-                                "col_status")}
-change_col = f"{t('col_change', lang)}（{points}）" if lang == "zh" else f"{t('col_change', lang)} ({points})"
-gap_col = f"{cols['col_vs_county']}（{points}）" if lang == "zh" else f"{cols['col_vs_county']} ({points})"
-value_col = ind.name(lang)
+cols = {k: view.t(k) for k in ("col_rank", "region", "col_parts", "col_moved", "col_vs_county", "col_own_target",
+                               "col_status")}
+change_col = f"{view.t('col_change')}（{points}）" if not view.en else f"{view.t('col_change')} ({points})"
+gap_col = f"{cols['col_vs_county']}（{points}）" if not view.en else f"{cols['col_vs_county']} ({points})"
+value_col = view.name(ind.code)
 table = ranked.assign(**{
     cols["col_rank"]: ranked["rank"],
     cols["region"]: [regions.get(k, k) for k in ranked["region_code"]],
     value_col: ranked["value"] * 100,
-    cols["col_parts"]: [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang) + (
-        " " + t("small_sample", lang) if few else "") for a, b, few in
+    cols["col_parts"]: [view.parts(a, b, catalog.get(ind.denominator).unit) + (
+        " " + view.t("small_sample") if few else "") for a, b, few in
         zip(ranked["numerator"], ranked["denominator"], ranked["small"])],
     cols["col_moved"]: ranked["moved"],
     change_col: ranked["change"] * 100,
     gap_col: ranked["gap_county"] * 100,
-    cols["col_own_target"]: [fmt.fmt_number(v, ind.unit, lang) for v in ranked["target"]],
-    cols["col_status"]: [attainment.status_label(s, lang) if s else "" for s in ranked["status"]],
+    cols["col_own_target"]: [view.number(v, ind.unit) for v in ranked["target"]],
+    cols["col_status"]: [attainment.status_label(s, view.lang) if s else "" for s in ranked["status"]],
 })[[cols["col_rank"], cols["region"], value_col, cols["col_parts"], cols["col_moved"], change_col, gap_col,
     cols["col_own_target"], cols["col_status"]]]
 if ranked["target"].isna().all():  # no township set a target of its own: no empty columns
@@ -60,12 +56,12 @@ styled = (table.style
           .apply(lambda column: [f"color: {c}" if c else "" for c in row_colors],
                  subset=[c for c in (cols["col_status"], cols["col_parts"]) if c in table.columns]))
 st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(table), key="league_table")
-file_name = t("league_file", lang, indicator=ind.name(lang), year=f.year)
+file_name = view.t("league_file", indicator=view.name(ind.code), year=view.year)
 numbers = table.assign(**{value_col: ranked["value"]})  # the file keeps fractions, shown as 0.0%
 left, right, _ = st.columns([1, 1, 4])
-left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({ind.name(lang): numbers}, {value_col: "0.0%"}),
+left.download_button(view.t("download_xlsx"), lambda: exports.xlsx_bytes({view.name(ind.code): numbers}, {value_col: "0.0%"}),
                      f"{file_name}.xlsx", exports.XLSX_MIME, icon=":material/download:", key="league_xlsx")
-right.download_button(t("download_csv", lang), lambda: exports.csv_bytes(numbers), f"{file_name}.csv", exports.CSV_MIME,
+right.download_button(view.t("download_csv"), lambda: exports.csv_bytes(numbers), f"{file_name}.csv", exports.CSV_MIME,
                       icon=":material/download:", key="league_csv")
 
 bars = ranked.sort_values("value")
@@ -73,41 +69,41 @@ county_value = ranked["county"].iloc[0]
 app.chart(
     st, charts.ranked_bars,
     [regions.get(k, k) for k in bars["region_code"]], bars["value"], bars["region_code"], ind.unit,
-    t("by_region", lang, indicator=ind.name(lang)), lang,
-    [(t("county_value" if attainment.is_whole_county(Scope(None, f.scope.industries, f.scope.ownership_group))
-        else "scope_value", lang), county_value)],
-    parts=[fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
+    view.t("by_region", indicator=view.name(ind.code)), lang=view.lang,
+    lines=[(view.t("county_value" if attainment.is_whole_county(Scope(None, view.scope.industries, view.scope.ownership_group))
+                   else "scope_value"), county_value)],
+    parts=[view.parts(a, b, catalog.get(ind.denominator).unit)
            for a, b in zip(bars["numerator"], bars["denominator"])], small=list(bars["small"]),
     key="league_bars")
 
 # The map: the admin's township outlines when uploaded, else a schematic of tiles that says so.
 shapes = maps.outlines()
-bar_parts = [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang)
+bar_parts = [view.parts(a, b, catalog.get(ind.denominator).unit)
              for a, b in zip(ranked["numerator"], ranked["denominator"])]
 labels = [regions.get(k, k) for k in ranked["region_code"]]
 if shapes:
     app.chart(st, charts.outline_map, labels, ranked["region_code"], ranked["value"], shapes, ind.unit,
-              t("map_title_outline", lang, indicator=ind.name(lang), year=f.year), lang,
-              bar_parts, list(ranked["small"]), key="league_map")
+              view.t("map_title_outline", indicator=view.name(ind.code), year=view.year), lang=view.lang,
+              parts=bar_parts, small=list(ranked["small"]), key="league_map")
 else:
     app.chart(st, charts.tile_map, labels, ranked["region_code"], ranked["value"], maps.tile_positions(regions),
-              ind.unit, t("map_title_tiles", lang, indicator=ind.name(lang), year=f.year), lang,
-              bar_parts, list(ranked["small"]), key="league_map")
+              ind.unit, view.t("map_title_tiles", indicator=view.name(ind.code), year=view.year), lang=view.lang,
+              parts=bar_parts, small=list(ranked["small"]), key="league_map")
 if not shapes:
-    st.caption(t("map_tiles_note", lang))
+    st.caption(view.t("map_tiles_note"))
 
-st.subheader(t("league_rates_title", lang))
-st.caption(t("league_rates_help", lang))
+st.subheader(view.t("league_rates_title"))
+st.caption(view.t("league_rates_help"))
 wide = {}  # rate → {township: (value, small sample, gap to the county)}; plain dicts, no .loc per cell
 for rate in league.RATES:
-    one = league.table(rate, f.year, f.scope)
+    one = league.table(rate, view.year, view.scope)
     wide[rate] = dict(zip(one["region_code"], zip(one["value"], one["small"], one["gap_county"])))
 order = [k for k in regions if any(k in w for w in wide.values())]
 matrix = {cols["region"]: [regions[k] for k in order]}
 colors = {}
 for rate, one in wide.items():
-    matrix[name(rate)] = [fmt.fmt_number(one[k][0] if k in one else None, "rate", lang) for k in order]  # "—" where none
-    colors[name(rate)] = [
+    matrix[view.name(rate)] = [view.number(one[k][0] if k in one else None, "rate") for k in order]  # "—" where none
+    colors[view.name(rate)] = [
         "" if k not in one else (
             f"color: {attainment.COLORS['small']}" if one[k][1] else
             (f"color: {attainment.COLORS['done']}" if one[k][2] >= 0 else
@@ -120,48 +116,48 @@ for column, css in colors.items():
 st.dataframe(rates_styled, hide_index=True, width="stretch", height=40 + 35 * len(matrix), key="league_rates")
 
 st.divider()
-st.subheader(t("profile_title", lang))
+st.subheader(view.t("profile_title"))
 choices = list(order)
-default = f.scope.regions[0] if f.scope.regions and f.scope.regions[0] in choices else choices[0]
-region = st.selectbox(t("profile_choose", lang), choices, format_func=lambda k: regions.get(k, k),
+default = view.scope.regions[0] if view.scope.regions and view.scope.regions[0] in choices else choices[0]
+region = st.selectbox(view.t("profile_choose"), choices, format_func=lambda k: regions.get(k, k),
                       index=choices.index(default), key="profile_region")
-mine = Scope((region,), f.scope.industries, f.scope.ownership_group)
+mine = Scope((region,), view.scope.industries, view.scope.ownership_group)
 reported_years = set(indicators.table(mine)["year"])
-st.markdown(f"**{t('profile_vs_county', lang, region=escape.markdown(regions.get(region, region)), year=f.year)}**")
-if f.year in reported_years:
+st.markdown(f"**{view.t('profile_vs_county', region=escape.markdown(regions.get(region, region)), year=view.year)}**")
+if view.year in reported_years:
     app.kpi_grid(catalog.HEADLINE if mine.is_region_only else
                  [c for c in catalog.HEADLINE if c not in catalog.REGION_ONLY_FAMILY_CODES],
-                 Filters(f.year, mine, lang, f.years))
-figures = league.profile(region, f.year, f.scope)
-cut = Scope(None, f.scope.industries, f.scope.ownership_group)  # the county under the same cut
-county_header = (t("col_county", lang) if attainment.is_whole_county(cut)
-                 else f"{t('col_county', lang)} · {names.scope_label(cut, lang)}")
+                 view.at(scope=mine))
+figures = league.profile(region, view.year, view.scope)
+cut = Scope(None, view.scope.industries, view.scope.ownership_group)  # the county under the same cut
+county_header = (view.t("col_county") if attainment.is_whole_county(cut)
+                 else f"{view.t('col_county')} · {names.scope_label(cut, view.lang)}")
 if len(figures):
     st.dataframe({
-        t("col_indicator", lang): [name(c) for c in figures["code"]],
-        regions.get(region, region): [fmt.fmt_number(v, "rate", lang) for v in figures["value"]],
-        county_header: [fmt.fmt_number(v, "rate", lang) for v in figures["county"]],
-        cols["col_vs_county"]: [fmt.fmt_delta(v, "rate", lang) for v in figures["gap_county"]],
-        t("col_rank_of", lang): [t("small_sample", lang) if few else t("rank_of", lang, rank=r, n=n)
-                                 for r, n, few in zip(figures["rank"], figures["ranked"], figures["small"])],
-        cols["col_parts"]: [fmt.fmt_parts(a, b, catalog.get(catalog.get(c).denominator).unit, lang)
+        view.t("col_indicator"): [view.name(c) for c in figures["code"]],
+        regions.get(region, region): [view.number(v, "rate") for v in figures["value"]],
+        county_header: [view.number(v, "rate") for v in figures["county"]],
+        cols["col_vs_county"]: [view.delta(v, "rate") for v in figures["gap_county"]],
+        view.t("col_rank_of"): [view.t("small_sample") if few else view.t("rank_of", rank=r, n=n)
+                                for r, n, few in zip(figures["rank"], figures["ranked"], figures["small"])],
+        cols["col_parts"]: [view.parts(a, b, catalog.get(catalog.get(c).denominator).unit)
                             for c, a, b in zip(figures["code"], figures["numerator"], figures["denominator"])],
     }, hide_index=True, width="stretch", key="profile_figures")
 
-st.markdown(f"**{t('profile_notes', lang)}**")
-notes = league.own_notes(region, f.year)
+st.markdown(f"**{view.t('profile_notes')}**")
+notes = league.own_notes(region, view.year)
 for note in notes:
     st.markdown("> " + escape.markdown(note).replace("\n", "\n> "))
 if not notes:
-    st.caption(t("profile_no_notes", lang, year=f.year))
+    st.caption(view.t("profile_no_notes", year=view.year))
 
-st.markdown(f"**{t('profile_gaps', lang, n=gaps.DEFAULT_MIN_EMPLOYEES)}**")
-listed = gaps.uncovered_table(f.year, mine, gaps.DEFAULT_MIN_EMPLOYEES, lang)
-if gaps.totals_only_regions(f.year, mine):
-    st.caption(t("totals_only_note", lang, regions=escape.markdown(regions.get(region, region))))
+st.markdown(f"**{view.t('profile_gaps', n=gaps.DEFAULT_MIN_EMPLOYEES)}**")
+listed = gaps.uncovered_table(view.year, mine, gaps.DEFAULT_MIN_EMPLOYEES, view.lang)
+if gaps.totals_only_regions(view.year, mine):
+    st.caption(view.t("totals_only_note", regions=escape.markdown(regions.get(region, region))))
 elif listed.empty:
-    st.success(t("gap_none", lang, n=gaps.DEFAULT_MIN_EMPLOYEES))
+    st.success(view.t("gap_none", n=gaps.DEFAULT_MIN_EMPLOYEES))
 else:
     st.dataframe(listed.head(gaps.MAX_LISTED), hide_index=True, width="stretch", key="profile_gaps",
-                 column_config={t(k, lang): st.column_config.NumberColumn(format="localized")
+                 column_config={view.t(k): st.column_config.NumberColumn(format="localized")
                                 for k in ("col_employees", "col_migrant")})

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, run_cli
 from unionstats import aid, briefing, indicators
+from unionstats.view import View
 from unionstats.i18n import t
 from unionstats.indicators import Scope
 
@@ -75,7 +76,7 @@ def test_native_chart_values_equal_the_summary(deck, demo_db):
     aid_chart = charts[8]
     total = sum(aid_chart.plots[0].series[0].values) * _scaled(aid_chart)
     assert total == pytest.approx(indicators.summary(2024, path=demo_db)["aid_yuan"])
-    assert list(aid_chart.plots[0].categories) == list(aid.by_program(2024, path=demo_db)["name"])
+    assert list(aid_chart.plots[0].categories) == list(aid.by_program(View(2024), path=demo_db)["name"])
 
 
 def test_every_run_has_an_east_asian_font_and_notes_define_the_indicators(deck):
@@ -134,7 +135,7 @@ def test_html_report_is_self_contained(demo_db, tmp_path):
 
 
 def test_excel_workbook_has_the_pages_tables(demo_db):
-    data = briefing.to_xlsx(2024, Scope(), "zh", demo_db)
+    data = briefing.to_xlsx(View(2024), demo_db)
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert {"总览", "组织覆盖与空白点", "空白点_25人以上", "年度对比", "困难帮扶"} <= set(book.sheetnames)
     assert all(book[name].freeze_panes == "A2" for name in book.sheetnames)
@@ -176,13 +177,13 @@ def test_changes_in_the_workbook_and_on_the_cards_point_the_right_way(demo_db):
     from unionstats import catalog
     from unionstats.format import fmt_delta
     want = independent.expected(independent.raw(demo_db), ["year"], True)
-    sheet = pd.read_excel(io.BytesIO(briefing.to_xlsx(2024, Scope(), "zh", demo_db)), sheet_name="年度对比")
+    sheet = pd.read_excel(io.BytesIO(briefing.to_xlsx(View(2024), demo_db)), sheet_name="年度对比")
     sheet = sheet.set_index("代码")
     for ind in catalog.INDICATORS:
         a, b = want.loc[2023, ind.code], want.loc[2024, ind.code]
         assert sheet.loc[ind.code, "2023"] == pytest.approx(a) and sheet.loc[ind.code, "2024"] == pytest.approx(b)
         assert sheet.loc[ind.code, "变化"] == pytest.approx(b - a), ind.code
-    cards = [k for slide in briefing.build(2024, Scope(), "zh", demo_db) for k in slide.kpis]
+    cards = [k for slide in briefing.build(View(2024), demo_db) for k in slide.kpis]
     assert cards
     for k in cards:
         ind = catalog.get(k["code"])

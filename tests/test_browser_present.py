@@ -71,7 +71,8 @@ def screen(request, browser):
 def slides(demo_db):
     """What each slide of the demo holds, so a test waits for all of it to draw."""
     from unionstats import briefing
-    return [slide for slide in briefing.build(2024, path=demo_db)]
+    from unionstats.view import View
+    return briefing.build(View(2024), path=demo_db)
 
 
 def _open(page, url: str, slide=None) -> None:

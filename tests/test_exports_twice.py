@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from unionstats import briefing, comparison, exports, gaps, store, template
+from unionstats.view import View
 from unionstats.indicators import Scope
 
 pytestmark = pytest.mark.needs_db
@@ -20,9 +21,9 @@ def _cells(data: bytes) -> list:
 
 
 EXPORTERS = {
-    "briefing_xlsx": lambda: _cells(briefing.to_xlsx(2024, Scope())),
-    "briefing_pptx_slides": lambda: [s.title for s in briefing.build(2024, Scope())],
-    "briefing_html": lambda: len(briefing.to_html(briefing.build(2024, Scope()))),
+    "briefing_xlsx": lambda: _cells(briefing.to_xlsx(View(2024))),
+    "briefing_pptx_slides": lambda: [s.title for s in briefing.build(View(2024))],
+    "briefing_html": lambda: len(briefing.to_html(briefing.build(View(2024)))),
     "gaps_xlsx": lambda: _cells(exports.xlsx_bytes({"gaps": gaps.uncovered_table(2024, Scope())})),
     "gaps_csv": lambda: exports.csv_bytes(gaps.uncovered_table(2024, Scope())),
     "compare": lambda: comparison.compare(Scope(), 2023, 2024).to_json(),

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import open_page
 from unionstats import briefing, present
+from unionstats.view import View
 
 
 def briefing_page(**query) -> AppTest:
@@ -19,7 +20,7 @@ def briefing_page(**query) -> AppTest:
 
 @pytest.fixture(scope="module")
 def titles(demo_db) -> list[str]:
-    return [s.title for s in briefing.build(2024, path=demo_db)]
+    return [s.title for s in briefing.build(View(2024), path=demo_db)]
 
 
 def _shown_slide(at, titles) -> int:

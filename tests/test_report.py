@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 
 from conftest import ROOT, run_cli
 from unionstats import briefing, catalog, charts, indicators, report, store
+from unionstats.view import View
 from unionstats import format as fmt
 from unionstats.indicators import Scope
 
@@ -105,7 +106,7 @@ def test_word_report_renders_in_libreoffice_inside_the_page(word, tmp_path):
 
 def test_word_report_in_english_reads_as_sentences(demo_db):
     import io
-    document = docx.Document(io.BytesIO(report.to_docx(2024, Scope(), "en", demo_db)))
+    document = docx.Document(io.BytesIO(report.to_docx(View(2024, lang="en"), demo_db)))
     text = _text(document)
     now = indicators.summary(2024, path=demo_db)
     assert f"{now['unions_new']} new grassroots unions were founded" in text
@@ -113,14 +114,14 @@ def test_word_report_in_english_reads_as_sentences(demo_db):
 
 
 def test_english_briefing_puts_no_unit_word_before_a_noun(demo_db):
-    slides = briefing.build(2024, Scope(), "en", demo_db)
+    slides = briefing.build(View(2024, lang="en"), demo_db)
     for slide in slides:
         # "21 units new grassroots unions", "182 units employers …", "1,080 people workers …"
         assert not re.search(r"\d (units|people) (new|employers|workers|members)", slide.message), slide.message
 
 
 def test_briefing_date_is_the_briefing_years_end(demo_db):
-    subtitle = briefing.build(2015, Scope(), "zh", demo_db)[0].message
+    subtitle = briefing.build(View(2015), demo_db)[0].message
     assert "2015-12-31" in subtitle and "2024" not in subtitle
 
 
@@ -133,7 +134,7 @@ def test_bar_chart_left_margin_fits_the_longest_township_name(demo_db):
 
 
 def test_html_report_shows_targets_and_their_status(demo_db):
-    slides = briefing.build(2024, Scope(), "zh", demo_db)
+    slides = briefing.build(View(2024), demo_db)
     page = briefing.to_html(slides, "zh")
     targets = indicators.targets(2024, demo_db)
     kpis = [k for s in slides for k in s.kpis if (k["code"], "") in targets]
@@ -156,7 +157,7 @@ def test_deck_gap_table_numbers_right_aligned_and_widths_from_content(demo_db):
 
     from pptx import Presentation
     from pptx.enum.text import PP_ALIGN
-    deck = Presentation(io.BytesIO(briefing.to_pptx(briefing.build(2024, Scope(), "zh", demo_db))))
+    deck = Presentation(io.BytesIO(briefing.to_pptx(briefing.build(View(2024), demo_db))))
     table = next(s.table for slide in deck.slides for s in slide.shapes
                  if s.has_table and "职工人数" in [c.text for c in s.table.rows[0].cells])  # the gap list
     headers = [c.text for c in table.rows[0].cells]
@@ -172,7 +173,7 @@ def test_briefing_workbook_aid_sheet_has_chinese_headers(demo_db):
     import io
 
     import pandas as pd
-    sheet = pd.read_excel(io.BytesIO(briefing.to_xlsx(2024, Scope(), "zh", demo_db)), sheet_name="困难帮扶")
+    sheet = pd.read_excel(io.BytesIO(briefing.to_xlsx(View(2024), demo_db)), sheet_name="困难帮扶")
     assert not {"program_code", "name", "households", "yuan"} & set(sheet.columns)
     assert sheet["金额（元）"].sum() == indicators.summary(2024, path=demo_db)["aid_yuan"]
 
@@ -186,7 +187,7 @@ def test_compare_workbook_holds_numbers_with_formats_and_the_scope(demo_db):
     region = store.query("regions", path=demo_db).iloc[0]
     scope = Scope(regions=(region["code"],))
     result = comparison.compare(scope, 2023, 2024, demo_db)
-    book = openpyxl.load_workbook(io.BytesIO(comparison.workbook(result, 2023, 2024, scope, "zh", demo_db)))
+    book = openpyxl.load_workbook(io.BytesIO(comparison.workbook(result, 2023, 2024, View(2024, scope), demo_db)))
     assert region["name_zh"] in book.sheetnames[0]
     ws = book.worksheets[0]
     rows = {ws.cell(r, 7).value: r for r in range(2, ws.max_row + 1)}
@@ -232,7 +233,7 @@ def test_briefing_date_under_the_survey_year_and_an_unfinished_year(monkeypatch)
 def test_small_money_axis_ticks_keep_their_halves(demo_db):
     """The aid chart spans about 0–4万元; whole-number ticks printed 0, 1, 1, 2, 2, 3, 3."""
     from unionstats import aid
-    programs = aid.by_program(2024, path=demo_db)
+    programs = aid.by_program(View(2024), path=demo_db)
     fig = charts.ranked_bars(list(programs["name"]), list(programs["yuan"]), range(len(programs)), "yuan", "", "zh")
     places = re.search(r"\.(\d+)", fig.layout.xaxis.tickformat)
     assert places and int(places.group(1)) >= 1  # 0.5 steps stay 0.5
@@ -247,7 +248,7 @@ def test_word_report_without_a_browser_is_written_without_pictures(demo_db, monk
     def no_browser(*args, **kwargs):
         raise RuntimeError("no Chromium here")
     monkeypatch.setattr(kaleido, "start_sync_server", no_browser)
-    document = docx.Document(io.BytesIO(report.to_docx(2024, Scope(), "zh", demo_db)))
+    document = docx.Document(io.BytesIO(report.to_docx(View(2024), demo_db)))
     assert len(document.inline_shapes) == 0
     assert "no Chromium here" in _text(document)
     assert len(document.tables) >= 4

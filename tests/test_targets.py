@@ -13,6 +13,7 @@ import pytest
 import independent
 from conftest import open_page
 from unionstats import demo, snapshots, store
+from unionstats.view import View
 from unionstats.format import fmt_delta, fmt_number
 
 BADGE = {"done": "green", "near": "orange", "missed": "red"}
@@ -240,7 +241,7 @@ def test_the_briefing_deck_and_html_carry_the_same_status(demo_db):
     status = worked_out_status(want.loc[2024, "unionization_rate"], 0.46)
     label = {"done": "已完成", "near": "接近（未完成）", "missed": "未完成"}[status]
     color = {"done": "1E8449", "near": "D68910", "missed": "C0392B"}[status]
-    slides = briefing.build(2024, path=demo_db)
+    slides = briefing.build(View(2024), path=demo_db)
     headline = next(s for s in slides if s.key == "headline")
     card = next(k for k in headline.kpis if k["code"] == "unionization_rate")
     assert card["status_label"] == label and "目标 46.0%" in card["target_text"]
@@ -260,7 +261,7 @@ def test_the_briefing_deck_and_html_carry_the_same_status(demo_db):
 def test_the_briefing_of_a_township_has_no_county_target(demo_db):
     from unionstats import briefing
     from unionstats.indicators import Scope
-    slides = briefing.build(2024, Scope(regions=("qingshi",)), path=demo_db)
+    slides = briefing.build(View(2024, Scope(regions=("qingshi",))), path=demo_db)
     assert all(not k["status"] and not k["target_text"] for s in slides for k in s.kpis)
     assert "attainment" not in [s.key for s in slides]
     plan = next(s for s in slides if s.key == "targets")

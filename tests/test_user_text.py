@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from unionstats import briefing, exports, gaps, importing, snapshots, store, template
+from unionstats.view import View
 
 # OWASP's list of first characters that make Excel, WPS or LibreOffice run a cell as a formula.
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
@@ -146,11 +147,11 @@ def test_gap_list_files_write_formulas_as_text(hostile):
 
 
 def test_briefing_workbook_writes_formulas_as_text(hostile):
-    _assert_xlsx_text(briefing.to_xlsx(2024, path=hostile))
+    _assert_xlsx_text(briefing.to_xlsx(View(2024), path=hostile))
 
 
 def test_chart_data_inside_the_deck_is_text(hostile):
-    deck = briefing.to_pptx(briefing.build(2024, path=hostile))
+    deck = briefing.to_pptx(briefing.build(View(2024), path=hostile))
     with zipfile.ZipFile(io.BytesIO(deck)) as package:
         books = [package.read(n) for n in package.namelist() if n.endswith(".xlsx")]
     assert books
@@ -314,7 +315,7 @@ class _Attributes(HTMLParser):
 
 
 def test_html_report_shows_names_as_text(hostile):
-    report = briefing.to_html(briefing.build(2024, path=hostile))
+    report = briefing.to_html(briefing.build(View(2024), path=hostile))
     parser = _Attributes()
     parser.feed(report)
     assert not [v for v in parser.values if "evil" in v]

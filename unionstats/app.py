@@ -8,11 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store
-from . import format as fmt
-from .filters import Filters
-from .indicators import Scope
 from .names import scope_label
 from .i18n import t
+from .view import View
 
 
 def ensure_database(lang: str) -> bool:
@@ -38,17 +36,16 @@ def use_store_labels() -> None:
     i18n.use_labels(store.setting(i18n.REGION_LABEL), store.setting(i18n.WHOLE_LABEL))
 
 
-def header(title: str, filters: Filters) -> None:
+def header(title: str, view: View) -> None:
     """Page title, scope, year basis, and the demo label while demo data is loaded."""
-    lang = filters.lang
     is_demo = store.setting("is_demo") == "true"
-    county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "")
-    badge = f" :orange-badge[{t('demo_badge', lang)}]" if is_demo else ""
+    county = store.setting("county_name_en" if view.en else "county_name_zh", "")
+    badge = f" :orange-badge[{view.t('demo_badge')}]" if is_demo else ""
     st.title(f"{escape.markdown(county)} · {title}{badge}" if county else f"{title}{badge}")
     basis = "year_basis_survey" if store.setting("year_basis") == "survey" else "year_basis_calendar"
-    st.caption(f"{t('scope_line', lang, scope=escape.markdown(scope_label(filters.scope, lang)))} · {t(basis, lang)}")
+    st.caption(f"{view.t('scope_line', scope=escape.markdown(scope_label(view.scope, view.lang)))} · {view.t(basis)}")
     if is_demo:
-        st.info(t("demo_notice", lang), icon=":material/science:")
+        st.info(view.t("demo_notice"), icon=":material/science:")
 
 
 def chart(where, build, *args, key: str, select: bool = False, **kwargs):
@@ -62,26 +59,25 @@ def chart(where, build, *args, key: str, select: bool = False, **kwargs):
 
 
 @store.memo
-def _slides(year: int, scope: Scope, lang: str) -> tuple:
-    return tuple(briefing.build(year, scope, lang))
+def _slides(view: View) -> tuple:
+    return tuple(briefing.build(view))
 
 
-def slides(year: int, scope: Scope, lang: str) -> list:
+def slides(view: View) -> list:
     """briefing.build for the 会议汇报 page: built once per snapshot, scope, year and language (about
     13 ms), not on every click through the slides; each run gets its own copy (0.3 ms)."""
-    return copy.deepcopy(list(_slides(year, scope, lang)))
+    return copy.deepcopy(list(_slides(view)))
 
 
-def indicators_by_year(filters: Filters) -> pd.DataFrame:
+def indicators_by_year(view: View) -> pd.DataFrame:
     """Every indicator per year for the filtered scope; stops the page with a hint when the
     chosen year has no data."""
-    lang = filters.lang
-    if filters.year is None:
-        st.warning(t("no_data_at_all", lang))
+    if view.year is None:
+        st.warning(view.t("no_data_at_all"))
         st.stop()
-    by_year = indicators.table(filters.scope).set_index("year")
-    if filters.year not in by_year.index:
-        st.warning(t("no_data_scope", lang, year=filters.year))
+    by_year = indicators.table(view.scope).set_index("year")
+    if view.year not in by_year.index:
+        st.warning(view.t("no_data_scope", year=view.year))
         st.stop()
     return by_year
 
@@ -105,40 +101,41 @@ class Card:
 
 
 @store.memo  # every rerun shows the same cards until the snapshot, scope, year or language changes
-def kpi_cards(codes: tuple[str, ...], scope: Scope, year: int, lang: str) -> tuple[Card, ...]:
+def kpi_cards(codes: tuple[str, ...], view: View) -> tuple[Card, ...]:
     """The cards of kpi_grid for `codes`, from the scope's indicators by year."""
-    by_year = indicators.table(scope).set_index("year")
+    year = view.year
+    by_year = indicators.table(view.scope).set_index("year")
     now = by_year.loc[year]
     rule = attainment.rules()
-    targets = attainment.scope_targets(indicators.targets(year), scope)
+    targets = attainment.scope_targets(indicators.targets(year), view.scope)
     cards = []
     for code in codes:
         ind = catalog.get(code)
         value = now[code]
-        moved = attainment.change(by_year, code, year, lang, rule)
-        help_text = ind.definition(lang)
+        moved = attainment.change(by_year, code, year, view.lang, rule)
+        help_text = view.definition(code)
         if ind.numerator:
-            help_text += "\n\n" + t("parts_line", lang, parts=attainment.parts(code, now, lang))
+            help_text += "\n\n" + view.t("parts_line", parts=attainment.parts(code, now, view.lang))
             if moved.base is not None:
-                help_text += "; " + t("parts_line_base", lang, year=moved.base,
-                                      parts=attainment.parts(code, by_year.loc[moved.base], lang))
+                help_text += "; " + view.t("parts_line_base", year=moved.base,
+                                           parts=attainment.parts(code, by_year.loc[moved.base], view.lang))
         if moved.small:
-            help_text += "\n\n" + t("small_sample_help", lang, n=rule.small_n)
+            help_text += "\n\n" + view.t("small_sample_help", n=rule.small_n)
         target = None
         if code in targets:
             a = attainment.attain(code, value, targets[code], rule)
-            target = f"{status_badge(a.status, lang)} {escape.markdown(attainment.describe(a, lang))}"
-        cards.append(Card(ind.name(lang), fmt.fmt_number(value, ind.unit, lang),
+            target = f"{status_badge(a.status, view.lang)} {escape.markdown(attainment.describe(a, view.lang))}"
+        cards.append(Card(view.name(code), view.number(value, ind.unit),
                           None if moved.delta is None else moved.text, moved.color,
-                          attainment.base_text(year, moved.base, lang), help_text, target))
+                          attainment.base_text(year, moved.base, view.lang), help_text, target))
     return tuple(cards)
 
 
-def kpi_grid(codes, filters: Filters, per_row: int = 4) -> None:
+def kpi_grid(codes, view: View, per_row: int = 4) -> None:
     """Metric cards: value; change against the latest earlier reported year (coloured by
     higher-is-better, grey and marked 样本少 on a small sample, percentage points for rates); under
     it the scope's own target with 完成率, gap and status; the definition and a rate's parts on hover."""
-    for i, card in enumerate(kpi_cards(tuple(codes), filters.scope, filters.year, filters.lang)):
+    for i, card in enumerate(kpi_cards(tuple(codes), view)):
         if i % per_row == 0:  # a new row of columns: cards of one row start level
             columns = st.columns(per_row)
         with columns[i % per_row].container(border=True):
@@ -150,50 +147,47 @@ def kpi_grid(codes, filters: Filters, per_row: int = 4) -> None:
                 st.markdown(card.target)
 
 
-def attainment_table(values: dict, filters: Filters) -> None:
+def attainment_table(values: dict, view: View) -> None:
     """目标完成情况: every target of the scope with actual, 完成率, gap and status, misses first."""
-    lang = filters.lang
-    targets = attainment.scope_targets(indicators.targets(filters.year), filters.scope)
-    st.subheader(t("attainment_title", lang))
+    targets = attainment.scope_targets(indicators.targets(view.year), view.scope)
+    st.subheader(view.t("attainment_title"))
     if not targets:
-        st.caption(t("attainment_none_county" if attainment.is_whole_county(filters.scope)
-                     else "attainment_none_scope", lang, year=filters.year))
+        st.caption(view.t("attainment_none_county" if attainment.is_whole_county(view.scope)
+                          else "attainment_none_scope", year=view.year))
         return
     rows = attainment.attainments(values, targets, attainment.rules())
-    frame = attainment.frame(rows, lang)
+    frame = attainment.frame(rows, view.lang)
     colors = [f"color: {attainment.COLORS[a.status]}; font-weight: bold" if a.status else "" for a in rows]
-    status_col = t("col_status", lang)
+    status_col = view.t("col_status")
     styled = frame.style.apply(lambda column: colors, subset=[status_col])
     st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(frame), key="attainment_table")
 
 
 
-def reported_note(codes, shares: dict[str, tuple[int, int]], lang: str) -> None:
+def reported_note(codes, shares: dict[str, tuple[int, int]], view: View) -> None:
     """Under the KPI grid: which of `codes` not every township reported, e.g. "12个乡镇中11个填报：…"
     (shares from indicators.reported). Nothing when all reported."""
     groups: dict[tuple[int, int], list[str]] = {}
     for code in codes:
         n, total = shares.get(code, (0, 0))
         if n < total:
-            groups.setdefault((n, total), []).append(catalog.get(code).name(lang))
-    sep = ", " if lang == "en" else "、"
+            groups.setdefault((n, total), []).append(view.name(code))
     for (n, total), names in sorted(groups.items(), reverse=True):
-        st.caption(t("reported_share", lang, n=n, total=total, names=sep.join(names)))
+        st.caption(view.t("reported_share", n=n, total=total, names=view.join(names)))
 
 
-def reference_figures(codes, filters: Filters, where=st) -> pd.DataFrame:
+def reference_figures(codes, view: View, where=st) -> pd.DataFrame:
     """Others' published rates for `codes` (references.figures), for the whole county only: a
     province's rate says nothing about one township or one industry, so under a filter they are
     left out and a caption in `where` says so. An older store that cannot hold them says how to
     upgrade, and the page goes on without them."""
-    lang = filters.lang
     try:
         frame = references.figures(codes)
     except store.StoreError:
-        where.caption(t("ref_upgrade", lang, hint=escape.markdown(store.upgrade_hint(store.db_path()).split("\n")[0])))
+        where.caption(view.t("ref_upgrade", hint=escape.markdown(store.upgrade_hint(store.db_path()).split("\n")[0])))
         return _no_references()
-    if len(frame) and not attainment.is_whole_county(filters.scope):
-        where.caption(t("ref_whole_county", lang))
+    if len(frame) and not attainment.is_whole_county(view.scope):
+        where.caption(view.t("ref_whole_county"))
         return _no_references()
     return frame
 
@@ -202,7 +196,7 @@ def _no_references() -> pd.DataFrame:
     return pd.DataFrame(columns=["year", "body", "indicator", "value", "source"])
 
 
-def reference_lines(codes, filters: Filters, where=st) -> list:
+def reference_lines(codes, view: View, where=st) -> list:
     """reference_figures as comparison lines for charts.trend."""
-    return references.trend_lines(reference_figures(codes, filters, where), codes, filters.lang)
+    return references.trend_lines(reference_figures(codes, view, where), codes, view.lang)
 

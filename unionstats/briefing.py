@@ -14,8 +14,8 @@ import pandas as pd
 from . import aid, attainment, catalog, charts, comparison, exports, gaps, indicators, store
 from . import format as fmt
 from .i18n import t
-from .indicators import Scope
 from .names import region_names, scope_label
+from .view import View
 
 EA_FONT = "Microsoft YaHei"  # on every Chinese Windows; LibreOffice falls back to Noto Sans CJK
 HEADLINE = ("unionization_rate", "membership_rate", "unions_new", "members_new",
@@ -53,28 +53,28 @@ def target_status(code: str, value, target, path: Path | None = None) -> str | N
     return attainment.attain(code, value, target, attainment.rules(path)).status
 
 
-def _definitions(codes, lang: str) -> str:
-    return "\n".join(f"{catalog.get(c).name(lang)}：{catalog.get(c).definition(lang)}" for c in codes)
+def _definitions(codes, view: View) -> str:
+    return "\n".join(f"{view.name(c)}：{view.definition(c)}" for c in codes)
 
 
-def _kpis(codes, history: pd.DataFrame, year: int, targets: dict[str, float], lang: str,
-          rule: attainment.Rules) -> list[dict]:
+def _kpis(codes, history: pd.DataFrame, view: View, targets: dict[str, float], rule: attainment.Rules) -> list[dict]:
     """KPI cards: value; change against the latest earlier reported year (样本少 when small); the
     scope's own target with 完成率 and status."""
     out = []
+    year = view.year
     now = history.loc[year]
     for code in codes:
         ind = catalog.get(code)
         value = now.get(code)
-        moved = attainment.change(history, code, year, lang, rule)
+        moved = attainment.change(history, code, year, view.lang, rule)
         a = attainment.attain(code, value, targets[code], rule) if code in targets else None
-        out.append({"code": code, "name": ind.name(lang), "value": fmt.fmt_number(value, ind.unit, lang),
+        out.append({"code": code, "name": view.name(ind.code), "value": view.number(value, ind.unit),
                     "change": moved.text, "change_color": moved.color, "small": moved.small,
-                    "change_base": attainment.base_text(year, moved.base, lang),
+                    "change_base": attainment.base_text(year, moved.base, view.lang),
                     "status": a.status if a else None,
-                    "status_label": attainment.status_label(a.status, lang) if a else "",
-                    "target_text": attainment.describe(a, lang) if a else "",
-                    "target_short": attainment.describe(a, lang, short=True) if a else "", "raw": value,
+                    "status_label": attainment.status_label(a.status, view.lang) if a else "",
+                    "target_text": attainment.describe(a, view.lang) if a else "",
+                    "target_short": attainment.describe(a, view.lang, short=True) if a else "", "raw": value,
                     "target": targets.get(code)})
     return out
 
@@ -87,118 +87,118 @@ def data_as_of(year: int, path: Path | None = None) -> str:
     return stored if stored[:10].count("-") == 2 and stored[:10] < end else end
 
 
-def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> list[Slide]:
-    """The briefing's slides for a year and scope."""
+def build(view: View, path: Path | None = None) -> list[Slide]:
+    """The briefing's slides for the view's year and scope."""
+    year, scope = view.year, view.scope
     now = indicators.summary(year, scope, path)
     rule = attainment.rules(path)
     targets = attainment.scope_targets(indicators.targets(year, path), scope)  # the scope's own only
-    names = region_names(lang, path)
-    county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
+    names = region_names(view.lang, path)
+    county = store.setting("county_name_en" if view.en else "county_name_zh", "", path=path) or ""
     as_of = data_as_of(year, path)
     years = [y for y in indicators.years(path) if y <= year]
     history = indicators.table(scope, "county", tuple(years), path).set_index("year")
-    slides = [Slide("title", t("brief_title", lang, county=county, year=year),
-                    t("brief_subtitle", lang, as_of=as_of, scope=scope_label(scope, lang, path)))]
+    slides = [Slide("title", view.t("brief_title", county=county, year=year),
+                    view.t("brief_subtitle", as_of=as_of, scope=scope_label(scope, view.lang, path)))]
 
 
     def trend(codes, unit: str, kind: str = "line") -> Chart:
         # Missing years stay on the axis as gaps: a line never runs straight across them.
-        shown, series = charts.every_year(years, [(catalog.get(c).name(lang), list(history[c])) for c in codes])
+        shown, series = charts.every_year(years, [(view.name(c), list(history[c])) for c in codes])
         return Chart(kind, shown, series, unit, list(codes))
 
     trend_codes = ("unionization_rate", "membership_rate")
-    slides.append(Slide("headline", t("brief_headline", lang, year=year),
-                        t("brief_headline_msg", lang, rate=fmt.fmt_number(now["unionization_rate"], "rate", lang),
-                          unions=fmt.fmt_number(now["unions_new"], "unit", lang),
-                          members=fmt.fmt_number(now["members_new"], "person", lang),
-                          unions_n=fmt.fmt_bare(now["unions_new"], "unit", lang),
-                          members_n=fmt.fmt_bare(now["members_new"], "person", lang)),
-                        kpis=_kpis(HEADLINE, history, year, targets, lang, rule),
+    slides.append(Slide("headline", view.t("brief_headline", year=year),
+                        view.t("brief_headline_msg", rate=view.number(now["unionization_rate"], "rate"),
+                               unions=view.number(now["unions_new"], "unit"),
+                               members=view.number(now["members_new"], "person"),
+                               unions_n=view.bare(now["unions_new"], "unit"),
+                               members_n=view.bare(now["members_new"], "person")),
+                        kpis=_kpis(HEADLINE, history, view, targets, rule),
                         chart=trend(trend_codes, "rate"),
-                        notes=_definitions(HEADLINE, lang)))
+                        notes=_definitions(HEADLINE, view)))
 
     if targets:
         rows = attainment.attainments(now, targets, rule)
         counts = {status: sum(a.status == status for a in rows) for status in ("done", "near", "missed")}
         slides.append(Slide(
-            "attainment", t("attainment_title", lang),
-            t("brief_attainment_msg", lang, n=len(rows), done=counts["done"], near=counts["near"],
-              not_done=counts["near"] + counts["missed"]),
-            table=attainment.frame(rows, lang),
+            "attainment", view.t("attainment_title"),
+            view.t("brief_attainment_msg", n=len(rows), done=counts["done"], near=counts["near"],
+                   not_done=counts["near"] + counts["missed"]),
+            table=attainment.frame(rows, view.lang),
             row_colors=[attainment.COLORS.get(a.status, "#222222") for a in rows],
-            notes=t("attainment_rules_note", lang, ratio=fmt.fmt_number(rule.near_ratio, "rate", lang),
-                    points=fmt.fmt_delta(rule.near_points, "rate", lang).lstrip("+"))))
+            notes=view.t("attainment_rules_note", ratio=view.number(rule.near_ratio, "rate"),
+                         points=view.delta(rule.near_points, "rate").lstrip("+"))))
 
     by_region = indicators.table(scope, "region", (year,), path).dropna(subset=["unionization_rate"])
     by_region = by_region.sort_values("unionization_rate")
     lowest = attainment.reliable(by_region, "unionization_rate", rule).head(3)  # not a township of 3 units
     slides.append(Slide(
-        "coverage", t("brief_coverage", lang),
-        t("brief_coverage_msg", lang, towns="、".join(names[k] for k in lowest["key"]) if lang == "zh"
-          else ", ".join(names[k] for k in lowest["key"])),
-        kpis=_kpis(("unionization_rate", "membership_rate", "congress_rate"), history, year, targets, lang, rule),
+        "coverage", view.t("brief_coverage"),
+        view.t("brief_coverage_msg", towns=view.join(names[k] for k in lowest["key"])),
+        kpis=_kpis(("unionization_rate", "membership_rate", "congress_rate"), history, view, targets, rule),
         chart=Chart("bar", [names[k] for k in by_region["key"]],
-                    [(catalog.get("unionization_rate").name(lang), list(by_region["unionization_rate"]))],
+                    [(view.name("unionization_rate"), list(by_region["unionization_rate"]))],
                     "rate", ["unionization_rate"]),
-        notes=_definitions(("unionization_rate", "membership_rate", "congress_rate"), lang)))
+        notes=_definitions(("unionization_rate", "membership_rate", "congress_rate"), view)))
 
     g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
-    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path).head(10)
+    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, view.lang, path).head(10)
     target = targets.get("unionization_rate")
     below = [names[k] for k, v in zip(by_region["key"], by_region["unionization_rate"])
              if target is not None and v < target]
     slides.append(Slide(
-        "gaps", t("brief_gaps", lang),
-        t("brief_gaps_msg", lang, units=fmt.fmt_number(g["gap_units"], "unit", lang),
-          units_n=fmt.fmt_bare(g["gap_units"], "unit", lang),
-          employees=fmt.fmt_number(g["gap_employees"], "person", lang),
-          rate_if=fmt.fmt_number(g["unionization_rate_if_joined"], "rate", lang))
-        + (" " + t("brief_below_target", lang, n=len(below), target=fmt.fmt_number(target, "rate", lang))
+        "gaps", view.t("brief_gaps"),
+        view.t("brief_gaps_msg", units=view.number(g["gap_units"], "unit"),
+               units_n=view.bare(g["gap_units"], "unit"),
+               employees=view.number(g["gap_employees"], "person"),
+               rate_if=view.number(g["unionization_rate_if_joined"], "rate"))
+        + (" " + view.t("brief_below_target", n=len(below), target=view.number(target, "rate"))
            if target is not None else ""),
-        table=top, notes=t("brief_gaps_note", lang)))
+        table=top, notes=view.t("brief_gaps_note")))
 
     rights_codes = ("labor_contract_rate", "collective_contract_rate", "compliance_rate")
     slides.append(Slide(
-        "rights", t("brief_rights", lang),
-        t("brief_rights_msg", lang, inspected=fmt.fmt_number(now["units_inspected"], "unit", lang),
-          rate=fmt.fmt_number(now["compliance_rate"], "rate", lang),
-          helped=fmt.fmt_number(now["workers_helped_sign"], "person", lang),
-          inspected_n=fmt.fmt_bare(now["units_inspected"], "unit", lang),
-          helped_n=fmt.fmt_bare(now["workers_helped_sign"], "person", lang)),
-        kpis=_kpis(rights_codes, history, year, targets, lang, rule),
+        "rights", view.t("brief_rights"),
+        view.t("brief_rights_msg", inspected=view.number(now["units_inspected"], "unit"),
+               rate=view.number(now["compliance_rate"], "rate"),
+               helped=view.number(now["workers_helped_sign"], "person"),
+               inspected_n=view.bare(now["units_inspected"], "unit"),
+               helped_n=view.bare(now["workers_helped_sign"], "person")),
+        kpis=_kpis(rights_codes, history, view, targets, rule),
         chart=trend(rights_codes, "rate"),
-        notes=_definitions(rights_codes, lang)))
+        notes=_definitions(rights_codes, view)))
     slides.append(Slide(
-        "arrears", t("brief_arrears", lang),
-        t("brief_arrears_msg", lang, yuan=fmt.fmt_number(now["arrears_recovered_yuan"], "yuan", lang),
-          workers=fmt.fmt_number(now["arrears_workers"], "person", lang),
-          workers_n=fmt.fmt_bare(now["arrears_workers"], "person", lang)),
-        kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), history, year, targets, lang, rule),
+        "arrears", view.t("brief_arrears"),
+        view.t("brief_arrears_msg", yuan=view.number(now["arrears_recovered_yuan"], "yuan"),
+               workers=view.number(now["arrears_workers"], "person"),
+               workers_n=view.bare(now["arrears_workers"], "person")),
+        kpis=_kpis(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), history, view, targets, rule),
         chart=trend(("arrears_recovered_yuan",), "yuan", "column"),
-        notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), lang)))
+        notes=_definitions(("arrears_recovered_yuan", "arrears_workers", "arrears_cases"), view)))
     aid_codes = ("aid_households", "aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")
     if scope.is_region_only:
-        programs = aid.by_program(year, scope, lang, path)
+        programs = aid.by_program(view, path)
         slides.append(Slide(
-            "aid", t("brief_aid", lang),
-            t("brief_aid_msg", lang, households=fmt.fmt_number(now["aid_households"], "household", lang),
-              yuan=fmt.fmt_number(now["aid_yuan"], "yuan", lang),
-              households_n=fmt.fmt_bare(now["aid_households"], "household", lang)),
-            kpis=_kpis(aid_codes, history, year, targets, lang, rule),
-            chart=Chart("bar", list(programs["name"]), [(catalog.get("aid_yuan").name(lang), list(programs["yuan"]))],
+            "aid", view.t("brief_aid"),
+            view.t("brief_aid_msg", households=view.number(now["aid_households"], "household"),
+                   yuan=view.number(now["aid_yuan"], "yuan"),
+                   households_n=view.bare(now["aid_households"], "household")),
+            kpis=_kpis(aid_codes, history, view, targets, rule),
+            chart=Chart("bar", list(programs["name"]), [(view.name("aid_yuan"), list(programs["yuan"]))],
                         "yuan", ["aid_yuan"]),
-            notes=_definitions(aid_codes, lang)))
+            notes=_definitions(aid_codes, view)))
     plan = indicators.targets(year + 1, path)
     if not attainment.is_whole_county(scope):  # a township sees its own plan; other cuts have none
         own = scope.regions[0] if scope.regions and len(scope.regions) == 1 and scope.is_region_only else None
         plan = {key: value for key, value in plan.items() if own is not None and key[1] == own}
-    table = pd.DataFrame([{t("col_indicator", lang): catalog.get(code).name(lang) if code in catalog.BY_CODE else code,
-                           t("region", lang): names.get(region, t("scope_all", lang)),
-                           t("col_target", lang): fmt.fmt_number(value, catalog.get(code).unit, lang)
+    table = pd.DataFrame([{view.t("col_indicator"): view.name(code) if code in catalog.BY_CODE else code,
+                           view.t("region"): names.get(region, view.t("scope_all")),
+                           view.t("col_target"): view.number(value, catalog.get(code).unit)
                            if code in catalog.BY_CODE else value}
                           for (code, region), value in plan.items()])
-    slides.append(Slide("targets", t("brief_targets", lang, year=year + 1),
-                        t("brief_targets_msg", lang, n=len(plan)) if plan else t("brief_no_targets", lang, year=year + 1),
+    slides.append(Slide("targets", view.t("brief_targets", year=year + 1),
+                        view.t("brief_targets_msg", n=len(plan)) if plan else view.t("brief_no_targets", year=year + 1),
                         table=table if len(table) else None))
     return slides
 
@@ -373,38 +373,40 @@ def to_pptx(slides: list[Slide]) -> bytes:
 
 # --- Excel and HTML ------------------------------------------------------------------------------------
 
-def to_xlsx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> bytes:
+def to_xlsx(view: View, path: Path | None = None) -> bytes:
     """One sheet per page's tables, Chinese headers, number formats, frozen header rows."""
-    def named(frame: pd.DataFrame, codes) -> pd.DataFrame:
-        return frame.rename(columns={c: catalog.get(c).name(lang) for c in codes})
+    year, scope = view.year, view.scope
 
-    names = region_names(lang, path)
+    def named(frame: pd.DataFrame, codes) -> pd.DataFrame:
+        return frame.rename(columns={c: view.name(c) for c in codes})
+
+    names = region_names(view.lang, path)
     codes = [ind.code for ind in catalog.INDICATORS]
     county = indicators.table(scope, "county", path=path)
-    overview = named(county[["year", *codes]], codes).rename(columns={"year": t("year", lang)})
+    overview = named(county[["year", *codes]], codes).rename(columns={"year": view.t("year")})
     region = indicators.table(scope, "region", (year,), path)
-    region.insert(0, t("region", lang), [names.get(k, k) for k in region["key"]])
-    coverage = named(region.drop(columns=["year", "key"])[[t("region", lang), *codes]], codes)
+    region.insert(0, view.t("region"), [names.get(k, k) for k in region["key"]])
+    coverage = named(region.drop(columns=["year", "key"])[[view.t("region"), *codes]], codes)
     before = attainment.latest_earlier(indicators.years(path), year) or year - 1  # skip years with no data
     compare = comparison.compare(scope, before, year, path)
-    compare.insert(0, t("col_indicator", lang), [catalog.get(c).name(lang) for c in compare["code"]])
+    compare.insert(0, view.t("col_indicator"), [view.name(c) for c in compare["code"]])
     sheets = {
-        t("page_overview", lang): overview,
-        t("page_coverage", lang): coverage,
-        t("gaps_sheet", lang, n=gaps.DEFAULT_MIN_EMPLOYEES):
-            gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path),
-        t("page_compare", lang): compare.drop(columns=["verdict"]).rename(
-            columns={"a": str(before), "b": str(year), "change": t("col_change", lang),
-                     "relative": t("col_relative", lang), "code": t("col_code", lang)}),
+        view.t("page_overview"): overview,
+        view.t("page_coverage"): coverage,
+        view.t("gaps_sheet", n=gaps.DEFAULT_MIN_EMPLOYEES):
+            gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, view.lang, path),
+        view.t("page_compare"): compare.drop(columns=["verdict"]).rename(
+            columns={"a": str(before), "b": str(year), "change": view.t("col_change"),
+                     "relative": view.t("col_relative"), "code": view.t("col_code")}),
     }
     if scope.is_region_only:
-        programs = aid.by_program(year, scope, lang, path)
-        sheets[t("page_aid", lang)] = pd.DataFrame({
-            t("col_program", lang): programs["name"], t("col_households", lang): programs["households"],
-            t("col_yuan", lang): programs["yuan"], t("col_code", lang): programs["program_code"]})
-    formats = {catalog.get(c).name(lang): ("0.0%" if catalog.get(c).is_rate else "#,##0") for c in codes}
-    formats.update({t("col_households", lang): "#,##0", t("col_yuan", lang): "#,##0"})
-    formats[t("col_relative", lang)] = "0.0%"
+        programs = aid.by_program(view, path)
+        sheets[view.t("page_aid")] = pd.DataFrame({
+            view.t("col_program"): programs["name"], view.t("col_households"): programs["households"],
+            view.t("col_yuan"): programs["yuan"], view.t("col_code"): programs["program_code"]})
+    formats = {view.name(c): ("0.0%" if catalog.get(c).is_rate else "#,##0") for c in codes}
+    formats.update({view.t("col_households"): "#,##0", view.t("col_yuan"): "#,##0"})
+    formats[view.t("col_relative")] = "0.0%"
     return exports.xlsx_bytes(sheets, formats)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import auth, catalog, demo, exports, gaps, importing, indicators, snapshots, store, template
 from .format import fmt_number
+from .view import View
 
 USAGE_ERROR = 2
 SHOWN_PROBLEMS = 100
@@ -350,7 +351,7 @@ def _cmd_set_password(args) -> int:
 def _cmd_briefing(args) -> int:
     from . import briefing, i18n
     path = _db(args)
-    scope = _scope_from_args(args, path)
+    view = View(args.year, _scope_from_args(args, path), args.lang)
     # the store's words for its regions (乡镇, or 县（市、区） in a city federation's store)
     i18n.use_labels(store.setting(i18n.REGION_LABEL, path=path), store.setting(i18n.WHOLE_LABEL, path=path))
     out = Path(args.out)
@@ -359,11 +360,11 @@ def _cmd_briefing(args) -> int:
         raise UsageError(f"输出文件应以 .pptx、.docx、.xlsx 或 .html 结尾，不是 {out.name}")
     if suffix == ".docx":
         from . import report
-        data = report.to_docx(args.year, scope, args.lang, path)
+        data = report.to_docx(view, path)
     elif suffix == ".xlsx":
-        data = briefing.to_xlsx(args.year, scope, args.lang, path)
+        data = briefing.to_xlsx(view, path)
     else:
-        slides = briefing.build(args.year, scope, args.lang, path)
+        slides = briefing.build(view, path)
         data = briefing.to_pptx(slides) if suffix == ".pptx" else briefing.to_html(slides, args.lang).encode("utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

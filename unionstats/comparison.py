@@ -9,6 +9,7 @@ from . import catalog, exports, store
 from . import format as fmt
 from .format import is_missing, is_negligible
 from .i18n import t
+from .view import View
 from .indicators import Scope, table
 
 
@@ -70,28 +71,27 @@ def region_ranks(code: str, scope: Scope, year_a: int, year_b: int, path: Path |
     return out.sort_values(["rank_b", "order"]).drop(columns="order").reset_index(drop=True)
 
 
-def workbook(result: pd.DataFrame, year_a: int, year_b: int, scope: Scope, lang: str = "zh",
-             path: Path | None = None) -> bytes:
+def workbook(result: pd.DataFrame, year_a: int, year_b: int, view: View, path: Path | None = None) -> bytes:
     """The comparison as .xlsx: numbers as numbers, each row in its unit's Excel format (1,972家,
     75.0%), rate changes in percentage points; the scope in the sheet name."""
     from .names import scope_label
     inds = [catalog.get(c) for c in result["code"]]
-    col_a, col_b = t("col_value_a", lang, year=year_a), t("col_value_b", lang, year=year_b)
-    change, relative = t("col_change", lang), t("col_relative", lang)
+    col_a, col_b = view.t("col_value_a", year=year_a), view.t("col_value_b", year=year_b)
+    change, relative = view.t("col_change"), view.t("col_relative")
     frame = pd.DataFrame({
-        t("col_indicator", lang): [ind.name(lang) for ind in inds],
+        view.t("col_indicator"): [view.name(ind.code) for ind in inds],
         col_a: pd.to_numeric(result["a"], errors="coerce").tolist(),
         col_b: pd.to_numeric(result["b"], errors="coerce").tolist(),
         change: [None if is_missing(v) else float(v) * (100 if ind.is_rate else 1)
                  for ind, v in zip(inds, result["change"])],
         relative: [None if is_missing(v) else float(v) for v in result["relative"]],
-        t("col_verdict", lang): [t(v, lang) if isinstance(v, str) else None for v in result["verdict"]],
-        t("col_code", lang): list(result["code"]),
+        view.t("col_verdict"): [view.t(v) if isinstance(v, str) else None for v in result["verdict"]],
+        view.t("col_code"): list(result["code"]),
     })
-    units = [fmt.excel_format(ind.unit, lang) for ind in inds]
+    units = [fmt.excel_format(ind.unit, view.lang) for ind in inds]
     formats = {col_a: units, col_b: units,
-               change: [fmt.excel_points_format(lang) if ind.is_rate else "+" + u + ";-" + u + ";0"
+               change: [fmt.excel_points_format(view.lang) if ind.is_rate else "+" + u + ";-" + u + ";0"
                         for ind, u in zip(inds, units)],
                relative: "+0.0%;-0.0%;0.0%"}
-    sheet = f"{year_a}-{year_b}_{scope_label(scope, lang, path)}"
+    sheet = f"{year_a}-{year_b}_{scope_label(view.scope, view.lang, path)}"
     return exports.xlsx_bytes({sheet: frame}, formats)

@@ -3,14 +3,13 @@ the URL so that a copied link reopens the same view. Invalid URL values are drop
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from . import escape, store
 from .i18n import LANGS, t
 from .names import industry_names, region_names
 from .indicators import OWNERSHIP_GROUPS, Scope, years
+from .view import View
 
 # session-state key → URL parameter
 _URL = {"f_year": "year", "f_regions": "region", "f_industries": "industry",
@@ -19,16 +18,8 @@ _ALL = "all"
 PAGE_PARAMS = ("slide", "present")  # the briefing's own (present.py): left in the URL as they are
 
 
-@dataclass(frozen=True)
-class Filters:
-    year: int
-    scope: Scope
-    lang: str
-    years: tuple[int, ...]  # every year with data, oldest first
-
-
-def current() -> Filters:
-    """The filters the sidebar set during this run (pages call this)."""
+def current() -> View:
+    """What the sidebar set during this run (pages call this)."""
     if "_filters" not in st.session_state:
         # Streamlit's legacy pages/ auto-discovery serves the very first request of a server
         # process without running dashboard.py when a page URL is opened directly. Switch that
@@ -82,7 +73,7 @@ def _to_url() -> None:
         st.query_params.from_dict(wanted)
 
 
-def sidebar() -> Filters:
+def sidebar() -> View:
     """Draw the sidebar filters and remember the result for current()."""
     regions = store.query("regions")
     industries = store.query("industries")
@@ -124,6 +115,6 @@ def sidebar() -> Filters:
         ownership_group=None if st.session_state["f_ownership"] == _ALL else st.session_state["f_ownership"],
     )
     year = int(st.session_state["f_year"]) if st.session_state["f_year"] else None
-    filters = Filters(year=year, scope=scope, lang=lng, years=tuple(all_years))
-    st.session_state["_filters"] = filters
-    return filters
+    view = View(year=year, scope=scope, lang=lng, years=tuple(all_years))
+    st.session_state["_filters"] = view
+    return view

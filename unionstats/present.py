@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from . import app, briefing, charts, escape, filters
-from .i18n import t
+from .view import View
 
 SLIDE, PRESENT = filters.PAGE_PARAMS  # ?slide=3&present=1; slides count from 1, as people say them
 # Clickers send PageDown/PageUp. Streamlit binds one key per button, so each further key gets a
@@ -33,7 +33,7 @@ def slide_index(raw: str | None, n: int) -> tuple[int, bool]:
     return index, index + 1 == number
 
 
-def start(n: int, lang: str) -> tuple[int, bool]:
+def start(n: int, view: View) -> tuple[int, bool]:
     """This run's slide (0-based, within n) and whether presenting. On the session's first visit
     (a link, a refresh) the URL decides; then the buttons and keys do, and the URL follows."""
     if "slide" not in st.session_state:
@@ -41,7 +41,7 @@ def start(n: int, lang: str) -> tuple[int, bool]:
         index, fine = slide_index(raw, n)
         st.session_state["slide"] = index
         if not fine:
-            st.toast(t("slide_url_bad", lang, value=escape.markdown(raw[:20]), i=index + 1, n=n),
+            st.toast(view.t("slide_url_bad", value=escape.markdown(raw[:20]), i=index + 1, n=n),
                      icon=":material/warning:")
     if "presenting" not in st.session_state:
         st.session_state["presenting"] = st.query_params.get(PRESENT) == "1"
@@ -66,7 +66,7 @@ def look(presenting: bool) -> None:
         st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style>")
 
 
-def show(slide: briefing.Slide, presenting: bool, lang: str, badge: str = "") -> None:
+def show(slide: briefing.Slide, presenting: bool, view: View, badge: str = "") -> None:
     """One slide: headline, message, KPI cards, chart or table. While presenting it fills the
     window (a fixed height that present.css makes the window's) and the chart stretches into what
     the text leaves; otherwise the page flows and the cards go three to a row, so that a figure
@@ -84,12 +84,12 @@ def show(slide: briefing.Slide, presenting: bool, lang: str, badge: str = "") ->
                               delta_description=k["change_base"])
                     if k["status"]:  # on a projector the short form: 目标 46.0% · 完成率 97.9%
                         target = k["target_short"] if presenting else k["target_text"]
-                        st.markdown(f"{app.status_badge(k['status'], lang)} {escape.markdown(target)}")
+                        st.markdown(f"{app.status_badge(k['status'], view.lang)} {escape.markdown(target)}")
         if slide.chart is not None:
             c, font = slide.chart, CHART_FONT if presenting else None
-            figure = (charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang,
+            figure = (charts.ranked_bars(c.categories, c.series[0][1], range(len(c.categories)), c.unit, "", lang=view.lang,
                                          height=520, font_size=font) if c.kind == "bar"
-                      else charts.trend(c.categories, c.series, c.unit, "", lang, height=460, font_size=font))
+                      else charts.trend(c.categories, c.series, c.unit, "", lang=view.lang, height=460, font_size=font))
             st.plotly_chart(figure, key=f"slide_chart_{slide.key}", height="stretch" if presenting else "content")
         if slide.table is not None and len(slide.table):
             table(slide.table, slide.row_colors, presenting)
@@ -119,27 +119,27 @@ def _mode(on: bool) -> None:
     st.session_state["presenting"] = on
 
 
-def controls(index: int, n: int, presenting: bool, lang: str) -> None:
+def controls(index: int, n: int, presenting: bool, view: View) -> None:
     """上一页 / 下一页, 第 i / n 页 and the mode button in one strip. While presenting the arrow,
     page and space keys turn the slides and Esc ends the show; otherwise those keys scroll."""
     first, last = index == 0, index == n - 1
     with st.container(key="slide_controls", horizontal=True, vertical_alignment="center", gap="small"):
-        st.button(t("prev", lang), icon=":material/chevron_left:", disabled=first, key="prev_slide",
+        st.button(view.t("prev"), icon=":material/chevron_left:", disabled=first, key="prev_slide",
                   on_click=_step, args=(-1,), shortcut=PREV_KEYS[0] if presenting else None)
-        st.button(t("next", lang), icon=":material/chevron_right:", disabled=last, key="next_slide",
+        st.button(view.t("next"), icon=":material/chevron_right:", disabled=last, key="next_slide",
                   on_click=_step, args=(1,), shortcut=NEXT_KEYS[0] if presenting else None)
-        st.caption(t("slide_of", lang, i=index + 1, n=n))
+        st.caption(view.t("slide_of", i=index + 1, n=n))
         if presenting:
-            st.button(t("present_end", lang), icon=":material/close_fullscreen:", key="present_off",
+            st.button(view.t("present_end"), icon=":material/close_fullscreen:", key="present_off",
                       on_click=_mode, args=(False,), shortcut="Esc")
         else:
-            st.button(t("present_mode", lang), icon=":material/co_present:", key="present_on",
+            st.button(view.t("present_mode"), icon=":material/co_present:", key="present_on",
                       on_click=_mode, args=(True,))
     if presenting:
         with st.container(key="slide_keys"):
             for key in PREV_KEYS[1:]:
-                st.button(t("prev", lang), key=f"prev_slide_{key}", disabled=first, on_click=_step, args=(-1,),
+                st.button(view.t("prev"), key=f"prev_slide_{key}", disabled=first, on_click=_step, args=(-1,),
                           shortcut=key)
             for key in NEXT_KEYS[1:]:
-                st.button(t("next", lang), key=f"next_slide_{key}", disabled=last, on_click=_step, args=(1,),
+                st.button(view.t("next"), key=f"next_slide_{key}", disabled=last, on_click=_step, args=(1,),
                           shortcut=key)

@@ -16,8 +16,7 @@ import pandas as pd
 
 from . import aid, briefing, catalog, gaps, indicators, store
 from . import format as fmt
-from .i18n import t
-from .indicators import Scope
+from .view import View
 from .names import region_names, scope_label
 
 log = logging.getLogger(__name__)
@@ -29,39 +28,40 @@ KEY_CODES = ("unions_new", "members_new", "unionization_rate", "membership_rate"
              "collective_contract_rate", "arrears_recovered_yuan", "aid_households", "aid_yuan")
 # --- sentences -------------------------------------------------------------------------------------
 
-def _versus(code: str, now: dict, before: dict, targets: dict, year: int, lang: str, path: Path | None) -> str:
+def _versus(code: str, now: dict, before: dict, targets: dict, view: View, path: Path | None) -> str:
     """The clause after a figure: change on last year, then the target and how far it was met."""
+    year = view.year
     ind = catalog.get(code)
     value, old, target = now.get(code), before.get(code), targets.get((code, ""))
     out = ""
     if not fmt.is_missing(value) and not fmt.is_missing(old):
         change = float(value) - float(old)
         if fmt.is_negligible(change, ind.unit):
-            out += t("rep_flat", lang, prev=year - 1)
+            out += view.t("rep_flat", prev=year - 1)
         else:
             key = ("rep_up" if change > 0 else "rep_down") + ("_rate" if ind.is_rate else "")
-            delta = fmt.fmt_delta(abs(change), ind.unit, lang).lstrip("+")
-            out += t(key, lang, delta=delta if ind.is_rate or lang == "zh" else fmt.fmt_bare(abs(change), ind.unit, lang),
-                     prev=year - 1)
+            delta = view.delta(abs(change), ind.unit).lstrip("+")
+            out += view.t(key, delta=delta if ind.is_rate or not view.en else view.bare(abs(change), ind.unit),
+                          prev=year - 1)
     status = briefing.target_status(code, value, target, path)
     if status is not None:
         if ind.is_rate:
-            out += t("rep_target_rate", lang, target=fmt.fmt_number(target, ind.unit, lang),
-                     status=t(f"status_{status}", lang))
+            out += view.t("rep_target_rate", target=view.number(target, ind.unit),
+                          status=view.t(f"status_{status}"))
         else:
-            out += t("rep_target_count", lang, pct=f"{float(value) / float(target) * 100:.0f}%",
-                     target=fmt.fmt_bare(target, ind.unit, lang))
+            out += view.t("rep_target_count", pct=f"{float(value) / float(target) * 100:.0f}%",
+                          target=view.bare(target, ind.unit))
     return out
 
 
-def _fields(codes, now: dict, before: dict, targets: dict, year: int, lang: str, path: Path | None) -> dict:
+def _fields(codes, now: dict, before: dict, targets: dict, view: View, path: Path | None) -> dict:
     """{code}: figure with unit, {code_n}: figure for an English noun phrase, {code_vs}: clause."""
     out = {}
     for code in codes:
         unit = catalog.get(code).unit
-        out[code] = fmt.fmt_number(now.get(code), unit, lang)
-        out[f"{code}_n"] = fmt.fmt_bare(now.get(code), unit, lang)
-        out[f"{code}_vs"] = _versus(code, now, before, targets, year, lang, path)
+        out[code] = view.number(now.get(code), unit)
+        out[f"{code}_n"] = view.bare(now.get(code), unit)
+        out[f"{code}_vs"] = _versus(code, now, before, targets, view, path)
     return out
 
 
@@ -195,21 +195,22 @@ def _draw(figures: list) -> tuple[list[bytes], str]:
 
 # --- the report ---------------------------------------------------------------------------------------
 
-def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None = None) -> bytes:
-    """The 汇报材料 for a year and scope as .docx bytes."""
+def to_docx(view: View, path: Path | None = None) -> bytes:
+    """The 汇报材料 for the view's year and scope as .docx bytes."""
+    year, scope = view.year, view.scope
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
     from . import charts
-    slides = {s.key: s for s in briefing.build(year, scope, lang, path)}
+    slides = {s.key: s for s in briefing.build(view, path)}
     now = indicators.summary(year, scope, path)
     before = indicators.summary(year - 1, scope, path) if year - 1 in indicators.years(path) else {}
     targets = indicators.targets(year, path)
-    names = region_names(lang, path)
-    county = store.setting("county_name_en" if lang == "en" else "county_name_zh", "", path=path) or ""
-    basis = t("year_basis_survey" if store.setting("year_basis", path=path) == "survey" else "year_basis_calendar", lang)
+    names = region_names(view.lang, path)
+    county = store.setting("county_name_en" if view.en else "county_name_zh", "", path=path) or ""
+    basis = view.t("year_basis_survey" if store.setting("year_basis", path=path) == "survey" else "year_basis_calendar")
 
     document = docx.Document()
     section = document.sections[0]
@@ -219,23 +220,22 @@ def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     text_width = 21 - 2.8 - 2.6 - 0.2
     _styles(document)
-    sep = "、" if lang == "zh" else ", "
 
     title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, t("brief_title", lang, county=county, year=year), HEADING, 22)
+    _run(title, view.t("brief_title", county=county, year=year), HEADING, 22)
     meta = document.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(meta, t("rep_meta", lang, scope=scope_label(scope, lang, path), as_of=briefing.data_as_of(year, path),
-                 basis=basis), BODY, 12)
-    _body(document, t("rep_intro", lang, county=county or scope_label(scope, lang, path), year=year))
+    _run(meta, view.t("rep_meta", scope=scope_label(scope, view.lang, path), as_of=briefing.data_as_of(year, path),
+                      basis=basis), BODY, 12)
+    _body(document, view.t("rep_intro", county=county or scope_label(scope, view.lang, path), year=year))
 
     figures, captions, tables = [], [], 0
 
     def caption_table(title_text: str) -> None:
         nonlocal tables
         tables += 1
-        _caption(document, t("rep_tab", lang, n=tables, title=title_text))
+        _caption(document, view.t("rep_tab", n=tables, title=title_text))
 
     # Key indicators: last year, this year, change, target, status.
     rows = []
@@ -244,58 +244,58 @@ def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
         value, old, target = now.get(code), before.get(code), targets.get((code, ""))
         change = None if fmt.is_missing(value) or fmt.is_missing(old) else float(value) - float(old)
         status = briefing.target_status(code, value, target, path)
-        rows.append({t("col_indicator", lang): ind.name(lang),
-                     t("col_value_a", lang, year=year - 1): fmt.fmt_number(old, ind.unit, lang),
-                     t("col_value_b", lang, year=year): fmt.fmt_number(value, ind.unit, lang),
-                     t("col_change", lang): fmt.fmt_delta(change, ind.unit, lang),
-                     t("col_target", lang): fmt.fmt_number(target, ind.unit, lang),
-                     t("col_status", lang): t(f"status_{status}", lang) if status else fmt.MISSING})
+        rows.append({view.t("col_indicator"): view.name(ind.code),
+                     view.t("col_value_a", year=year - 1): view.number(old, ind.unit),
+                     view.t("col_value_b", year=year): view.number(value, ind.unit),
+                     view.t("col_change"): view.delta(change, ind.unit),
+                     view.t("col_target"): view.number(target, ind.unit),
+                     view.t("col_status"): view.t(f"status_{status}") if status else fmt.MISSING})
     key = pd.DataFrame(rows)
-    caption_table(t("rep_h_key", lang))
+    caption_table(view.t("rep_h_key"))
     _table(document, key, set(key.columns[1:5]), text_width)
 
     # 一、组织建设
-    _heading(document, t("rep_h_coverage", lang))
+    _heading(document, view.t("rep_h_coverage"))
     coverage_codes = ("unions_new", "members_new", "units_unionized", "unionization_rate", "members",
                       "membership_rate", "congress_rate")
-    _body(document, t("rep_p_coverage", lang, **_fields(coverage_codes, now, before, targets, year, lang, path)))
+    _body(document, view.t("rep_p_coverage", **_fields(coverage_codes, now, before, targets, view, path)))
     years = indicators.years(path)
     headline = slides["headline"].chart
-    figures.append(charts.trend(headline.categories, headline.series, headline.unit, "", lang, height=420))
-    captions.append(t("rep_fig_trend", lang, n=1, year=min(y for y in years if y <= year)))
+    figures.append(charts.trend(headline.categories, headline.series, headline.unit, "", lang=view.lang, height=420))
+    captions.append(view.t("rep_fig_trend", n=1, year=min(y for y in years if y <= year)))
     by_region = indicators.table(scope, "region", (year,), path).sort_values("unionization_rate")
     region_rows = pd.DataFrame({
-        t("region", lang): [names.get(k, k) for k in by_region["key"]],
-        t("col_units", lang): [fmt.fmt_count(v) for v in by_region["units"]],
-        catalog.get("units_unionized").name(lang): [fmt.fmt_count(v) for v in by_region["units_unionized"]],
-        catalog.get("unionization_rate").name(lang): [fmt.fmt_number(v, "rate", lang)
-                                                      for v in by_region["unionization_rate"]],
-        catalog.get("membership_rate").name(lang): [fmt.fmt_number(v, "rate", lang)
-                                                    for v in by_region["membership_rate"]]})
+        view.t("region"): [names.get(k, k) for k in by_region["key"]],
+        view.t("col_units"): [fmt.fmt_count(v) for v in by_region["units"]],
+        view.name("units_unionized"): [fmt.fmt_count(v) for v in by_region["units_unionized"]],
+        view.name("unionization_rate"): [view.number(v, "rate")
+                                         for v in by_region["unionization_rate"]],
+        view.name("membership_rate"): [view.number(v, "rate")
+                                       for v in by_region["membership_rate"]]})
     coverage = slides["coverage"].chart
     target = targets.get(("unionization_rate", ""))
     figures.append(charts.ranked_bars(coverage.categories, coverage.series[0][1], range(len(coverage.categories)),
-                                      "rate", "", lang, lines=[(t("target", lang), target)] if target else (),
+                                      "rate", "", lang=view.lang, lines=[(view.t("target"), target)] if target else (),
                                       height=max(360, 60 + 30 * len(coverage.categories))))
-    captions.append(t("rep_fig_coverage", lang, n=2, year=year))
+    captions.append(view.t("rep_fig_coverage", n=2, year=year))
 
     # 二、空白点
     g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
     lowest = [names.get(k, k) for k in by_region.dropna(subset=["unionization_rate"])["key"].head(3)]
-    gap_fields = {"gap_units": fmt.fmt_number(g["gap_units"], "unit", lang),
-                  "gap_units_n": fmt.fmt_bare(g["gap_units"], "unit", lang),
-                  "gap_employees": fmt.fmt_number(g["gap_employees"], "person", lang),
-                  "gap_employees_n": fmt.fmt_bare(g["gap_employees"], "person", lang),
-                  "rate_if": fmt.fmt_number(g["unionization_rate_if_joined"], "rate", lang),
-                  "towns": sep.join(lowest) or fmt.MISSING}
+    gap_fields = {"gap_units": view.number(g["gap_units"], "unit"),
+                  "gap_units_n": view.bare(g["gap_units"], "unit"),
+                  "gap_employees": view.number(g["gap_employees"], "person"),
+                  "gap_employees_n": view.bare(g["gap_employees"], "person"),
+                  "rate_if": view.number(g["unionization_rate_if_joined"], "rate"),
+                  "towns": view.join(lowest) or fmt.MISSING}
 
     # 三、维权 and 四、帮扶
     rights_codes = ("units_inspected", "compliance_rate", "workers_helped_sign", "labor_contract_rate",
                     "collective_contract_rate", "arrears_recovered_yuan", "arrears_workers")
     aid_codes = ("aid_households", "aid_yuan", "model_worker_aid_yuan", "subsidy_yuan")
     arrears = slides["arrears"].chart
-    figures.append(charts.trend(arrears.categories, arrears.series, arrears.unit, "", lang, height=380))
-    captions.append(t("rep_fig_arrears", lang, n=3))
+    figures.append(charts.trend(arrears.categories, arrears.series, arrears.unit, "", lang=view.lang, height=380))
+    captions.append(view.t("rep_fig_arrears", n=3))
     images, reason = chart_images(figures)
 
     def picture(i: int) -> None:
@@ -306,46 +306,46 @@ def to_docx(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | No
             _caption(document, captions[i])
 
     if not images:
-        _body(document, t("rep_no_charts", lang, reason=reason))
+        _body(document, view.t("rep_no_charts", reason=reason))
     picture(0)
-    caption_table(t("rep_tab_regions", lang, year=year))
+    caption_table(view.t("rep_tab_regions", year=year))
     _table(document, region_rows, set(region_rows.columns[1:]), text_width)
     picture(1)
 
-    _heading(document, t("rep_h_gaps", lang))
-    _body(document, t("rep_p_gaps", lang, **gap_fields))
+    _heading(document, view.t("rep_h_gaps"))
+    _body(document, view.t("rep_p_gaps", **gap_fields))
     top = slides["gaps"].table
     if top is not None and len(top):
-        caption_table(t("rep_tab_gaps", lang, n=len(top)))
-        numeric = {t("col_employees", lang), t("col_migrant", lang)}
+        caption_table(view.t("rep_tab_gaps", n=len(top)))
+        numeric = {view.t("col_employees"), view.t("col_migrant")}
         shown = top.assign(**{c: [fmt.fmt_count(v) for v in top[c]] for c in numeric if c in top})
         _table(document, shown, numeric, text_width)
 
-    _heading(document, t("rep_h_rights", lang))
-    _body(document, t("rep_p_rights", lang, **_fields(rights_codes, now, before, targets, year, lang, path)))
+    _heading(document, view.t("rep_h_rights"))
+    _body(document, view.t("rep_p_rights", **_fields(rights_codes, now, before, targets, view, path)))
     picture(2)
 
     number = 4
     if scope.is_region_only:
-        _heading(document, t("rep_h_aid", lang))
-        _body(document, t("rep_p_aid", lang, **_fields(aid_codes, now, before, targets, year, lang, path)))
-        programs = aid.by_program(year, scope, lang, path).sort_values("yuan", ascending=False)
-        frame = pd.DataFrame({t("col_program", lang): programs["name"],
-                              t("col_households", lang): [fmt.fmt_count(v) for v in programs["households"]],
-                              t("col_yuan", lang): [fmt.fmt_count(v) for v in programs["yuan"]]})
-        caption_table(t("brief_aid", lang))
+        _heading(document, view.t("rep_h_aid"))
+        _body(document, view.t("rep_p_aid", **_fields(aid_codes, now, before, targets, view, path)))
+        programs = aid.by_program(view, path).sort_values("yuan", ascending=False)
+        frame = pd.DataFrame({view.t("col_program"): programs["name"],
+                              view.t("col_households"): [fmt.fmt_count(v) for v in programs["households"]],
+                              view.t("col_yuan"): [fmt.fmt_count(v) for v in programs["yuan"]]})
+        caption_table(view.t("brief_aid"))
         _table(document, frame, set(frame.columns[1:]), text_width)
         number = 5
 
     plan = slides["targets"]
-    heading = t("rep_h_plan", lang, year=year + 1)
+    heading = view.t("rep_h_plan", year=year + 1)
     if number == 4:  # no aid section for an industry or ownership scope: renumber
         heading = heading.replace("五、", "四、").replace("5.", "4.")
     _heading(document, heading)
     _body(document, plan.message)
     if plan.table is not None and len(plan.table):
         caption_table(plan.title)
-        _table(document, plan.table, {t("col_target", lang)}, text_width)
+        _table(document, plan.table, {view.t("col_target")}, text_width)
 
     buffer = io.BytesIO()
     document.save(buffer)
