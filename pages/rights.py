@@ -26,10 +26,9 @@ def ranked(frame, code, labels, title_key, key, skip_zero=False):
     app.chart(
         st, charts.ranked_bars, [labels(k) for k in rows["key"]], rows[code], rows["key"], ind.unit,
         view.t(title_key, indicator=view.name(ind.code)), lang=view.lang,
-        lines=# A rate's overall value is a fair yardstick for each bar; a total is not.
-        [(view.t("county_value" if attainment.is_whole_county(view.scope) else "scope_value"),
-          by_year.loc[view.year, code])]
-        if ind.is_rate else [],
+        # A rate's overall value is a fair yardstick for each bar; a total is not.
+        lines=[(view.t("county_value" if attainment.is_whole_county(view.scope) else "scope_value"),
+                by_year.loc[view.year, code])] if ind.is_rate else [],
         parts=attainment.parts_of(rows, code, view.lang), small=attainment.small_of(rows, code, rule), key=key)
 
 

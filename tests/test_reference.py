@@ -203,6 +203,11 @@ def test_same_year_only(county, monkeypatch):
     for year in (2021, 2022):
         column = f"{year}年对照"
         assert set(table[table[column] != ""].index) == wanted[year]
+        for code, rows in stored[stored["year"] == year].groupby("indicator"):
+            # 本县 45.1% · 全省 47.2%: the county, then each body's figure of that year and no other year's
+            parts = table.loc[catalog.get(code).name_zh, column].split(" · ")
+            assert len(parts) == 1 + len(rows) and parts[0].startswith("本县")
+            assert sorted(p.split(" ")[-1] for p in parts[1:]) == sorted(fmt_number(v, "rate") for v in rows["value"])
 
 
 def test_under_a_township_filter_there_are_no_reference_lines_and_a_caption_says_why(county, monkeypatch):
