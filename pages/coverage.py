@@ -90,20 +90,27 @@ else:
 unlisted = gaps.totals_only_regions(f.year, drill_scope)
 if unlisted:
     st.caption(t("totals_only_note", lang, regions=escape.markdown(("、" if lang == "zh" else ", ").join(regions[r] for r in unlisted))))
-table = gaps.uncovered_table(f.year, drill_scope, min_employees, lang)
-shown = table.head(gaps.MAX_LISTED)  # a province lists tens of thousands: the files hold them all
+# A province lists tens of thousands: the screen fetches its first rows, the files all of them.
+shown = gaps.uncovered_table(f.year, drill_scope, min_employees, lang, limit=gaps.MAX_LISTED)
 st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),
              column_config={t(k, lang): st.column_config.NumberColumn(format="localized")
                             for k in ("col_employees", "col_migrant")})
-if len(table) > len(shown):
-    st.caption(t("listed_first", lang, n=len(shown), total=len(table)))
+if summary["gap_units"] > len(shown):  # the true count is the summary's, not the list's length
+    st.caption(t("listed_first", lang, n=fmt.fmt_count(len(shown)), total=fmt.fmt_count(summary["gap_units"])))
 # The file and its sheet say whose gaps at which threshold: 空白点_2024_城关镇_25人以上.
 name = exports.safe_name(t("gaps_file", lang, year=f.year, scope=names.scope_label(drill_scope, lang), n=min_employees))
 left, right, _ = st.columns([1, 1, 4])
-# Files are made only when asked for: building them on every rerun cost seconds at province scale.
-left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({name: table}), f"{name}.xlsx",
+
+
+def every():
+    """The whole list, fetched only when a download is clicked: files are made only when asked
+    for (building them on every rerun cost seconds at province scale)."""
+    return gaps.uncovered_table(f.year, drill_scope, min_employees, lang)
+
+
+left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({name: every()}), f"{name}.xlsx",
                      exports.XLSX_MIME, icon=":material/download:", key="gaps_xlsx")
-right.download_button(t("download_csv", lang), lambda: exports.csv_bytes(table), f"{name}.csv", exports.CSV_MIME,
+right.download_button(t("download_csv", lang), lambda: exports.csv_bytes(every()), f"{name}.csv", exports.CSV_MIME,
                       icon=":material/download:", key="gaps_csv")
 
 earlier = [y for y in f.years if y < f.year]

@@ -156,12 +156,12 @@ if not notes:
     st.caption(t("profile_no_notes", lang, year=f.year))
 
 st.markdown(f"**{t('profile_gaps', lang, n=gaps.DEFAULT_MIN_EMPLOYEES)}**")
-listed = gaps.uncovered_table(f.year, mine, gaps.DEFAULT_MIN_EMPLOYEES, lang)
+listed = gaps.uncovered_table(f.year, mine, gaps.DEFAULT_MIN_EMPLOYEES, lang, limit=gaps.MAX_LISTED)
 if gaps.totals_only_regions(f.year, mine):
     st.caption(t("totals_only_note", lang, regions=escape.markdown(regions.get(region, region))))
 elif listed.empty:
     st.success(t("gap_none", lang, n=gaps.DEFAULT_MIN_EMPLOYEES))
 else:
-    st.dataframe(listed.head(gaps.MAX_LISTED), hide_index=True, width="stretch", key="profile_gaps",
+    st.dataframe(listed, hide_index=True, width="stretch", key="profile_gaps",
                  column_config={t(k, lang): st.column_config.NumberColumn(format="localized")
                                 for k in ("col_employees", "col_migrant")})

@@ -143,7 +143,7 @@ def build(year: int, scope: Scope = Scope(), lang: str = "zh", path: Path | None
         notes=_definitions(("unionization_rate", "membership_rate", "congress_rate"), lang)))
 
     g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
-    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path).head(10)
+    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, lang, path, limit=gaps.BRIEF_LISTED)
     target = targets.get("unionization_rate")
     below = [names[k] for k, v in zip(by_region["key"], by_region["unionization_rate"])
              if target is not None and v < target]
