@@ -15,6 +15,8 @@ and warm caches, as `python bench/pages.py` does, and records CPU time as well a
 cube's aggregation, one year's gap list) over the store's table and over read_parquet, each
 in a fresh process for its own time and peak memory. `replicate` makes a store `--times` the
 size of another inside DuckDB, for when the generator's frames would not fit in memory.
+`query --which gap [--min-employees N] [--limit N]` runs the gap list alone in this process
+(`parquet` runs it that way, with every row).
 """
 from __future__ import annotations
 
@@ -99,8 +101,10 @@ FROM unit_year GROUP BY ALL
 """
 
 
-def _query(source: str, db: Path, parquet: Path, which: str, year: int) -> dict:
-    """One query in this process: on the store's table, or with unit_year a view over Parquet."""
+def _query(source: str, db: Path, parquet: Path, which: str, year: int, limit: int | None = None,
+           min_employees: int = 10) -> dict:
+    """One query in this process: on the store's table, or with unit_year a view over Parquet.
+    The gap list takes `limit` (None: every row, as the downloads fetch it)."""
     import duckdb
     if source == "table":
         con = duckdb.connect(str(db), read_only=True)
@@ -111,12 +115,12 @@ def _query(source: str, db: Path, parquet: Path, which: str, year: int) -> dict:
                     "hive_partitioning = true)")  # our own path, not user text
         con.execute("SET search_path = 'memory.main,s.main'")  # then the store's tables and macros
     sql = CUBE_SQL if which == "cube" else store.sql("gap_units")
-    params = {} if which == "cube" else {"year": year, "min_employees": 10, "regions": None,
-                                         "industries": None, "ownership_group": None}
+    params = {} if which == "cube" else {"years": [year], "min_employees": min_employees, "regions": None,
+                                         "industries": None, "ownership_group": None, "limit": limit}
     started, cpu = time.perf_counter(), time.process_time()
     rows = con.execute(sql, params).fetchall()
     seconds = time.perf_counter() - started
-    return {"source": source, "query": which, "rows": len(rows), "s": round(seconds, 2),
+    return {"source": source, "query": which, "limit": limit, "min_employees": min_employees, "rows": len(rows), "s": round(seconds, 2),
             "cpu_s": round(time.process_time() - cpu, 2), "peak_mb": round(_peak_mb()),
             "load": Path("/proc/loadavg").read_text().split()[0]}
 
@@ -195,6 +199,8 @@ def main() -> None:
     p.add_argument("--source", default="table")
     p.add_argument("--which", default="cube")
     p.add_argument("--year", type=int, default=demo.LAST)
+    p.add_argument("--limit", type=int, help="query --which gap: the first LIMIT rows (default: every row)")
+    p.add_argument("--min-employees", type=int, default=10, help="query --which gap: the list's threshold")
     a = p.parse_args()
     db = Path(a.db)
     if a.step == "build":
@@ -206,7 +212,8 @@ def main() -> None:
     elif a.step == "replicate":
         result = replicate(Path(a.source_db), db, a.times)
     else:
-        result = _query(a.source, db, Path(a.parquet), a.which, a.year)
+        result = _query(a.source, db, Path(a.parquet or str(db) + ".parquet"), a.which, a.year, a.limit,
+                        a.min_employees)
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, names
+from unionstats import format as fmt
 from unionstats.indicators import Scope
 
 RATES = ("unionization_rate", "membership_rate", "migrant_membership_rate", "congress_rate", "openness_rate")
@@ -87,20 +88,27 @@ else:
 unlisted = gaps.totals_only_regions(view.year, drill_scope)
 if unlisted:
     st.caption(view.t("totals_only_note", regions=escape.markdown(view.join(regions[r] for r in unlisted))))
-table = gaps.uncovered_table(view.year, drill_scope, min_employees, view.lang)
-shown = table.head(gaps.MAX_LISTED)  # a province lists tens of thousands: the files hold them all
+# A province lists tens of thousands: the screen fetches its first rows, the files all of them.
+shown = gaps.uncovered_table(view.year, drill_scope, min_employees, view.lang, limit=gaps.MAX_LISTED)
 st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),
              column_config={view.t(k): st.column_config.NumberColumn(format="localized")
                             for k in ("col_employees", "col_migrant")})
-if len(table) > len(shown):
-    st.caption(view.t("listed_first", n=len(shown), total=len(table)))
+if summary["gap_units"] > len(shown):  # the true count is the summary's, not the list's length
+    st.caption(view.t("listed_first", n=fmt.fmt_count(len(shown)), total=fmt.fmt_count(summary["gap_units"])))
 # The file and its sheet say whose gaps at which threshold: 空白点_2024_城关镇_25人以上.
 name = exports.safe_name(view.t("gaps_file", year=view.year, scope=names.scope_label(drill_scope, view.lang), n=min_employees))
 left, right, _ = st.columns([1, 1, 4])
-# Files are made only when asked for: building them on every rerun cost seconds at province scale.
-left.download_button(view.t("download_xlsx"), lambda: exports.xlsx_bytes({name: table}), f"{name}.xlsx",
+
+
+def every():
+    """The whole list, fetched only when a download is clicked: files are made only when asked
+    for (building them on every rerun cost seconds at province scale)."""
+    return gaps.uncovered_table(view.year, drill_scope, min_employees, view.lang)
+
+
+left.download_button(view.t("download_xlsx"), lambda: exports.xlsx_bytes({name: every()}), f"{name}.xlsx",
                      exports.XLSX_MIME, icon=":material/download:", key="gaps_xlsx")
-right.download_button(view.t("download_csv"), lambda: exports.csv_bytes(table), f"{name}.csv", exports.CSV_MIME,
+right.download_button(view.t("download_csv"), lambda: exports.csv_bytes(every()), f"{name}.csv", exports.CSV_MIME,
                       icon=":material/download:", key="gaps_csv")
 
 earlier = [y for y in view.years if y < view.year]

@@ -152,12 +152,12 @@ if not notes:
     st.caption(view.t("profile_no_notes", year=view.year))
 
 st.markdown(f"**{view.t('profile_gaps', n=gaps.DEFAULT_MIN_EMPLOYEES)}**")
-listed = gaps.uncovered_table(view.year, mine, gaps.DEFAULT_MIN_EMPLOYEES, view.lang)
+listed = gaps.uncovered_table(view.year, mine, gaps.DEFAULT_MIN_EMPLOYEES, view.lang, limit=gaps.MAX_LISTED)
 if gaps.totals_only_regions(view.year, mine):
     st.caption(view.t("totals_only_note", regions=escape.markdown(regions.get(region, region))))
 elif listed.empty:
     st.success(view.t("gap_none", n=gaps.DEFAULT_MIN_EMPLOYEES))
 else:
-    st.dataframe(listed.head(gaps.MAX_LISTED), hide_index=True, width="stretch", key="profile_gaps",
+    st.dataframe(listed, hide_index=True, width="stretch", key="profile_gaps",
                  column_config={view.t(k): st.column_config.NumberColumn(format="localized")
                                 for k in ("col_employees", "col_migrant")})

@@ -1,6 +1,8 @@
 -- 空白点: employers with at least $min_employees employees and no union of their own or joint union
 -- at the end of each year of $years, largest first. Townships that report totals only have no unit list.
 -- Name, township, industry and ownership are as reported each year.
+-- $limit: the first rows only (the screen's list), NULL = every row (the downloads). unit_id and
+-- year break the last ties, so that the first $limit rows are always the full list's first rows.
 SELECT
     uy.unit_id,
     uy.name,
@@ -25,4 +27,5 @@ WHERE in_list($years, uy.year)
   AND uy.union_status = 'none'
   AND uy.employees >= $min_employees
   AND in_scope($regions, $industries, $ownership_group, uy.region_code, uy.industry_code, o.grp)
-ORDER BY uy.employees DESC, r.sort_order, uy.name;
+ORDER BY uy.employees DESC, r.sort_order, uy.name, uy.unit_id, uy.year
+LIMIT $limit;

@@ -143,7 +143,7 @@ def build(view: View, path: Path | None = None) -> list[Slide]:
         notes=_definitions(("unionization_rate", "membership_rate", "congress_rate"), view)))
 
     g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
-    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, view.lang, path).head(10)
+    top = gaps.uncovered_table(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, view.lang, path, limit=gaps.BRIEF_LISTED)
     target = targets.get("unionization_rate")
     below = [names[k] for k, v in zip(by_region["key"], by_region["unionization_rate"])
              if target is not None and v < target]

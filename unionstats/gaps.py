@@ -13,22 +13,28 @@ from .indicators import Scope, table
 DEFAULT_MIN_EMPLOYEES = 25  # 《工会法》: 25 members or more set up a grassroots committee
 TOO_FEW_UNITS = 3           # heat-map cells with fewer units show "too few", not a rate
 MAX_LISTED = 1000           # rows the page lists; downloads hold every row
+BRIEF_LISTED = 10           # rows the briefing's 空白点 slide lists
 
 
 def uncovered_units(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,
-                    path: Path | None = None) -> pd.DataFrame:
-    return store.query("gap_units", path=path, years=(year,), min_employees=min_employees, **scope.params())
+                    path: Path | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Uncovered employers, largest first; `limit` rows only (the full list's first), None = all.
+    A province has ~100 k of them: a screen asks for its rows in SQL, and counts come from
+    summary(), never from the length of a limited list."""
+    return store.query("gap_units", path=path, years=(year,), min_employees=min_employees, limit=limit,
+                       **scope.params())
 
 
 @store.memo  # the list as shown: the page reruns on every click
 def uncovered_table(year: int, scope: Scope = Scope(), min_employees: int = DEFAULT_MIN_EMPLOYEES,
-                    lang: str = "zh", path: Path | None = None) -> pd.DataFrame:
-    """The 空白点 list as shown and exported: localized headers, names in the chosen language."""
+                    lang: str = "zh", path: Path | None = None, limit: int | None = None) -> pd.DataFrame:
+    """The 空白点 list as shown (`limit` rows) and exported (limit None: every row): localized
+    headers, names in the chosen language."""
     suffix = "en" if lang == "en" else "zh"
     columns = {"name": "col_unit", f"region_{suffix}": "region", f"industry_{suffix}": "col_industry",
                f"ownership_{suffix}": "col_ownership", "employees": "col_employees",
                "migrant_workers": "col_migrant"}
-    frame = uncovered_units(year, scope, min_employees, path)[list(columns)]
+    frame = uncovered_units(year, scope, min_employees, path, limit)[list(columns)]
     return frame.rename(columns={k: t(v, lang) for k, v in columns.items()})
 
 
