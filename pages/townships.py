@@ -1,6 +1,5 @@
 """乡镇排名: every township on the headline rates, ranked, with its change, gap to the county and to
 its own target; choosing one gives its profile."""
-import pandas as pd
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, league, maps, names
@@ -18,7 +17,6 @@ if f.year is None:
 regions = names.region_names(lang)
 rule = attainment.rules()
 name = lambda code: catalog.get(code).name(lang)  # noqa: E731
-points = t("points_unit", lang)
 
 code = st.selectbox(t("league_indicator", lang), league.RATES, format_func=name, key="league_indicator")
 ind = catalog.get(code)
@@ -32,36 +30,10 @@ st.caption(t("league_help", lang, n=rule.small_n, base=attainment.base_text(f.ye
 
 cols = {k: t(k, lang) for k in ("col_rank", "region", "col_parts", "col_moved", "col_vs_county", "col_own_target",
                                 "col_status")}
-change_col = f"{t('col_change', lang)}（{points}）" if lang == "zh" else f"{t('col_change', lang)} ({points})"
-gap_col = f"{cols['col_vs_county']}（{points}）" if lang == "zh" else f"{cols['col_vs_county']} ({points})"
 value_col = ind.name(lang)
-table = ranked.assign(**{
-    cols["col_rank"]: ranked["rank"],
-    cols["region"]: [regions.get(k, k) for k in ranked["region_code"]],
-    value_col: ranked["value"] * 100,
-    cols["col_parts"]: [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang) + (
-        " " + t("small_sample", lang) if few else "") for a, b, few in
-        zip(ranked["numerator"], ranked["denominator"], ranked["small"])],
-    cols["col_moved"]: ranked["moved"],
-    change_col: ranked["change"] * 100,
-    gap_col: ranked["gap_county"] * 100,
-    cols["col_own_target"]: [fmt.fmt_number(v, ind.unit, lang) for v in ranked["target"]],
-    cols["col_status"]: [attainment.status_label(s, lang) if s else "" for s in ranked["status"]],
-})[[cols["col_rank"], cols["region"], value_col, cols["col_parts"], cols["col_moved"], change_col, gap_col,
-    cols["col_own_target"], cols["col_status"]]]
-if ranked["target"].isna().all():  # no township set a target of its own: no empty columns
-    table = table.drop(columns=[cols["col_own_target"], cols["col_status"]])
-row_colors = [attainment.COLORS["small"] if few else attainment.COLORS.get(s, "") for few, s in
-              zip(ranked["small"], ranked["status"])]
-styled = (table.style
-          .format({value_col: "{:.1f}%", change_col: "{:+.1f}", gap_col: "{:+.1f}",
-                   cols["col_moved"]: fmt.fmt_signed_int,
-                   cols["col_rank"]: lambda r: fmt.MISSING if pd.isna(r) else f"{r}"}, na_rep=fmt.MISSING)
-          .apply(lambda column: [f"color: {c}" if c else "" for c in row_colors],
-                 subset=[c for c in (cols["col_status"], cols["col_parts"]) if c in table.columns]))
-st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(table), key="league_table")
+styled, numbers = league.shown(code, f.year, f.scope, lang)
+st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(numbers), key="league_table")
 file_name = t("league_file", lang, indicator=ind.name(lang), year=f.year)
-numbers = table.assign(**{value_col: ranked["value"]})  # the file keeps fractions, shown as 0.0%
 left, right, _ = st.columns([1, 1, 4])
 left.download_button(t("download_xlsx", lang), lambda: exports.xlsx_bytes({ind.name(lang): numbers}, {value_col: "0.0%"}),
                      f"{file_name}.xlsx", exports.XLSX_MIME, icon=":material/download:", key="league_xlsx")
@@ -98,26 +70,8 @@ if not shapes:
 
 st.subheader(t("league_rates_title", lang))
 st.caption(t("league_rates_help", lang))
-wide = {}  # rate → {township: (value, small sample, gap to the county)}; plain dicts, no .loc per cell
-for rate in league.RATES:
-    one = league.table(rate, f.year, f.scope)
-    wide[rate] = dict(zip(one["region_code"], zip(one["value"], one["small"], one["gap_county"])))
-order = [k for k in regions if any(k in w for w in wide.values())]
-matrix = {cols["region"]: [regions[k] for k in order]}
-colors = {}
-for rate, one in wide.items():
-    matrix[name(rate)] = [fmt.fmt_number(one[k][0] if k in one else None, "rate", lang) for k in order]  # "—" where none
-    colors[name(rate)] = [
-        "" if k not in one else (
-            f"color: {attainment.COLORS['small']}" if one[k][1] else
-            (f"color: {attainment.COLORS['done']}" if one[k][2] >= 0 else
-             f"color: {attainment.COLORS['missed']}"))
-        for k in order]
-matrix = pd.DataFrame(matrix)
-rates_styled = matrix.style
-for column, css in colors.items():
-    rates_styled = rates_styled.apply(lambda _, css=css: css, subset=[column])
-st.dataframe(rates_styled, hide_index=True, width="stretch", height=40 + 35 * len(matrix), key="league_rates")
+order, rates_styled = league.rates_matrix(f.year, f.scope, lang)
+st.dataframe(rates_styled, hide_index=True, width="stretch", height=40 + 35 * len(order), key="league_rates")
 
 st.divider()
 st.subheader(t("profile_title", lang))

@@ -1,0 +1,107 @@
+"""乡镇排名's tables are made once and reused on every rerun (issue #17): what is reused follows
+the snapshot, the filters, the language and the store's words, and looks as a fresh one does."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+from pandas.io.formats.style import Styler
+
+from conftest import open_page
+from test_concurrency import region_codes
+from unionstats import i18n, importing, league, snapshots, store, styled, template
+from unionstats.indicators import Scope
+
+RATE = "unionization_rate"
+
+
+def columns(path, lang="zh", year=2024, scope=Scope()) -> list[str]:
+    return list(league.shown(RATE, year, scope, lang, path).numbers.columns)
+
+
+def test_the_tables_follow_the_language_and_the_stores_words(demo_db):
+    zh, en = columns(demo_db), columns(demo_db, "en")
+    assert "乡镇" in zh and "Township" in en
+    assert "乡镇" in league.rates_matrix(2024, Scope(), "zh", demo_db).styled.data.columns
+    assert "Township" in league.rates_matrix(2024, Scope(), "en", demo_db).styled.data.columns
+    try:
+        i18n.use_labels("县（市、区）", "全市")  # a city federation's store: the same snapshot, other words
+        assert "县（市、区）" in columns(demo_db) and not any("全县" in c for c in columns(demo_db))
+        assert "县（市、区）" in league.rates_matrix(2024, Scope(), "zh", demo_db).styled.data.columns
+    finally:
+        i18n.use_labels()
+    assert columns(demo_db) == zh
+
+
+def test_the_tables_follow_the_year_and_the_filter(demo_db):
+    def rates(year, scope=Scope()):
+        return league.shown(RATE, year, scope, "zh", demo_db).numbers["建会率"].tolist()
+
+    industry = store.query("industries", path=demo_db)["code"].iloc[2]
+    assert rates(2024) != rates(2023)
+    assert rates(2024, Scope(industries=(industry,))) != rates(2024)
+    matrix = league.rates_matrix(2024, Scope(), "zh", demo_db).styled.data
+    assert not matrix.equals(league.rates_matrix(2023, Scope(), "zh", demo_db).styled.data)
+
+
+def test_the_tables_follow_a_publish(county):
+    """A township's own target, published after the table was made, is in the next one."""
+    assert "本乡镇目标" not in columns(county)
+    town = next(iter(region_codes(county)))
+    file = template.sheet_bytes({"目标": [["年度", "指标", "乡镇", "目标值"], [2024, "建会率", town, "30%"]]})
+    snapshots.publish(importing.prepare(county, "目标.xlsx", file).candidate)
+    shown = league.shown(RATE, 2024, Scope(), "zh", county).numbers
+    assert shown.set_index("乡镇").loc[town, "本乡镇目标"] == "30.0%"
+
+
+def test_a_frozen_styler_renders_as_a_fresh_one_and_styles_once():
+    frame = pd.DataFrame({"name": ["a", "b"], "rate": [0.5, None]})
+    css = pd.DataFrame({"name": ["", ""], "rate": ["color: red", ""]})
+    calls = Counter()
+
+    def paint(data):
+        calls["css"] += 1
+        return css
+
+    fresh = Styler(frame, uuid="u").format({"rate": "{:.1%}"}, na_rep="—").apply(paint, axis=None)
+    fresh._compute()
+    want = fresh._translate(False, False)
+    frozen = styled.freeze(Styler(frame, uuid="u").format({"rate": "{:.1%}"}, na_rep="—").apply(paint, axis=None))
+    calls.clear()
+    for _ in range(2):  # as st.dataframe renders it on each rerun
+        frozen._compute()
+        assert repr(frozen._translate(False, False)) == repr(want)  # repr: NaN cells equal
+    assert calls["css"] == 0
+    assert frozen.to_html() == fresh.to_html()  # any other rendering is the usual one
+
+
+def test_a_warm_rerun_styles_no_table_again(demo_db, monkeypatch):
+    at = open_page("pages/townships.py")
+    at.selectbox(key="league_indicator").set_value("compliance_rate").run()  # small samples: grey cells
+    before = [(d.value, d.proto.arrow_data.styler.styles.replace(d.proto.arrow_data.styler.uuid, ""))
+              for d in at.dataframe]
+    assert any("color" in styles for _, styles in before)
+    computed = Counter()
+    original = Styler._compute
+
+    def counted(self):
+        computed["compute"] += 1
+        return original(self)
+
+    monkeypatch.setattr(Styler, "_compute", counted)
+    at.run()
+    assert not at.exception, at.exception
+    assert computed["compute"] == 0
+    after = [(d.value, d.proto.arrow_data.styler.styles.replace(d.proto.arrow_data.styler.uuid, ""))
+             for d in at.dataframe]
+    assert len(after) == len(before)
+    for (value, styles), (value_before, styles_before) in zip(after, before):
+        pd.testing.assert_frame_equal(value, value_before)
+        assert styles == styles_before
+
+
+@pytest.fixture(autouse=True)
+def _plain_words():
+    yield
+    i18n.use_labels()
