@@ -6,8 +6,6 @@ from unionstats import app, attainment, catalog, charts, comparison, escape, exp
 from unionstats import format as fmt
 from unionstats.i18n import t
 
-VERDICT_COLOR = {"better": "color: #1e8449", "worse": "color: #c0392b"}
-
 f = filters.current()
 lang = f.lang
 app.header(t("page_compare", lang), f)
@@ -33,26 +31,16 @@ if year_b - year_a > 1 and not any(y in years for y in range(year_a + 1, year_b)
 
 st.subheader(t("compare_table", lang))
 result = comparison.compare(f.scope, year_a, year_b)
-col = {k: t(k, lang) for k in ("col_indicator", "col_change", "col_relative", "col_verdict")}
-col_a, col_b = t("col_value_a", lang, year=year_a), t("col_value_b", lang, year=year_b)
-shown = result.assign(
-    **{col["col_indicator"]: [catalog.get(c).name(lang) for c in result["code"]],
-       col_a: [fmt.fmt_number(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["a"])],
-       col_b: [fmt.fmt_number(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["b"])],
-       col["col_change"]: [fmt.fmt_delta(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["change"])],
-       col["col_relative"]: [fmt.fmt_pct_change(1 + r, 1) if r is not None else fmt.MISSING for r in result["relative"]],
-       col["col_verdict"]: [t(v, lang) if isinstance(v, str) else fmt.MISSING for v in result["verdict"]]},
-)[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
+col = {k: t(k, lang) for k in ("col_indicator",)}
+shown = comparison.shown(f.scope, year_a, year_b, lang)
 # Others' published rates beside the county's (whole county only): shown, never added in.
 others = app.reference_figures([c for c in result["code"] if catalog.get(c).is_rate], f)
-colors = [VERDICT_COLOR.get(v, "") for v in result["verdict"]]  # per row; one call per column, not per row
-styled = shown.style.apply(lambda column: colors, subset=[col["col_change"], col["col_verdict"]])
-st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown),
+st.dataframe(shown, hide_index=True, width="stretch", height=40 + 35 * len(shown.data),
              column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
 # Beside it, only the rows others published: "本县 45.1% · 全市 44.9% · 全省 47.2%" needs room.
 beside = comparison.beside_columns(result, others, year_a, year_b, lang)
 if beside:
-    table = pd.DataFrame({col["col_indicator"]: shown[col["col_indicator"]], **beside})
+    table = pd.DataFrame({col["col_indicator"]: shown.data[col["col_indicator"]], **beside})
     table = table[(table[list(beside)] != "").any(axis=1)]
     st.markdown(f"**{t('ref_table', lang)}**")
     st.dataframe(table, hide_index=True, width="stretch",

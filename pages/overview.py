@@ -21,7 +21,7 @@ shown = [c for c in catalog.HEADLINE if f.scope.is_region_only or c not in catal
 app.reported_note(shown, indicators.reported(f.year, f.scope), lang)
 if not f.scope.is_region_only:
     st.caption(t("not_broken_down", lang))
-app.attainment_table(by_year.loc[f.year].to_dict(), f)
+app.attainment_table(f)
 
 history = by_year.loc[:f.year]
 years = list(history.index)

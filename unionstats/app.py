@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store
+from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store, styled
 from . import format as fmt
 from .filters import Filters
 from .indicators import Scope
@@ -150,22 +150,31 @@ def kpi_grid(codes, filters: Filters, per_row: int = 4) -> None:
                 st.markdown(card.target)
 
 
-def attainment_table(values: dict, filters: Filters) -> None:
+def attainment_table(filters: Filters) -> None:
     """目标完成情况: every target of the scope with actual, 完成率, gap and status, misses first."""
     lang = filters.lang
-    targets = attainment.scope_targets(indicators.targets(filters.year), filters.scope)
     st.subheader(t("attainment_title", lang))
-    if not targets:
+    table = _attainment_styled(filters.scope, filters.year, lang, i18n.labels())
+    if table is None:
         st.caption(t("attainment_none_county" if attainment.is_whole_county(filters.scope)
                      else "attainment_none_scope", lang, year=filters.year))
         return
+    st.dataframe(table, hide_index=True, width="stretch", height=40 + 35 * len(table.data), key="attainment_table")
+
+
+@store.memo  # made once per snapshot, scope, year, language and the store's words (labels), not per rerun
+def _attainment_styled(scope: Scope, year: int, lang: str, labels: tuple):
+    """The scope's targets against its values of `year`, formatted, status coloured (None: no targets)."""
+    targets = attainment.scope_targets(indicators.targets(year), scope)
+    if not targets:
+        return None
+    values = indicators.table(scope).set_index("year").loc[year].to_dict()
     rows = attainment.attainments(values, targets, attainment.rules())
     frame = attainment.frame(rows, lang)
     colors = [f"color: {attainment.COLORS[a.status]}; font-weight: bold" if a.status else "" for a in rows]
     status_col = t("col_status", lang)
-    styled = frame.style.apply(lambda column: colors, subset=[status_col])
-    st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(frame), key="attainment_table")
-
+    css = pd.DataFrame({c: colors if c == status_col else [""] * len(frame) for c in frame.columns})
+    return styled.colored(frame, css)
 
 
 def reported_note(codes, shares: dict[str, tuple[int, int]], lang: str) -> None:
