@@ -1,5 +1,6 @@
-"""乡镇排名's tables are made once and reused on every rerun (issue #17): what is reused follows
-the snapshot, the filters, the language and the store's words, and looks as a fresh one does."""
+"""The coloured tables (乡镇排名's two, 总览's targets, 年度对比's) are made and styled once and
+reused on every rerun (issue #17): what is reused follows the snapshot, the filters, the language
+and the store's words, and looks as a fresh one does."""
 from __future__ import annotations
 
 from collections import Counter
@@ -10,7 +11,7 @@ from pandas.io.formats.style import Styler
 
 from conftest import open_page
 from test_concurrency import region_codes
-from unionstats import i18n, importing, league, snapshots, store, styled, template
+from unionstats import app, comparison, i18n, importing, league, snapshots, store, styled, template
 from unionstats.indicators import Scope
 
 RATE = "unionization_rate"
@@ -76,9 +77,12 @@ def test_a_frozen_styler_renders_as_a_fresh_one_and_styles_once():
     assert frozen.to_html() == fresh.to_html()  # any other rendering is the usual one
 
 
-def test_a_warm_rerun_styles_no_table_again(demo_db, monkeypatch):
-    at = open_page("pages/townships.py")
-    at.selectbox(key="league_indicator").set_value("compliance_rate").run()  # small samples: grey cells
+@pytest.mark.parametrize("page, indicator", [("townships", "compliance_rate"), ("overview", None),
+                                             ("compare", None)])
+def test_a_warm_rerun_styles_no_table_again(demo_db, monkeypatch, page, indicator):
+    at = open_page(f"pages/{page}.py")
+    if indicator:
+        at.selectbox(key="league_indicator").set_value(indicator).run()  # small samples: grey cells
     before = [(d.value, d.proto.arrow_data.styler.styles.replace(d.proto.arrow_data.styler.uuid, ""))
               for d in at.dataframe]
     assert any("color" in styles for _, styles in before)
@@ -99,6 +103,31 @@ def test_a_warm_rerun_styles_no_table_again(demo_db, monkeypatch):
     for (value, styles), (value_before, styles_before) in zip(after, before):
         pd.testing.assert_frame_equal(value, value_before)
         assert styles == styles_before
+
+
+def test_the_compare_table_follows_the_language_and_the_years(demo_db):
+    def shown(lang, a=2023, b=2024):
+        return comparison.shown(Scope(), a, b, lang, demo_db).data
+
+    zh, en = shown("zh"), shown("en")
+    assert "建会率" in set(zh.iloc[:, 0]) and "Unionization rate" in set(en.iloc[:, 0])
+    assert list(zh.columns) != list(en.columns)
+    assert not shown("zh", 2022, 2024).equals(zh)
+
+
+def test_the_target_table_follows_the_language_the_words_and_a_publish(county, monkeypatch):
+    monkeypatch.setenv("UNIONSTATS_DB", str(county))
+    store.clear_cache()
+
+    def table(lang="zh"):
+        return app._attainment_styled(Scope(), 2024, lang, i18n.labels()).data
+
+    zh = table()
+    assert list(zh.columns) != list(table("en").columns)
+    file = template.sheet_bytes({"目标": [["年度", "指标", "乡镇", "目标值"], [2024, "建会率", None, "99%"]]})
+    snapshots.publish(importing.prepare(county, "目标.xlsx", file).candidate)
+    after = table()
+    assert "99.0%" in set(after.iloc[:, 1]) and "99.0%" not in set(zh.iloc[:, 1])
 
 
 @pytest.fixture(autouse=True)
