@@ -2,7 +2,6 @@
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, filters, indicators
-from unionstats import format as fmt
 from unionstats.i18n import t
 
 f = filters.current()
@@ -11,7 +10,6 @@ app.header(t("page_overview", lang), f)
 
 by_year = app.indicators_by_year(f)
 targets = attainment.scope_targets(indicators.targets(f.year), f.scope)  # a county target is not a township's
-rule = attainment.rules()
 
 st.subheader(t("overview_headline", lang, year=f.year))
 for note in indicators.notes(f.year, f.scope):  # what the county wrote down for its meetings
@@ -54,11 +52,6 @@ if len(by_region) < 2:
 else:
     for column, code in zip(st.columns(2), ("unionization_rate", "membership_rate")):
         ind = catalog.get(code)
-        # A township whose rate rests on a handful of units is not "lowest", it is unknown.
-        lowest = attainment.reliable(by_region.dropna(subset=[code]), code, rule).nsmallest(3, code)
         column.markdown(f"**{t('gaps_lowest', lang, indicator=ind.name(lang))}**")
-        column.dataframe(
-            {t("region", lang): list(lowest["name_en" if lang == "en" else "name_zh"]),
-             ind.name(lang): [fmt.fmt_number(v, ind.unit, lang) for v in lowest[code]],
-             t("col_parts", lang): [attainment.parts(code, row, lang) for _, row in lowest.iterrows()]},
-            hide_index=True, width="stretch")
+        # A township whose rate rests on a handful of units is not "lowest", it is unknown.
+        column.dataframe(attainment.lowest(code, f.year, f.scope, lang), hide_index=True, width="stretch")

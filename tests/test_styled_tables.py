@@ -1,5 +1,5 @@
-"""The coloured tables (乡镇排名's two, 总览's targets, 年度对比's) are made and styled once and
-reused on every rerun (issue #17): what is reused follows the snapshot, the filters, the language
+"""The tables (乡镇排名's two, 总览's targets and lowest townships, 年度对比's) are made and styled
+once and reused on every rerun (issue #17): what is reused follows the snapshot, the filters, the language
 and the store's words, and looks as a fresh one does."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pandas.io.formats.style import Styler
 
 from conftest import open_page
 from test_concurrency import region_codes
-from unionstats import app, comparison, i18n, importing, league, snapshots, store, styled, template
+from unionstats import app, attainment, comparison, i18n, importing, league, snapshots, store, styled, template
 from unionstats.indicators import Scope
 
 RATE = "unionization_rate"
@@ -128,6 +128,21 @@ def test_the_target_table_follows_the_language_the_words_and_a_publish(county, m
     snapshots.publish(importing.prepare(county, "目标.xlsx", file).candidate)
     after = table()
     assert "99.0%" in set(after.iloc[:, 1]) and "99.0%" not in set(zh.iloc[:, 1])
+
+
+def test_the_lowest_townships_follow_the_language_the_words_and_the_year(demo_db):
+    def lowest(lang="zh", year=2024):
+        return attainment.lowest(RATE, year, Scope(), lang)
+
+    zh = lowest()
+    assert list(zh)[0] == "乡镇" and list(lowest("en"))[0] == "Township"
+    assert len(zh["乡镇"]) == 3
+    try:
+        i18n.use_labels("县（市、区）", "全市")
+        assert list(lowest())[0] == "县（市、区）"
+    finally:
+        i18n.use_labels()
+    assert lowest() == zh and lowest(year=2019) != zh
 
 
 @pytest.fixture(autouse=True)
