@@ -28,8 +28,6 @@ base = attainment.latest_earlier(f.years, f.year)
 st.subheader(t("league_title", lang, year=f.year, indicator=ind.name(lang)))
 st.caption(t("league_help", lang, n=rule.small_n, base=attainment.base_text(f.year, base, lang)))
 
-cols = {k: t(k, lang) for k in ("col_rank", "region", "col_parts", "col_moved", "col_vs_county", "col_own_target",
-                                "col_status")}
 value_col = ind.name(lang)
 styled, numbers = league.shown(code, f.year, f.scope, lang)
 st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(numbers), key="league_table")
@@ -86,21 +84,9 @@ if f.year in reported_years:
     app.kpi_grid(catalog.HEADLINE if mine.is_region_only else
                  [c for c in catalog.HEADLINE if c not in catalog.REGION_ONLY_FAMILY_CODES],
                  Filters(f.year, mine, lang, f.years))
-figures = league.profile(region, f.year, f.scope)
-cut = Scope(None, f.scope.industries, f.scope.ownership_group)  # the county under the same cut
-county_header = (t("col_county", lang) if attainment.is_whole_county(cut)
-                 else f"{t('col_county', lang)} · {names.scope_label(cut, lang)}")
+figures = league.profile_shown(region, f.year, f.scope, lang)
 if len(figures):
-    st.dataframe({
-        t("col_indicator", lang): [name(c) for c in figures["code"]],
-        regions.get(region, region): [fmt.fmt_number(v, "rate", lang) for v in figures["value"]],
-        county_header: [fmt.fmt_number(v, "rate", lang) for v in figures["county"]],
-        cols["col_vs_county"]: [fmt.fmt_delta(v, "rate", lang) for v in figures["gap_county"]],
-        t("col_rank_of", lang): [t("small_sample", lang) if few else t("rank_of", lang, rank=r, n=n)
-                                 for r, n, few in zip(figures["rank"], figures["ranked"], figures["small"])],
-        cols["col_parts"]: [fmt.fmt_parts(a, b, catalog.get(catalog.get(c).denominator).unit, lang)
-                            for c, a, b in zip(figures["code"], figures["numerator"], figures["denominator"])],
-    }, hide_index=True, width="stretch", key="profile_figures")
+    st.dataframe(figures, hide_index=True, width="stretch", key="profile_figures")
 
 st.markdown(f"**{t('profile_notes', lang)}**")
 notes = league.own_notes(region, f.year)

@@ -130,6 +130,23 @@ def test_the_target_table_follows_the_language_the_words_and_a_publish(county, m
     assert "99.0%" in set(after.iloc[:, 1]) and "99.0%" not in set(zh.iloc[:, 1])
 
 
+def test_the_profile_follows_the_township_the_language_and_the_stores_words(demo_db):
+    towns = list(region_codes(demo_db).values())
+
+    def profile(region=towns[0], lang="zh"):
+        return league.profile_shown(region, 2024, Scope(), lang, demo_db)
+
+    zh = profile()
+    assert "全县" in zh.columns and "County" in profile(lang="en").columns
+    assert not profile(towns[1]).equals(zh)
+    try:
+        i18n.use_labels("县（市、区）", "全市")
+        assert "全市" in profile().columns and "全县" not in profile().columns
+    finally:
+        i18n.use_labels()
+    assert profile().equals(zh)
+
+
 def test_the_lowest_townships_follow_the_language_the_words_and_the_year(demo_db):
     def lowest(lang="zh", year=2024):
         return attainment.lowest(RATE, year, Scope(), lang)

@@ -178,6 +178,34 @@ def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = 
     return pd.DataFrame(rows)
 
 
+def profile_shown(region: str, year: int, scope: Scope, lang: str, path: Path | None = None) -> pd.DataFrame:
+    """profile(…) as the township profile shows it: indicator, the township, the county (under the
+    same cut), gap, rank of how many, parts; formatted. Made once per snapshot, arguments, language
+    and the store's words; the caller's own frame (empty when the township has no rates)."""
+    return _profile_shown(region, year, scope, lang, i18n.labels(), path).copy(deep=False)
+
+
+@store.memo  # the profile shows it on every rerun
+def _profile_shown(region: str, year: int, scope: Scope, lang: str, labels: tuple, path: Path | None) -> pd.DataFrame:
+    figures = profile(region, year, scope, path)
+    if not len(figures):
+        return pd.DataFrame()
+    regions = names.region_names(lang, path)
+    cut = Scope(None, scope.industries, scope.ownership_group)  # the county under the same cut
+    county_header = (t("col_county", lang) if attainment.is_whole_county(cut)
+                     else f"{t('col_county', lang)} · {names.scope_label(cut, lang, path)}")
+    return pd.DataFrame({
+        t("col_indicator", lang): [catalog.get(c).name(lang) for c in figures["code"]],
+        regions.get(region, region): [fmt.fmt_number(v, "rate", lang) for v in figures["value"]],
+        county_header: [fmt.fmt_number(v, "rate", lang) for v in figures["county"]],
+        t("col_vs_county", lang): [fmt.fmt_delta(v, "rate", lang) for v in figures["gap_county"]],
+        t("col_rank_of", lang): [t("small_sample", lang) if few else t("rank_of", lang, rank=r, n=n)
+                                 for r, n, few in zip(figures["rank"], figures["ranked"], figures["small"])],
+        t("col_parts", lang): [fmt.fmt_parts(a, b, catalog.get(catalog.get(c).denominator).unit, lang)
+                               for c, a, b in zip(figures["code"], figures["numerator"], figures["denominator"])],
+    })
+
+
 def own_notes(region: str, year: int, path: Path | None = None) -> list[str]:
     """The township's own meeting notes for the year (not the county's)."""
     from . import store
