@@ -185,13 +185,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _streamlit(db: Path):
-    """`streamlit run dashboard.py` on a free port until the block ends; yields its URL."""
+def _streamlit(db: Path, root: Path = ROOT):
+    """`streamlit run dashboard.py` of the checkout at `root` on a free port until the block ends;
+    yields its URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, UNIONSTATS_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=root, env=dict(os.environ, UNIONSTATS_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(1200):

@@ -5,8 +5,6 @@ import streamlit as st
 from unionstats import app, attainment, catalog, charts, comparison, escape, exports, filters, names, references
 from unionstats import format as fmt
 
-VERDICT_COLOR = {"better": "color: #1e8449", "worse": "color: #c0392b"}
-
 view = filters.current()
 app.header(view.t("page_compare"), view)
 if view.year is None:
@@ -31,26 +29,16 @@ if year_b - year_a > 1 and not any(y in years for y in range(year_a + 1, year_b)
 
 st.subheader(view.t("compare_table"))
 result = comparison.compare(view.scope, year_a, year_b)
-col = {k: view.t(k) for k in ("col_indicator", "col_change", "col_relative", "col_verdict")}
-col_a, col_b = view.t("col_value_a", year=year_a), view.t("col_value_b", year=year_b)
-shown = result.assign(
-    **{col["col_indicator"]: [view.name(c) for c in result["code"]],
-       col_a: [view.number(v, catalog.get(c).unit) for c, v in zip(result["code"], result["a"])],
-       col_b: [view.number(v, catalog.get(c).unit) for c, v in zip(result["code"], result["b"])],
-       col["col_change"]: [view.delta(v, catalog.get(c).unit) for c, v in zip(result["code"], result["change"])],
-       col["col_relative"]: [fmt.fmt_pct_change(1 + r, 1) if r is not None else fmt.MISSING for r in result["relative"]],
-       col["col_verdict"]: [view.t(v) if isinstance(v, str) else fmt.MISSING for v in result["verdict"]]},
-)[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
+col = {k: view.t(k) for k in ("col_indicator",)}
+shown = comparison.shown(view.scope, year_a, year_b, view.lang)
 # Others' published rates beside the county's (whole county only): shown, never added in.
 others = app.reference_figures([c for c in result["code"] if catalog.get(c).is_rate], view)
-colors = [VERDICT_COLOR.get(v, "") for v in result["verdict"]]  # per row; one call per column, not per row
-styled = shown.style.apply(lambda column: colors, subset=[col["col_change"], col["col_verdict"]])
-st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(shown),
+st.dataframe(shown, hide_index=True, width="stretch", height=40 + 35 * len(shown.data),
              column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
 # Beside it, only the rows others published: "本县 45.1% · 全市 44.9% · 全省 47.2%" needs room.
 beside = comparison.beside_columns(result, others, year_a, year_b, view.lang)
 if beside:
-    table = pd.DataFrame({col["col_indicator"]: shown[col["col_indicator"]], **beside})
+    table = pd.DataFrame({col["col_indicator"]: shown.data[col["col_indicator"]], **beside})
     table = table[(table[list(beside)] != "").any(axis=1)]
     st.markdown(f"**{view.t('ref_table')}**")
     st.dataframe(table, hide_index=True, width="stretch",

@@ -8,7 +8,6 @@ app.header(view.t("page_overview"), view)
 
 by_year = app.indicators_by_year(view)
 targets = attainment.scope_targets(indicators.targets(view.year), view.scope)  # a county target is not a township's
-rule = attainment.rules()
 
 st.subheader(view.t("overview_headline", year=view.year))
 for note in indicators.notes(view.year, view.scope):  # what the county wrote down for its meetings
@@ -18,7 +17,7 @@ shown = [c for c in catalog.HEADLINE if view.scope.is_region_only or c not in ca
 app.reported_note(shown, indicators.reported(view.year, view.scope), view)
 if not view.scope.is_region_only:
     st.caption(view.t("not_broken_down"))
-app.attainment_table(by_year.loc[view.year].to_dict(), view)
+app.attainment_table(view)
 
 history = by_year.loc[:view.year]
 years = list(history.index)
@@ -50,11 +49,6 @@ if len(by_region) < 2:
 else:
     for column, code in zip(st.columns(2), ("unionization_rate", "membership_rate")):
         ind = catalog.get(code)
-        # A township whose rate rests on a handful of units is not "lowest", it is unknown.
-        lowest = attainment.reliable(by_region.dropna(subset=[code]), code, rule).nsmallest(3, code)
         column.markdown(f"**{view.t('gaps_lowest', indicator=view.name(ind.code))}**")
-        column.dataframe(
-            {view.t("region"): list(lowest["name_en" if view.en else "name_zh"]),
-             view.name(ind.code): [view.number(v, ind.unit) for v in lowest[code]],
-             view.t("col_parts"): [attainment.parts(code, row, view.lang) for _, row in lowest.iterrows()]},
-            hide_index=True, width="stretch")
+        # A township whose rate rests on a handful of units is not "lowest", it is unknown.
+        column.dataframe(attainment.lowest(code, view.year, view.scope, view.lang), hide_index=True, width="stretch")

@@ -1,10 +1,8 @@
 """乡镇排名: every township on the headline rates, ranked, with its change, gap to the county and to
 its own target; choosing one gives its profile."""
-import pandas as pd
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, league, maps, names
-from unionstats import format as fmt
 from unionstats.indicators import Scope
 
 view = filters.current()
@@ -14,7 +12,6 @@ if view.year is None:
     st.stop()
 regions = names.region_names(view.lang)
 rule = attainment.rules()
-points = view.t("points_unit")
 
 code = st.selectbox(view.t("league_indicator"), league.RATES, format_func=view.name, key="league_indicator")
 ind = catalog.get(code)
@@ -26,38 +23,10 @@ base = attainment.latest_earlier(view.years, view.year)
 st.subheader(view.t("league_title", year=view.year, indicator=view.name(ind.code)))
 st.caption(view.t("league_help", n=rule.small_n, base=attainment.base_text(view.year, base, view.lang)))
 
-cols = {k: view.t(k) for k in ("col_rank", "region", "col_parts", "col_moved", "col_vs_county", "col_own_target",
-                               "col_status")}
-change_col = f"{view.t('col_change')}（{points}）" if not view.en else f"{view.t('col_change')} ({points})"
-gap_col = f"{cols['col_vs_county']}（{points}）" if not view.en else f"{cols['col_vs_county']} ({points})"
 value_col = view.name(ind.code)
-table = ranked.assign(**{
-    cols["col_rank"]: ranked["rank"],
-    cols["region"]: [regions.get(k, k) for k in ranked["region_code"]],
-    value_col: ranked["value"] * 100,
-    cols["col_parts"]: [view.parts(a, b, catalog.get(ind.denominator).unit) + (
-        " " + view.t("small_sample") if few else "") for a, b, few in
-        zip(ranked["numerator"], ranked["denominator"], ranked["small"])],
-    cols["col_moved"]: ranked["moved"],
-    change_col: ranked["change"] * 100,
-    gap_col: ranked["gap_county"] * 100,
-    cols["col_own_target"]: [view.number(v, ind.unit) for v in ranked["target"]],
-    cols["col_status"]: [attainment.status_label(s, view.lang) if s else "" for s in ranked["status"]],
-})[[cols["col_rank"], cols["region"], value_col, cols["col_parts"], cols["col_moved"], change_col, gap_col,
-    cols["col_own_target"], cols["col_status"]]]
-if ranked["target"].isna().all():  # no township set a target of its own: no empty columns
-    table = table.drop(columns=[cols["col_own_target"], cols["col_status"]])
-row_colors = [attainment.COLORS["small"] if few else attainment.COLORS.get(s, "") for few, s in
-              zip(ranked["small"], ranked["status"])]
-styled = (table.style
-          .format({value_col: "{:.1f}%", change_col: "{:+.1f}", gap_col: "{:+.1f}",
-                   cols["col_moved"]: fmt.fmt_signed_int,
-                   cols["col_rank"]: lambda r: fmt.MISSING if pd.isna(r) else f"{r}"}, na_rep=fmt.MISSING)
-          .apply(lambda column: [f"color: {c}" if c else "" for c in row_colors],
-                 subset=[c for c in (cols["col_status"], cols["col_parts"]) if c in table.columns]))
-st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(table), key="league_table")
+styled, numbers = league.shown(code, view.year, view.scope, view.lang)
+st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(numbers), key="league_table")
 file_name = view.t("league_file", indicator=view.name(ind.code), year=view.year)
-numbers = table.assign(**{value_col: ranked["value"]})  # the file keeps fractions, shown as 0.0%
 left, right, _ = st.columns([1, 1, 4])
 left.download_button(view.t("download_xlsx"), lambda: exports.xlsx_bytes({view.name(ind.code): numbers}, {value_col: "0.0%"}),
                      f"{file_name}.xlsx", exports.XLSX_MIME, icon=":material/download:", key="league_xlsx")
@@ -94,26 +63,8 @@ if not shapes:
 
 st.subheader(view.t("league_rates_title"))
 st.caption(view.t("league_rates_help"))
-wide = {}  # rate → {township: (value, small sample, gap to the county)}; plain dicts, no .loc per cell
-for rate in league.RATES:
-    one = league.table(rate, view.year, view.scope)
-    wide[rate] = dict(zip(one["region_code"], zip(one["value"], one["small"], one["gap_county"])))
-order = [k for k in regions if any(k in w for w in wide.values())]
-matrix = {cols["region"]: [regions[k] for k in order]}
-colors = {}
-for rate, one in wide.items():
-    matrix[view.name(rate)] = [view.number(one[k][0] if k in one else None, "rate") for k in order]  # "—" where none
-    colors[view.name(rate)] = [
-        "" if k not in one else (
-            f"color: {attainment.COLORS['small']}" if one[k][1] else
-            (f"color: {attainment.COLORS['done']}" if one[k][2] >= 0 else
-             f"color: {attainment.COLORS['missed']}"))
-        for k in order]
-matrix = pd.DataFrame(matrix)
-rates_styled = matrix.style
-for column, css in colors.items():
-    rates_styled = rates_styled.apply(lambda _, css=css: css, subset=[column])
-st.dataframe(rates_styled, hide_index=True, width="stretch", height=40 + 35 * len(matrix), key="league_rates")
+order, rates_styled = league.rates_matrix(view.year, view.scope, view.lang)
+st.dataframe(rates_styled, hide_index=True, width="stretch", height=40 + 35 * len(order), key="league_rates")
 
 st.divider()
 st.subheader(view.t("profile_title"))
@@ -128,21 +79,9 @@ if view.year in reported_years:
     app.kpi_grid(catalog.HEADLINE if mine.is_region_only else
                  [c for c in catalog.HEADLINE if c not in catalog.REGION_ONLY_FAMILY_CODES],
                  view.at(scope=mine))
-figures = league.profile(region, view.year, view.scope)
-cut = Scope(None, view.scope.industries, view.scope.ownership_group)  # the county under the same cut
-county_header = (view.t("col_county") if attainment.is_whole_county(cut)
-                 else f"{view.t('col_county')} · {names.scope_label(cut, view.lang)}")
+figures = league.profile_shown(region, view.year, view.scope, view.lang)
 if len(figures):
-    st.dataframe({
-        view.t("col_indicator"): [view.name(c) for c in figures["code"]],
-        regions.get(region, region): [view.number(v, "rate") for v in figures["value"]],
-        county_header: [view.number(v, "rate") for v in figures["county"]],
-        cols["col_vs_county"]: [view.delta(v, "rate") for v in figures["gap_county"]],
-        view.t("col_rank_of"): [view.t("small_sample") if few else view.t("rank_of", rank=r, n=n)
-                                for r, n, few in zip(figures["rank"], figures["ranked"], figures["small"])],
-        cols["col_parts"]: [view.parts(a, b, catalog.get(catalog.get(c).denominator).unit)
-                            for c, a, b in zip(figures["code"], figures["numerator"], figures["denominator"])],
-    }, hide_index=True, width="stretch", key="profile_figures")
+    st.dataframe(figures, hide_index=True, width="stretch", key="profile_figures")
 
 st.markdown(f"**{view.t('profile_notes')}**")
 notes = league.own_notes(region, view.year)

@@ -103,3 +103,37 @@ def test_a_figure_key_tells_apart_what_draws_differently():
     assert freeze({"a": 1}) != freeze({"a": 2})
     with pytest.raises(figcache.Unhashable):
         freeze(object())
+
+
+@pytest.mark.parametrize("page", ("rights", "townships"))
+def test_a_warm_rerun_copies_no_cached_figure_again(demo_db, monkeypatch, page):
+    """st.plotly_chart reads a figure's to_dict(), which plotly makes by deep copy on every call:
+    for a cached figure that dict is made once."""
+    from plotly.basedatatypes import BaseFigure
+    at = open_named(page)
+    copies = Counter()
+    original = BaseFigure.to_dict
+
+    def counted(self):
+        copies["to_dict"] += 1
+        return original(self)
+
+    monkeypatch.setattr(BaseFigure, "to_dict", counted)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) > 0 and copies["to_dict"] == 0
+
+
+def test_a_cached_figure_dict_is_what_a_fresh_figure_gives_after_showing(demo_db):
+    """The dict made once is handed to every st.plotly_chart: showing it must leave it as plotly
+    would make it from the figure anew."""
+    figcache.clear()
+    at = open_named("rights")
+    at.run()
+    assert not at.exception, at.exception
+    cached = list(figcache._figures.values())
+    assert cached and all(type(fig) is not figcache.go.Figure for fig in cached)
+    for fig in cached:
+        made = fig.to_dict()
+        assert fig.to_dict() is made  # made once
+        assert made == figcache.go.Figure.to_dict(fig)  # plotly's own, anew: nothing changed it

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store
+from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store, styled
 from .names import scope_label
 from .i18n import t
 from .view import View
@@ -147,21 +147,30 @@ def kpi_grid(codes, view: View, per_row: int = 4) -> None:
                 st.markdown(card.target)
 
 
-def attainment_table(values: dict, view: View) -> None:
+def attainment_table(view: View) -> None:
     """目标完成情况: every target of the scope with actual, 完成率, gap and status, misses first."""
-    targets = attainment.scope_targets(indicators.targets(view.year), view.scope)
     st.subheader(view.t("attainment_title"))
-    if not targets:
+    table = _attainment_styled(view, i18n.labels())
+    if table is None:
         st.caption(view.t("attainment_none_county" if attainment.is_whole_county(view.scope)
                           else "attainment_none_scope", year=view.year))
         return
+    st.dataframe(table, hide_index=True, width="stretch", height=40 + 35 * len(table.data), key="attainment_table")
+
+
+@store.memo  # made once per snapshot, scope, year, language and the store's words (labels), not per rerun
+def _attainment_styled(view: View, labels: tuple):
+    """The scope's targets against its values of the year, formatted, status coloured (None: no targets)."""
+    targets = attainment.scope_targets(indicators.targets(view.year), view.scope)
+    if not targets:
+        return None
+    values = indicators.table(view.scope).set_index("year").loc[view.year].to_dict()
     rows = attainment.attainments(values, targets, attainment.rules())
     frame = attainment.frame(rows, view.lang)
     colors = [f"color: {attainment.COLORS[a.status]}; font-weight: bold" if a.status else "" for a in rows]
     status_col = view.t("col_status")
-    styled = frame.style.apply(lambda column: colors, subset=[status_col])
-    st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(frame), key="attainment_table")
-
+    css = pd.DataFrame({c: colors if c == status_col else [""] * len(frame) for c in frame.columns})
+    return styled.colored(frame, css)
 
 
 def reported_note(codes, shares: dict[str, tuple[int, int]], view: View) -> None:

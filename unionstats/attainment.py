@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, store
+from . import catalog, i18n, indicators, store
 from . import format as fmt
 from .i18n import t
 from .indicators import Scope
@@ -224,6 +224,23 @@ def reliable(frame: pd.DataFrame, code: str, rule: Rules = Rules()) -> pd.DataFr
     if not ind.denominator:
         return frame
     return frame[frame[ind.denominator].astype(float) >= rule.small_n]
+
+
+def lowest(code: str, year: int, scope: Scope, lang: str, n: int = 3) -> dict[str, list]:
+    """总览's 需关注: the `n` townships lowest on `code` in `year` among those with enough units,
+    as columns for st.dataframe (township, the rate, its parts). Made once per snapshot,
+    arguments, language and the store's words."""
+    return _lowest(code, year, scope, lang, n, i18n.labels())
+
+
+@store.memo  # the page shows it on every rerun
+def _lowest(code: str, year: int, scope: Scope, lang: str, n: int, labels: tuple) -> dict[str, list]:
+    by_region = indicators.table(scope, "region", (year,))
+    ind = catalog.get(code)
+    rows = reliable(by_region.dropna(subset=[code]), code, rules()).nsmallest(n, code)
+    return {t("region", lang): list(rows["name_en" if lang == "en" else "name_zh"]),
+            ind.name(lang): [fmt.fmt_number(v, ind.unit, lang) for v in rows[code]],
+            t("col_parts", lang): [parts(code, row, lang) for _, row in rows.iterrows()]}
 
 
 # --- changes across missing years ---------------------------------------------------------------------

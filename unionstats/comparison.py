@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, exports, store
+from . import catalog, exports, i18n, store, styled
 from . import format as fmt
 from .format import is_missing, is_negligible
 from .i18n import t
@@ -36,6 +36,37 @@ def compare(scope: Scope, year_a: int, year_b: int, path: Path | None = None) ->
         rows.append({"code": ind.code, "a": a, "b": b, "change": change, "relative": relative,
                      "verdict": _verdict(ind, change)})
     return pd.DataFrame(rows)
+
+
+VERDICT_COLOR = {"better": "color: #1e8449", "worse": "color: #c0392b"}
+
+
+def shown(scope: Scope, year_a: int, year_b: int, lang: str, path: Path | None = None):
+    """compare(…) as 年度对比 shows it: indicator, both years, change, relative change, verdict, the
+    change and the verdict coloured (green better, red worse); a frozen Styler (styled.py), made
+    once per snapshot, arguments, language and the store's words, never changed by its callers."""
+    return _shown(scope, year_a, year_b, lang, i18n.labels(), path)
+
+
+@store.memo  # formatting and styling the table each rerun cost more than showing it
+def _shown(scope: Scope, year_a: int, year_b: int, lang: str, labels: tuple, path: Path | None):
+    result = compare(scope, year_a, year_b, path)
+    col = {k: t(k, lang) for k in ("col_indicator", "col_change", "col_relative", "col_verdict")}
+    col_a, col_b = t("col_value_a", lang, year=year_a), t("col_value_b", lang, year=year_b)
+    frame = result.assign(
+        **{col["col_indicator"]: [catalog.get(c).name(lang) for c in result["code"]],
+           col_a: [fmt.fmt_number(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["a"])],
+           col_b: [fmt.fmt_number(v, catalog.get(c).unit, lang) for c, v in zip(result["code"], result["b"])],
+           col["col_change"]: [fmt.fmt_delta(v, catalog.get(c).unit, lang)
+                               for c, v in zip(result["code"], result["change"])],
+           col["col_relative"]: [fmt.fmt_pct_change(1 + r, 1) if r is not None else fmt.MISSING
+                                 for r in result["relative"]],
+           col["col_verdict"]: [t(v, lang) if isinstance(v, str) else fmt.MISSING for v in result["verdict"]]},
+    )[[col["col_indicator"], col_a, col_b, col["col_change"], col["col_relative"], col["col_verdict"]]]
+    colors = [VERDICT_COLOR.get(v, "") for v in result["verdict"]]
+    css = pd.DataFrame({c: colors if c in (col["col_change"], col["col_verdict"]) else [""] * len(frame)
+                        for c in frame.columns}, index=frame.index)
+    return styled.colored(frame, css)
 
 
 def beside_columns(result: pd.DataFrame, figures: pd.DataFrame, year_a: int, year_b: int,

@@ -458,6 +458,11 @@ def use_labels(region: str | None = None, whole: str | None = None) -> None:
     _labels.region, _labels.whole = (region or None), (whole or None)
 
 
+def labels() -> tuple[str | None, str | None]:
+    """This thread's words of use_labels: part of the cache key of any text made with them."""
+    return getattr(_labels, "region", None), getattr(_labels, "whole", None)
+
+
 _EN_WHOLE = ((re.compile(r"\bCounty\b"), "City"), (re.compile(r"\bcounty\b"), "city"))
 _EN_REGION = ((re.compile(r"\bTownships\b"), "Counties"), (re.compile(r"\btownships\b"), "counties"),
               (re.compile(r"\bTownship\b"), "County"), (re.compile(r"\btownship\b"), "county"))

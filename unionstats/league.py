@@ -4,11 +4,16 @@ township's profile against the county. No Streamlit here: the page and the tests
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
-from . import attainment, catalog, indicators, store
+from . import attainment, catalog, i18n, indicators, names, store
+from . import format as fmt
+from .i18n import t
 from .indicators import Scope
+from .styled import colored
 
 RATES = ("unionization_rate", "membership_rate", "congress_rate", "labor_contract_rate", "compliance_rate")
 
@@ -68,6 +73,93 @@ def table(code: str, year: int, scope: Scope = Scope(), path: Path | None = None
         .reset_index(drop=True)
 
 
+class Shown(NamedTuple):
+    styled: Styler          # the league table as 乡镇排名 shows it: formatted, coloured
+    numbers: pd.DataFrame   # the same table for the download, rates as fractions
+
+
+def shown(code: str, year: int, scope: Scope, lang: str, path: Path | None = None) -> Shown:
+    """table(code, …) as the page shows it: rank, township, rate in %, parts (样本少 on a small
+    sample), places moved, change and gap to the county in points, own target and status (only
+    when a township set one), status and parts coloured. Made once per snapshot, arguments,
+    language and the store's words (乡镇/全县); each caller gets its own `numbers`."""
+    made = _shown(code, year, scope, lang, i18n.labels(), path)
+    return Shown(made.styled, made.numbers.copy(deep=False))
+
+
+@store.memo  # formatting and styling a league table each rerun cost more than drawing it
+def _shown(code: str, year: int, scope: Scope, lang: str, labels: tuple, path: Path | None) -> Shown:
+    ranked = table(code, year, scope, path)
+    ind = catalog.get(code)
+    regions = names.region_names(lang, path)
+    points = t("points_unit", lang)
+    cols = {k: t(k, lang) for k in ("col_rank", "region", "col_parts", "col_moved", "col_vs_county", "col_own_target",
+                                    "col_status")}
+    change_col = f"{t('col_change', lang)}（{points}）" if lang == "zh" else f"{t('col_change', lang)} ({points})"
+    gap_col = f"{cols['col_vs_county']}（{points}）" if lang == "zh" else f"{cols['col_vs_county']} ({points})"
+    value_col = ind.name(lang)
+    shown = ranked.assign(**{
+        cols["col_rank"]: ranked["rank"],
+        cols["region"]: [regions.get(k, k) for k in ranked["region_code"]],
+        value_col: ranked["value"] * 100,
+        cols["col_parts"]: [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang) + (
+            " " + t("small_sample", lang) if few else "") for a, b, few in
+            zip(ranked["numerator"], ranked["denominator"], ranked["small"])],
+        cols["col_moved"]: ranked["moved"],
+        change_col: ranked["change"] * 100,
+        gap_col: ranked["gap_county"] * 100,
+        cols["col_own_target"]: [fmt.fmt_number(v, ind.unit, lang) for v in ranked["target"]],
+        cols["col_status"]: [attainment.status_label(s, lang) if s else "" for s in ranked["status"]],
+    })[[cols["col_rank"], cols["region"], value_col, cols["col_parts"], cols["col_moved"], change_col, gap_col,
+        cols["col_own_target"], cols["col_status"]]]
+    if ranked["target"].isna().all():  # no township set a target of its own: no empty columns
+        shown = shown.drop(columns=[cols["col_own_target"], cols["col_status"]])
+    row_colors = [attainment.COLORS["small"] if few else attainment.COLORS.get(s, "") for few, s in
+                  zip(ranked["small"], ranked["status"])]
+    colored_columns = [c for c in (cols["col_status"], cols["col_parts"]) if c in shown.columns]
+    css = pd.DataFrame({c: [f"color: {x}" if x and c in colored_columns else "" for x in row_colors]
+                        for c in shown.columns}, index=shown.index)
+    styled = colored(shown, css, {value_col: "{:.1f}%", change_col: "{:+.1f}", gap_col: "{:+.1f}",
+                                  cols["col_moved"]: fmt.fmt_signed_int,
+                                  cols["col_rank"]: lambda r: fmt.MISSING if pd.isna(r) else f"{r}"}, fmt.MISSING)
+    return Shown(styled, shown.assign(**{value_col: ranked["value"]}))  # the file keeps fractions, shown as 0.0%
+
+
+class Rates(NamedTuple):
+    order: tuple[str, ...]  # the townships' codes, in the store's order
+    styled: Styler          # township name, then each rate formatted (— where none), coloured
+
+
+def rates_matrix(year: int, scope: Scope, lang: str, path: Path | None = None) -> Rates:
+    """Every township on every rate of RATES, as 乡镇排名 shows it: each rate grey on a small
+    sample, green at or above the county, red below. Made once per snapshot, arguments, language
+    and the store's words."""
+    return _rates_matrix(year, scope, lang, i18n.labels(), path)
+
+
+@store.memo  # five league tables, formatted and coloured: the page shows this on every rerun
+def _rates_matrix(year: int, scope: Scope, lang: str, labels: tuple, path: Path | None) -> Rates:
+    regions = names.region_names(lang, path)
+    wide = {}  # rate → {township: (value, small sample, gap to the county)}; plain dicts, no .loc per cell
+    for rate in RATES:
+        one = table(rate, year, scope, path)
+        wide[rate] = dict(zip(one["region_code"], zip(one["value"], one["small"], one["gap_county"])))
+    order = tuple(k for k in regions if any(k in w for w in wide.values()))
+    header = t("region", lang)
+    matrix = {header: [regions[k] for k in order]}
+    css = {header: [""] * len(order)}
+    for rate, one in wide.items():
+        label = catalog.get(rate).name(lang)
+        matrix[label] = [fmt.fmt_number(one[k][0] if k in one else None, "rate", lang) for k in order]  # "—" where none
+        css[label] = [
+            "" if k not in one else (
+                f"color: {attainment.COLORS['small']}" if one[k][1] else
+                (f"color: {attainment.COLORS['done']}" if one[k][2] >= 0 else
+                 f"color: {attainment.COLORS['missed']}"))
+            for k in order]
+    return Rates(order, colored(pd.DataFrame(matrix), pd.DataFrame(css)))
+
+
 @store.memo
 def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = None) -> pd.DataFrame:
     """One township against the county on every headline rate: value, county value, gap, rank of
@@ -84,6 +176,34 @@ def profile(region: str, year: int, scope: Scope = Scope(), path: Path | None = 
                      "numerator": row["numerator"], "denominator": row["denominator"],
                      "target": row["target"], "status": row["status"]})
     return pd.DataFrame(rows)
+
+
+def profile_shown(region: str, year: int, scope: Scope, lang: str, path: Path | None = None) -> pd.DataFrame:
+    """profile(…) as the township profile shows it: indicator, the township, the county (under the
+    same cut), gap, rank of how many, parts; formatted. Made once per snapshot, arguments, language
+    and the store's words; the caller's own frame (empty when the township has no rates)."""
+    return _profile_shown(region, year, scope, lang, i18n.labels(), path).copy(deep=False)
+
+
+@store.memo  # the profile shows it on every rerun
+def _profile_shown(region: str, year: int, scope: Scope, lang: str, labels: tuple, path: Path | None) -> pd.DataFrame:
+    figures = profile(region, year, scope, path)
+    if not len(figures):
+        return pd.DataFrame()
+    regions = names.region_names(lang, path)
+    cut = Scope(None, scope.industries, scope.ownership_group)  # the county under the same cut
+    county_header = (t("col_county", lang) if attainment.is_whole_county(cut)
+                     else f"{t('col_county', lang)} · {names.scope_label(cut, lang, path)}")
+    return pd.DataFrame({
+        t("col_indicator", lang): [catalog.get(c).name(lang) for c in figures["code"]],
+        regions.get(region, region): [fmt.fmt_number(v, "rate", lang) for v in figures["value"]],
+        county_header: [fmt.fmt_number(v, "rate", lang) for v in figures["county"]],
+        t("col_vs_county", lang): [fmt.fmt_delta(v, "rate", lang) for v in figures["gap_county"]],
+        t("col_rank_of", lang): [t("small_sample", lang) if few else t("rank_of", lang, rank=r, n=n)
+                                 for r, n, few in zip(figures["rank"], figures["ranked"], figures["small"])],
+        t("col_parts", lang): [fmt.fmt_parts(a, b, catalog.get(catalog.get(c).denominator).unit, lang)
+                               for c, a, b in zip(figures["code"], figures["numerator"], figures["denominator"])],
+    })
 
 
 def own_notes(region: str, year: int, path: Path | None = None) -> list[str]:
