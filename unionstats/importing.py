@@ -953,10 +953,7 @@ class _Checker:
         self._row_checks(values, excel_rows, bad, found)
         for n, _, _, col, message in sorted(found, key=lambda p: p[:3]):
             self.problem(self.label, n, col, message)
-        # Text stays as Python objects until _store_values: pandas would convert it to Arrow
-        # strings here and back again there.
-        frame = pd.DataFrame({f: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
-                              for f, v in values.items()})
+        frame = pd.DataFrame(values)
         frame["__row__"] = excel_rows
         frame["__bad__"] = bad
         self.frames.append(frame)
