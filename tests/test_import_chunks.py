@@ -182,3 +182,28 @@ def test_formats_read_in_the_check_pass_match_cellformats_read(monkeypatch):
     assert any("隐藏行" in n.message for n in batches[0].notices)
     for batch in batches[1:]:
         _same(batch, batches[0])
+
+
+def test_a_long_text_cell_is_not_carried_from_piece_to_piece(monkeypatch):
+    """cellformats keeps a cell's tag with its first child by carrying the end of each piece
+    on to the next; a cell holding a long text (inline, no tag inside) must not be carried
+    whole again and again: that copies it once per piece, quadratic in its length."""
+    import openpyxl
+
+    from unionstats import cellformats, filelimits
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "帮扶"
+    ws.append(["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"])
+    ws.append([2024, "城关镇", "送温暖", "=1+1", 0, 1000])
+    ws.append([2024, "城关镇", "说明" + "很长的说明" * 4000, 1, 0, 1000])  # ~60 KB of text in one cell
+    ws.append([2024, "河东乡", "送温暖", "=2+2", 0, 1000])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    scanned = []
+    real = cellformats._scan
+    monkeypatch.setattr(cellformats, "_scan", lambda text, *a: (scanned.append(len(text)), real(text, *a)))
+    monkeypatch.setattr(filelimits, "CHUNK", 1024)
+    found = cellformats.read(buffer.getvalue())["帮扶"]
+    assert found.formulas == {(2, 4), (4, 4)}
+    assert max(scanned) <= 3 * 1024, max(scanned)

@@ -1,7 +1,9 @@
 """What an .xlsx says about its cells beyond their values, which calamine does not tell: the
 number format that scales what a cell shows (68 typed under 0"万元" is 68万元 to the person who
-typed it) and the rows a person cannot see (hidden rows). Read from the sheet's XML as bytes,
-in chunks, after filelimits.check has bounded the file (cells are written <c r="B2" ...>).
+typed it) and the rows a person cannot see (hidden rows). Read from the sheet's XML as bytes:
+the importer hands a Reader to filelimits.check, which passes it each piece of a sheet once
+the piece is within the limits (cells are written <c r="B2" ...>), so the XML is inflated and
+searched once for both.
 """
 from __future__ import annotations
 
@@ -159,7 +161,8 @@ class Reader:
             text = tail + piece
             cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one piece
             cut = text.rfind(b"<") if cut <= 0 else cut
-            cut = len(text) if cut == -1 else cut
+            if cut == -1 or cut == 0 and len(text) > filelimits.CHUNK:
+                cut = len(text)  # one tag and a long text after it: carrying it on would copy it again and again
             _scan(text[:cut], cells, self.styles, self.styled)
             tail = text[cut:]
         return visit

@@ -13,7 +13,8 @@ are read, never a grid:
   does neither, so such a file is refused with a hint to save it again.
 - .xls: the OLE2 container and the BIFF records calamine allocates for (DIMENSIONS, SST and the
   cell records), walked from the same places calamine walks them.
-The caller passes the limits; importing.py defines them.
+The caller passes the limits; importing.py defines them. A sheet_reader (cellformats.Reader)
+may read the sheets in the same pass: it is handed each piece of a sheet after the piece passed.
 """
 from __future__ import annotations
 
