@@ -72,11 +72,14 @@ def write_dirty(out: Path, n: int) -> None:
 
 
 def read_all(root: Path, files: list[str], folder: Path) -> dict:
-    dump = folder / f"{abs(hash(str(root)))}.pkl"
+    dump = folder / "read.pkl"
     subprocess.run([sys.executable, "-c", _CHILD.format(root=str(root), files=files, dump=str(dump))],
                    check=True, cwd=root)
-    with open(dump, "rb") as f:
-        return pickle.load(f)
+    try:
+        with open(dump, "rb") as f:
+            return pickle.load(f)
+    finally:
+        dump.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if not dirty.with_suffix(".xlsx").exists():
             write_dirty(dirty, SCALES[scale])
         files += [str(p.with_suffix(s)) for p in (clean, dirty) for s in (".xlsx", ".csv")]
-    old, new = (read_all(r, files, args.workdir) for r in (args.old, args.new))
+    old, new = read_all(args.old, files, args.workdir), read_all(args.new, files, args.workdir)
     for name in files:
         (op, on, ot, of), (np_, nn, nt, nf) = old[name], new[name]
         problems = "same" if (op, on, ot) == (np_, nn, nt) else "DIFFERENT"
