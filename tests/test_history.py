@@ -162,3 +162,25 @@ def test_which_rows_are_the_same_unit():
     assert ids[4] == ids[0]      # the newcomer's next year
     codes = dict(zip(after["unit_id"], after["credit_code"]))
     assert codes[1] == "C1" and codes[2] == "C3" and codes[ids[3]] == "C4"
+
+
+def test_units_all_new_get_the_next_ids_in_turn_and_repeats_still_match():
+    """A first import (no row known by code or name) numbers its units in row order after the
+    known ones (issue #17 gives this case a path without a lookup per row); a name that comes
+    back in another year, or a code given twice, is still the same unit."""
+    units = pd.DataFrame({"unit_id": [7], "credit_code": ["K7"]})
+    by_name = pd.DataFrame({"name": pd.Series(dtype="str"), "region_code": pd.Series(dtype="str"),
+                            "unit_id": pd.Series(dtype="int64")})
+    fresh = pd.DataFrame({"year": [2025] * 3, "name": ["甲", "乙", "丙"], "credit_code": [None, "C2", None],
+                          "region_code": ["a", "a", "b"]}, index=[10, 11, 12])
+    after, ids = snapshots._match_units(units, by_name, fresh)
+    assert ids.tolist() == [8, 9, 10] and ids.index.tolist() == [10, 11, 12]
+    codes = dict(zip(after["unit_id"], after["credit_code"]))
+    assert sorted(codes) == [7, 8, 9, 10] and codes[7] == "K7" and codes[9] == "C2"
+    assert pd.isna(codes[8]) and pd.isna(codes[10])
+    again = pd.DataFrame({"year": [2024, 2025, 2025, 2025], "name": ["甲", "甲", "乙", "戊"],
+                          "credit_code": [None, None, "C2", "C2"], "region_code": ["a", "a", "a", "c"]})
+    _, ids = snapshots._match_units(units, by_name, again)
+    assert ids.tolist()[0] == ids.tolist()[1] and ids.tolist()[2] == ids.tolist()[3]
+    known = fresh.assign(credit_code=[None, "K7", None])  # a known unit's code: not a new unit
+    assert snapshots._match_units(units, by_name, known)[1].tolist()[1] == 7

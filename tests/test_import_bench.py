@@ -27,3 +27,16 @@ def test_unknown_scale_is_refused():
     done = subprocess.run([sys.executable, "bench/import_bench.py", "--scales", "galaxy"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "unknown scale" in done.stderr
+
+
+@pytest.mark.slow
+def test_import_compare_runs_and_finds_a_version_equal_to_itself(tmp_path):
+    """bench/import_compare.py (old importer against new, issue #17) at a tiny scale: this
+    checkout against itself is the same on every file, clean and with errors written in."""
+    done = subprocess.run([sys.executable, "bench/import_compare.py", "--old", str(ROOT), "--scales", "tiny",
+                           "--workdir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 4 and all(line.endswith(": same") for line in lines), lines
+    assert any("tiny-dirty.xlsx" in line and " 0 problems" not in line for line in lines), lines

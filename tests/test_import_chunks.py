@@ -3,6 +3,8 @@ holds at once are bounded by importing.CHUNK_ROWS, not by the file, and nothing 
 depends on where the chunks break (merged cells, 小计 rows, duplicates across a break)."""
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 from test_importing import UNIT_HEADER, unit_row
@@ -125,3 +127,83 @@ def test_formula_cells_are_found_wherever_the_sheet_xml_is_cut(monkeypatch):
     for size in (37, 64, 101, 4096):
         monkeypatch.setattr(filelimits, "CHUNK", size)
         assert cellformats.read(buffer.getvalue())["帮扶"].formulas == want, size
+
+
+def _formatted_book() -> bytes:
+    """An 帮扶 sheet with what only cellformats sees: formula cells without a value, a hidden
+    row, a 0"万元" number format."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "帮扶"
+    ws.append(["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"])
+    for i in range(40):
+        ws.append([2024, "城关镇", "送温暖", f"=2+{i}" if i % 7 == 3 else 5, 0, 68 if i == 11 else 1000])
+    ws["F13"].number_format = '0"万元"'
+    ws.row_dimensions[20].hidden = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_sheet_xml_is_unpacked_once_before_calamine(monkeypatch):
+    """filelimits and cellformats read a sheet's XML in one pass (issue #17): each part of the
+    zip is opened once by Python (calamine reads the file itself, in Rust)."""
+    import zipfile
+    data, opened = _formatted_book(), []
+    real = zipfile.ZipFile.open
+
+    def counting(self, name, *args, **kwargs):
+        opened.append(name if isinstance(name, str) else name.filename)
+        return real(self, name, *args, **kwargs)
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting)
+    batch = importing.read("帮扶.xlsx", data, EMPTY)
+    sheets = [n for n in opened if n.startswith("xl/worksheets/")]
+    assert sheets and len(sheets) == len(set(sheets)), opened
+    assert any("公式" in p.message for p in batch.problems), [p.line() for p in batch.problems]
+
+
+def test_formats_read_in_the_check_pass_match_cellformats_read(monkeypatch):
+    """What the importer learns while filelimits streams the file (formula cells, hidden rows,
+    scaled cells) is what cellformats.read finds on its own, wherever the pieces break."""
+    from unionstats import cellformats, filelimits
+    data = _formatted_book()
+    alone = cellformats.read(data)["帮扶"]
+    assert alone.formulas == {(r, 4) for r in range(2, 42) if (r - 2) % 7 == 3}
+    assert alone.hidden_rows == {20} and set(alone.scales) == {(13, 6)}
+    batches = []
+    for size in (700, 1500, 4096, 1 << 20):  # pieces never cut a tag: the longest here is ~600 bytes
+        monkeypatch.setattr(filelimits, "CHUNK", size)
+        reader = cellformats.Reader()
+        filelimits.check(data, importing.limits(), reader)
+        got = reader.sheets["帮扶"]
+        assert (got.formulas, got.hidden_rows, got.scales) == (alone.formulas, alone.hidden_rows, alone.scales), size
+        batches.append(importing.read("帮扶.xlsx", data, EMPTY))
+    assert any("隐藏行" in n.message for n in batches[0].notices)
+    for batch in batches[1:]:
+        _same(batch, batches[0])
+
+
+def test_a_long_text_cell_is_not_carried_from_piece_to_piece(monkeypatch):
+    """cellformats keeps a cell's tag with its first child by carrying the end of each piece
+    on to the next; a cell holding a long text (inline, no tag inside) must not be carried
+    whole again and again: that copies it once per piece, quadratic in its length."""
+    import openpyxl
+
+    from unionstats import cellformats, filelimits
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "帮扶"
+    ws.append(["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"])
+    ws.append([2024, "城关镇", "送温暖", "=1+1", 0, 1000])
+    ws.append([2024, "城关镇", "说明" + "很长的说明" * 4000, 1, 0, 1000])  # ~60 KB of text in one cell
+    ws.append([2024, "河东乡", "送温暖", "=2+2", 0, 1000])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    scanned = []
+    real = cellformats._scan
+    monkeypatch.setattr(cellformats, "_scan", lambda text, *a: (scanned.append(len(text)), real(text, *a)))
+    monkeypatch.setattr(filelimits, "CHUNK", 1024)
+    found = cellformats.read(buffer.getvalue())["帮扶"]
+    assert found.formulas == {(2, 4), (4, 4)}
+    assert max(scanned) <= 3 * 1024, max(scanned)

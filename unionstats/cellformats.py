@@ -1,7 +1,9 @@
 """What an .xlsx says about its cells beyond their values, which calamine does not tell: the
 number format that scales what a cell shows (68 typed under 0"万元" is 68万元 to the person who
-typed it) and the rows a person cannot see (hidden rows). Read from the sheet's XML as bytes,
-in chunks, after filelimits.check has bounded the file (cells are written <c r="B2" ...>).
+typed it) and the rows a person cannot see (hidden rows). Read from the sheet's XML as bytes:
+the importer hands a Reader to filelimits.check, which passes it each piece of a sheet once
+the piece is within the limits (cells are written <c r="B2" ...>), so the XML is inflated and
+searched once for both.
 """
 from __future__ import annotations
 
@@ -123,39 +125,74 @@ _STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?\ss="(\d+
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>/]*>\s*<f[\s>/]')
 
 
+class Reader:
+    """Reads the sheets of one workbook from the pieces filelimits streams as it checks them
+    (filelimits.check(data, limits, reader)): one pass over the XML for both. `sheets` is
+    read()'s answer once the check has passed."""
+
+    def __init__(self):
+        self.sheets: dict[str, SheetCells] = {}
+        self.parts: dict[str, str] | None = None  # part → sheet, for the part read of each sheet
+
+    def open(self, book: zipfile.ZipFile) -> None:
+        found, _ = filelimits._sheet_parts(book)
+        names, self.parts = set(book.namelist()), {}
+        for name, sheet in found.items():  # the first part that exists for each sheet
+            if sheet and name in names and sheet not in self.parts.values():
+                self.parts[name] = sheet
+        self.styles = _styles(book)
+        self.styled = {str(i).encode() for i in self.styles}
+
+    def __call__(self, book: zipfile.ZipFile, part: str):
+        """The function to hand each piece of `part` to, or None for a part not read."""
+        if self.parts is None:
+            self.open(book)
+        sheet = self.parts.get(part)
+        if sheet is None or sheet in self.sheets:
+            return None
+        cells = self.sheets[sheet] = SheetCells()
+        tail = b""
+
+        def visit(piece: bytes | None) -> None:
+            nonlocal tail
+            if piece is None:  # the part's end: the last cell and tags
+                _scan(tail, cells, self.styles, self.styled)
+                return
+            text = tail + piece
+            cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one piece
+            cut = text.rfind(b"<") if cut <= 0 else cut
+            if cut == -1 or cut == 0 and len(text) > filelimits.CHUNK:
+                cut = len(text)  # one tag and a long text after it: carrying it on would copy it again and again
+            _scan(text[:cut], cells, self.styles, self.styled)
+            tail = text[cut:]
+        return visit
+
+
 def read(data: bytes) -> dict[str, SheetCells]:
-    """Sheet name → its hidden rows, scaled cells and formula cells. Empty for a file that is not an .xlsx."""
+    """Sheet name → its hidden rows, scaled cells and formula cells. Empty for a file that is not
+    an .xlsx. (The importer reads them while filelimits checks the file: Reader.)"""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return {}
-    parts, _ = filelimits._sheet_parts(book)
-    styles = _styles(book)
-    styled = {str(i).encode() for i in styles}
-    out: dict[str, SheetCells] = {}
-    names = set(book.namelist())
-    for part, sheet in parts.items():
-        if part not in names or sheet in out:
-            continue
-        cells = out[sheet] = SheetCells()
-        tail = b""
-        with book.open(part) as stream:
-            while chunk := stream.read(filelimits.CHUNK):
-                text = tail + chunk
-                cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one chunk
-                cut = text.rfind(b"<") if cut <= 0 else cut
-                cut = len(text) if cut == -1 else cut
-                text, tail = text[:cut], text[cut:]
-                _scan(text, cells, styles, styled)
-            _scan(tail, cells, styles, styled)  # the last cell and tags of the part
-    return out
+    reader = Reader()
+    reader.open(book)
+    for part in list(reader.parts):
+        visit = reader(book, part)
+        if visit is not None:
+            with book.open(part) as stream:
+                while chunk := stream.read(filelimits.CHUNK):  # raw chunks: visit keeps tags whole
+                    visit(chunk)
+            visit(None)
+    return reader.sheets
 
 
 def _scan(text: bytes, cells: SheetCells, styles: dict, styled: set) -> None:
-    for tag in _ROW.findall(text):
-        number = _ROW_NUMBER.search(tag)
-        if number and _HIDDEN.search(tag):
-            cells.hidden_rows.add(int(number.group(1)))
+    if b'hidden="' in text:  # most sheets hide no row: skip reading every row tag
+        for tag in _ROW.findall(text):
+            number = _ROW_NUMBER.search(tag)
+            if number and _HIDDEN.search(tag):
+                cells.hidden_rows.add(int(number.group(1)))
     if styled:
         for letters, row, style in _STYLED_CELL.findall(text):
             if style in styled:

@@ -13,7 +13,8 @@ are read, never a grid:
   does neither, so such a file is refused with a hint to save it again.
 - .xls: the OLE2 container and the BIFF records calamine allocates for (DIMENSIONS, SST and the
   cell records), walked from the same places calamine walks them.
-The caller passes the limits; importing.py defines them.
+The caller passes the limits; importing.py defines them. A sheet_reader (cellformats.Reader)
+may read the sheets in the same pass: it is handed each piece of a sheet after the piece passed.
 """
 from __future__ import annotations
 
@@ -78,11 +79,14 @@ def _check_extent(rows: int, columns: int, limits: Limits, sheet: str, what: str
                   f"{RESAVE}", sheet)
 
 
-def check(data: bytes, limits: Limits) -> None:
+def check(data: bytes, limits: Limits, sheet_reader=None) -> None:
     """Refuse `data` unless calamine can open it within the limits. Decided by content, as
-    calamine decides: a zip is read as .xlsx, an OLE2 file as .xls."""
+    calamine decides: a zip is read as .xlsx, an OLE2 file as .xls. `sheet_reader(book, part)`
+    may return a function that is handed each piece of that .xlsx part as it is checked (see
+    pieces()), so that cellformats reads the sheets in the same pass; it is called only after
+    every part that is not a sheet has passed."""
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        check_xlsx(data, limits)
+        check_xlsx(data, limits, sheet_reader)
     elif data[:8] == _OLE_MAGIC:
         check_xls(data, limits)
     else:
@@ -98,6 +102,8 @@ _CELL = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"' + _ATTRIBUTES + rb"/?>")
 # The same, holding something: not self-closing (calamine skips <c r="B2" s="1"/>).
 _VALUED = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"' + _ATTRIBUTES + rb">")
 _DIMENSION = re.compile(rb'<dimension ref="(?:[^":]*:)?\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"')  # openpyxl trusts it
+_REF = rb'[A-Z]{1,3}[1-9][0-9]{0,6}"'
+_BARE_CELL = re.compile(rb"<c/?>")  # a cell with no position: calamine places it by counting
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/!?\"']+:c[ />]")  # calamine takes <x:c> for a cell, whatever x is
 _STRINGS = re.compile(rb"<si[ >]")
 _SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
@@ -135,7 +141,7 @@ def _sheet_parts(book: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
     return out, True
 
 
-def check_xlsx(data: bytes, limits: Limits) -> None:
+def check_xlsx(data: bytes, limits: Limits, sheet_reader=None) -> None:
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         infos = book.infolist()
@@ -155,10 +161,12 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
                           f"{info.file_size // max(info.compress_size, 1):,} 倍（正常表格远低于 {limits.ratio} 倍），"
                           "疑似“压缩炸弹”，已拒绝")
     sheets, known = _sheet_parts(book)
-    for info in infos:
+    # The sheets last: a sheet_reader reads styles.xml, which must have passed by then.
+    for info in sorted(infos, key=lambda i: bool(sheets.get(i.filename))):
         read = not known or info.filename in sheets or info.filename.lower().endswith(_XML)
         if read and not info.is_dir():
-            _scan_part(book, info, limits, sheets.get(info.filename, ""))
+            visit = sheet_reader(book, info.filename) if sheet_reader and sheets.get(info.filename) else None
+            _scan_part(book, info, limits, sheets.get(info.filename, ""), visit)
 
 
 def _above(limit: str, first: str, rest: str, longest: int) -> str:
@@ -174,11 +182,13 @@ def _above(limit: str, first: str, rest: str, longest: int) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _beyond(row: int, column: int) -> re.Pattern:
-    """Cell tags holding something below `row` or right of `column`."""
+def _suspect(row: int, column: int) -> re.Pattern:
+    """Cell tags that are not plainly written (see _CELL), or that hold something below `row`
+    or right of `column`: any tag but a plain one that is empty (/>) or within."""
     rows = _above(str(row) if row else "", "[1-9]", "[0-9]", 7)
     columns = _above(column_letters(column), "[A-Z]", "[A-Z]", 3)
-    return re.compile(f'<c r="(?:{columns}[1-9][0-9]{{0,6}}|[A-Z]{{1,3}}{rows})"'.encode() + _ATTRIBUTES + rb">")
+    beyond = f'(?:{columns}[1-9][0-9]{{0,6}}|[A-Z]{{1,3}}{rows})"'.encode()
+    return re.compile(rb'<c (?!r="(?!' + beyond + rb")" + _REF + _ATTRIBUTES + rb'>|r="' + _REF + _ATTRIBUTES + rb"/>)")
 
 
 def _last_row(data: bytes, tries: int = 100) -> int:
@@ -195,44 +205,64 @@ def _last_row(data: bytes, tries: int = 100) -> int:
     return 0
 
 
-def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, sheet: str) -> None:
+def pieces(stream, first=None):
+    """A part's bytes in pieces of about CHUNK, tabs and line breaks made spaces, never cutting a
+    tag: a tag split by a chunk boundary is carried over whole to the next piece (a tag longer
+    than a megabyte is no spreadsheet: refused). `first(raw)` sees the start of the part."""
+    tail = b""
+    while chunk := stream.read(CHUNK):
+        if first is not None:
+            first(chunk)
+            first = None
+        text = (tail + chunk).translate(_SPACES)
+        cut = text.rfind(b"<")
+        if cut == -1 or text.find(b">", cut) != -1:
+            cut = len(text)
+        text, tail = text[:cut], text[cut:]
+        if len(tail) > CHUNK:
+            raise Refused(DAMAGED)
+        yield text
+
+
+def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, sheet: str, visit=None) -> None:
     """Stream one part: the declared used area, then every cell tag, stopping at the first
-    limit passed. The used area so far (last_row × last_column, of cells holding something) is
-    exact: a chunk is searched for cells beyond it, and only a chunk that has some is read cell
-    by cell (in a sheet written in order, the first chunk). A tag split by a chunk boundary is
-    carried over whole to the next chunk."""
+    limit passed; `visit` gets each piece that passed, then None. The used area so far (last_row ×
+    last_column, of cells holding something) is exact: a piece is searched for cells beyond it
+    or cell tags not plainly written (one search: a regex pass costs as much as the
+    decompression), and only a piece that has some is read cell by cell (in a sheet written in
+    order, the first one)."""
     cells = strings = last_row = last_column = 0
-    tail, first = b"", True
+
+    def declared(raw: bytes) -> None:
+        found = _DIMENSION.search(raw.translate(_SPACES))
+        if found:
+            _check_extent(int(found.group(2)), _column_number(found.group(1).upper()), limits, sheet,
+                          "声明的范围（dimension）")
     try:
         with book.open(info) as stream:
-            while chunk := stream.read(CHUNK):
-                data = (tail + chunk).translate(_SPACES)
-                if first:
-                    first = False
-                    declared = _DIMENSION.search(data)
-                    if declared:
-                        _check_extent(int(declared.group(2)), _column_number(declared.group(1).upper()), limits, sheet,
-                                      "声明的范围（dimension）")
-                cut = data.rfind(b"<")
-                if cut == -1 or data.find(b">", cut) != -1:
-                    cut = len(data)
-                data, tail = data[:cut], data[cut:]
-                if len(tail) > CHUNK:  # one tag longer than a megabyte is no spreadsheet
-                    raise Refused(DAMAGED, sheet)
+            for data in pieces(stream, declared):
                 tags = data.count(b"<c ")
-                if (tags != len(_CELL.findall(data)) or b"<c>" in data or b"<c/>" in data
-                        or b":c" in data and _PREFIXED_CELL.search(data)):
-                    raise Refused(f"单元格的位置写法不标准，无法安全读取。{RESAVE}", sheet)
-                cells += tags
                 last_row = max(last_row, _last_row(data))
-                if _beyond(last_row, last_column).search(data):
-                    letters, digits = zip(*_VALUED.findall(data))
-                    last_row = max(last_row, max(map(int, set(digits))))
-                    last_column = max(last_column, max(map(_column_number, set(letters))))
+                if (_suspect(last_row, last_column).search(data) or _BARE_CELL.search(data)
+                        or b":c" in data and _PREFIXED_CELL.search(data)):
+                    if tags != len(_CELL.findall(data)) or _BARE_CELL.search(data) or \
+                            b":c" in data and _PREFIXED_CELL.search(data):
+                        raise Refused(f"单元格的位置写法不标准，无法安全读取。{RESAVE}", sheet)
+                    if found := _VALUED.findall(data):
+                        letters, digits = zip(*found)
+                        last_row = max(last_row, max(map(int, set(digits))))
+                        last_column = max(last_column, max(map(_column_number, set(letters))))
+                cells += tags
                 _check_extent(last_row, last_column, limits, sheet, "有内容的单元格一直")
                 strings += len(_STRINGS.findall(data))
                 if cells > limits.cells or strings > limits.cells:
                     raise Refused(f"单元格超过 {limits.cells // 10_000:,} 万个的上限。{RESAVE}", sheet)
+                if visit is not None:
+                    visit(data)
+        if visit is not None:
+            visit(None)  # the part's end
+    except Refused as exc:
+        raise Refused(str(exc), exc.sheet or sheet) from None
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
         raise Refused(DAMAGED, sheet) from None  # includes a CRC mismatch: the part is not what it declared
 

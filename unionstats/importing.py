@@ -503,8 +503,9 @@ def _read_tables(name: str, data: bytes) -> list[_Table]:
     if suffix == ".csv":
         return [_read_csv(data)]
     if suffix in (".xlsx", ".xlsm", ".xls"):
+        formats = cellformats.Reader()  # reads number formats, hidden rows and formulas in the same pass
         try:
-            filelimits.check(data, limits())  # before calamine: it aborts the process on a hostile file
+            filelimits.check(data, limits(), formats)  # before calamine: it aborts the process on a hostile file
         except filelimits.Refused as exc:
             raise _Bad(str(exc), sheet=exc.sheet) from None
         from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -521,7 +522,7 @@ def _read_tables(name: str, data: bytes) -> list[_Table]:
                 raise  # PanicException is a BaseException
             raise _Bad(f"文件已损坏或不是有效的 Excel 文件（{exc.__class__.__name__}）") from None
         if data[:2] == b"PK":  # .xlsx: number formats, hidden rows and formula cells
-            found = cellformats.read(data)
+            found = formats.sheets
             for table in tables:
                 table.cells = found.get(table.name, table.cells)
                 table.formulas = suffix in (".xlsx", ".xlsm")

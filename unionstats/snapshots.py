@@ -387,6 +387,14 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
     # Plain lists: iterating pandas' Arrow-backed text columns value by value is slow.
     years, row_names, regions = incoming["year"].tolist(), incoming["name"].tolist(), incoming["region_code"].tolist()
     credits = [_credit(c) for c in incoming["credit_code"].tolist()]
+    given = [c for c in credits if c]
+    if not any(c in by_credit for c in given) and len(set(given)) == len(given) and not names \
+            and len(set(zip(row_names, regions))) == len(row_names):
+        # Every row a unit not seen before, by code or by name (a first import): each gets the
+        # next id in turn, as the loop below would give it, without a dictionary lookup per row.
+        ids = list(range(next_id, next_id + len(years)))
+        units = pd.concat([units, pd.DataFrame({"unit_id": ids, "credit_code": credits})], ignore_index=True)
+        return units, pd.Series(ids, index=incoming.index)
     claimed = {(y, by_credit[c]) for y, c in zip(years, credits) if c in by_credit}
     ids, new_rows, learned = [], [], {}
     for year, name, region, credit in zip(years, row_names, regions, credits):

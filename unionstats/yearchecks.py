@@ -49,7 +49,8 @@ def notices(file: Path, batch) -> list:
                        for year in sorted({y for y, _ in pairs})])
     units = batch.frames.get("unit_year")
     rows = {}  # (year, township, name) → the row of the file
-    if units is not None and "__row__" in units:
+    if units is not None and "__row__" in units and len(found):
+        units = units[units["name"].isin(set(found["name"]))]  # the few rows a notice names, not all
         rows = {(int(y), r, n): int(i) for y, r, n, i in
                 zip(units["year"], units["region_code"], units["name"], units["__row__"])}
     sheet = BY_TABLE["unit_year"].zh
