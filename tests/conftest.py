@@ -136,6 +136,35 @@ def open_page(page: str = "pages/overview.py", timeout: int = 90, **query: str) 
     return at
 
 
+def section_tabs(at: AppTest) -> tuple[str, list[str]] | None:
+    """The key and labels of the page's lazy section tabs (app.section_tabs), or None."""
+    for block in at.get("tab_container"):
+        return block.proto.id.split("-", 2)[2], [tab.label for tab in block.children.values()]  # $$ID-hash-key
+    return None
+
+
+def open_section(at: AppTest, label: str) -> AppTest:
+    """Open the tab `label` as a click would: AppTest has no tab click, but the open tab is its
+    key's value in session state before the run."""
+    key, labels = section_tabs(at)
+    assert label in labels, (label, labels)
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def each_section(at: AppTest):
+    """The page once per section tab, each opened in turn (only the open one's content is drawn);
+    a page without section tabs once, as it is."""
+    found = section_tabs(at)
+    if found is None:
+        yield at
+        return
+    for label in found[1]:
+        yield open_section(at, label)
+
+
 @dataclass
 class Done:
     returncode: int

@@ -174,6 +174,13 @@ MUTANTS = [
     Mutant("county_figure_over_townships", "unionstats/narrative.py",
            "        if code in by_townships:\n", "        if False:\n",
            ("tests/test_county_totals.py", "-k", "townships_report")),
+    # --- 维权 and 困难帮扶 in lazy tabs (issue #17 item 2) ------------------------------------------
+    Mutant("section_drawn_under_another_tab", "pages/rights.py",
+           "if arrears.open:", "if inspections.open:",
+           ("tests/test_section_tabs.py", "-k", "alone")),
+    Mutant("section_tab_lost_on_language", "unionstats/app.py",
+           "                st.session_state[key] = label\n", "                pass\n",
+           ("tests/test_section_tabs.py", "-k", "language")),
 ]
 
 

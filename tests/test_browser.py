@@ -154,6 +154,29 @@ def _assert_page_healthy(page, name: str) -> None:
     shoot(page, name, full_page=True)
 
 
+CHART_TITLES = "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].map(e => e.textContent)"
+TAB_DRAWN = """(before) => {
+    const titles = [...document.querySelectorAll('.js-plotly-plot .gtitle')].map(e => e.textContent);
+    return document.querySelector("[data-testid='stApp']").dataset.testScriptState === 'notRunning'
+        && titles.length > 0 && !titles.some(t => before.includes(t));
+}"""
+
+
+def _each_tab(page):
+    """The page as it opened (0), then each other section tab clicked in turn (维权, 困难帮扶: only
+    the open tab's charts are sent), once the rerun has replaced the last tab's charts by its own."""
+    yield 0
+    tabs = page.get_by_role("tab")
+    for i in range(tabs.count()):
+        if tabs.nth(i).get_attribute("aria-selected") == "true":
+            continue
+        before = page.evaluate(CHART_TITLES)
+        tabs.nth(i).click()
+        page.wait_for_function(TAB_DRAWN, arg=before, timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        yield i
+
+
 def test_the_screenshot_check_fails_on_a_blank_page_and_on_an_empty_chart(page):
     page.set_content("<html><body><p>工会</p></body></html>")
     with pytest.raises(AssertionError, match="blank"):
@@ -180,7 +203,8 @@ def test_every_page_renders(server, page):
         name = url.rstrip("/").rsplit("/", 1)[-1] or "overview"
         if name.startswith("127.0.0.1"):
             name = "overview"
-        _assert_page_healthy(page, name)
+        for tab in _each_tab(page):
+            _assert_page_healthy(page, f"{name}-tab{tab}" if tab else name)
 
 
 def _kpi(page, label: str) -> str:
@@ -245,6 +269,27 @@ def test_filters_survive_switching_pages_in_the_browser(server, page):
     assert "year=2020" in page.url and "region=nanshan" in page.url
     assert "南山乡" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_section_tab_draws_its_charts_alone_and_keeps_through_a_language_switch(server, page):
+    """困难帮扶 opens on its first section; a click on the second draws its charts in place of the
+    first's, and switching to English keeps the second section open (issue #17 item 2)."""
+    _open(page, server + "/aid?year=2024")
+    tabs = page.get_by_role("tab")
+    assert [tabs.nth(i).inner_text() for i in range(tabs.count())] == ["困难职工帮扶", "劳模慰问与基层工会补助"]
+    first = page.evaluate(CHART_TITLES)
+    assert "各项目帮扶金额" in first and "劳模慰问金走势" not in first
+    tabs.nth(1).click()
+    page.wait_for_function(TAB_DRAWN, arg=first, timeout=60_000)
+    assert sorted(page.evaluate(CHART_TITLES)) == ["劳模慰问金走势", "基层工会补助走势"]
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="语言 / Language").click()
+    page.get_by_role("option", name="English", exact=True).click()
+    page.wait_for_function(TAB_DRAWN, arg=["劳模慰问金走势", "基层工会补助走势"], timeout=60_000)
+    assert tabs.nth(1).inner_text() == "Model workers and grassroots subsidies"
+    assert tabs.nth(1).get_attribute("aria-selected") == "true"
+    assert len(page.evaluate(CHART_TITLES)) == 2
+    assert page.locator("[data-testid='stException']").count() == 0
+    _assert_page_healthy(page, "aid-model-workers-en")
 
 
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
@@ -323,16 +368,17 @@ def test_no_label_under_a_line_and_no_tick_twice(server, browser, path):
     try:
         _open(page, server + path)
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-        charts = page.evaluate(CHART_GEOMETRY)
-        assert charts
-        for chart in charts:
-            for axis in ("xticks", "yticks"):
-                ticks = [tick for tick in chart[axis] if tick]
-                assert len(ticks) == len(set(ticks)), (chart["title"], axis, ticks)
-            for text, left, top, right, bottom in chart["labels"]:
-                for l, t, r, b in chart["lines"]:
-                    crosses = left - 1 <= l <= right + 1 and t < bottom and b > top
-                    assert not crosses, (chart["title"], text)
+        for _ in _each_tab(page):  # 维权, 困难帮扶: every section's charts
+            charts = page.evaluate(CHART_GEOMETRY)
+            assert charts
+            for chart in charts:
+                for axis in ("xticks", "yticks"):
+                    ticks = [tick for tick in chart[axis] if tick]
+                    assert len(ticks) == len(set(ticks)), (chart["title"], axis, ticks)
+                for text, left, top, right, bottom in chart["labels"]:
+                    for l, t, r, b in chart["lines"]:
+                        crosses = left - 1 <= l <= right + 1 and t < bottom and b > top
+                        assert not crosses, (chart["title"], text)
     finally:
         context.close()
 

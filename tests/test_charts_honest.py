@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import open_page
+from conftest import each_section, open_page
 from unionstats import catalog, charts
 
 BY_NAME = {ind.name_zh: ind for ind in catalog.INDICATORS}
@@ -24,7 +24,8 @@ def kind(ind) -> str:
 
 def line_charts(page: str):
     at = open_page(page, year="2024")
-    for chart in at.get("plotly_chart"):
+    charts = [chart for shown in each_section(at) for chart in shown.get("plotly_chart")]  # every tab's
+    for chart in charts:
         spec = json.loads(chart.proto.spec)
         # the county's own series; others' published figures (meta "reference") are named by body
         lines = [tr for tr in spec["data"] if tr.get("mode") == "lines+markers" and tr.get("meta") != "reference"]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 import independent
-from conftest import open_page
+from conftest import each_section, open_page
 from unionstats import catalog, indicators
 from unionstats.format import fmt_delta, fmt_number
 from unionstats.i18n import t
@@ -32,15 +32,16 @@ def expected_metrics(labels, year: int, scope: Scope, lang: str = "zh") -> dict[
 def test_each_page_with_url_filters(demo_db, page):
     at = open_page(page, year="2022", region="chengguan,hedong")
     assert not at.exception, at.exception
-    charts = at.get("plotly_chart")
-    assert charts, "no chart"
-    for chart in charts:
-        assert json.loads(chart.proto.spec)["data"], "empty chart"
-    metrics = shown_metrics(at)
     scope = Scope(regions=("chengguan", "hedong"))
-    assert metrics == expected_metrics(metrics, 2022, scope)
-    if page != "pages/compare.py":
-        assert metrics, "no KPI"
+    for shown in each_section(at):  # 维权, 困难帮扶: every tab
+        charts = shown.get("plotly_chart")
+        assert charts, "no chart"
+        for chart in charts:
+            assert json.loads(chart.proto.spec)["data"], "empty chart"
+        metrics = shown_metrics(shown)
+        assert metrics == expected_metrics(metrics, 2022, scope)
+        if page != "pages/compare.py":
+            assert metrics, "no KPI"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -48,8 +49,9 @@ def test_each_page_with_ownership_and_industry_filters(demo_db, page):
     at = open_page(page, year="2024", ownership="nonpublic", industry="C,E")
     assert not at.exception, at.exception
     scope = Scope(industries=("C", "E"), ownership_group="nonpublic")
-    metrics = shown_metrics(at)
-    assert metrics == expected_metrics(metrics, 2024, scope)
+    for shown in each_section(at):
+        metrics = shown_metrics(shown)
+        assert metrics == expected_metrics(metrics, 2024, scope)
 
 
 def test_filters_survive_switching_pages(demo_db):
@@ -106,6 +108,7 @@ def _interface_texts(at) -> list[str]:
         # Block quotes carry meeting notes as staff entered them: data, not interface.
         texts += [e.value[:len(sources)] if e.value.startswith(sources) else e.value for e in getattr(at, kind)
                   if not (kind == "markdown" and e.value.startswith("> "))]
+    texts += [tab.label for tab in at.tabs]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     texts += [m.delta or "" for m in at.metric]
     for widget in (*at.selectbox, *at.multiselect, *at.number_input, *at.button, *at.get("segmented_control")):
@@ -145,7 +148,7 @@ def _interface_texts(at) -> list[str]:
 def test_english_mode_has_no_chinese_interface_text(demo_db, page):
     at = open_page(page, lang="en", year="2024")
     assert not at.exception
-    texts = _interface_texts(at)
+    texts = [text for shown in each_section(at) for text in _interface_texts(shown)]
     assert len(texts) > 10
     chinese = sorted({x for x in texts if CJK.search(x)})
     assert chinese == []

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_pages import _interface_texts
 
-from conftest import open_page
+from conftest import each_section, open_page
 from unionstats import (
     catalog,
     cli,
@@ -257,12 +257,14 @@ def test_every_page_works_with_counties_and_says_so(city, page, monkeypatch):
     store.clear_cache()
     at = _open(page)
     assert not at.exception, at.exception
-    texts = _interface_texts(at)
+    texts = []
+    for shown in each_section(at):  # 维权, 困难帮扶: every tab
+        texts += _interface_texts(shown)
+        if page in ("pages/overview.py", "pages/coverage.py", "pages/rights.py", "pages/aid.py"):
+            metrics = {m.label: m.value for m in shown.metric}
+            assert metrics
     assert any("县（市、区）" in x for x in texts), page
     assert not [x for x in texts if "乡镇" in x], page
-    if page in ("pages/overview.py", "pages/coverage.py", "pages/rights.py", "pages/aid.py"):
-        metrics = {m.label: m.value for m in at.metric}
-        assert metrics
     i18n.use_labels()  # AppTest ran in this thread: leave the next test the county's words
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, each_section
 from unionstats import briefing, exports, gaps, importing, snapshots, store, template
 from unionstats.view import View
 
@@ -287,7 +287,10 @@ def test_user_text_renders_as_text_on_every_page(hostile, monkeypatch, page):
         while not at.get("plotly_chart") or "bar" not in at.get("plotly_chart")[0].proto.spec:
             at.button(key="next_slide").click().run()
     assert not at.exception, at.exception
-    texts = _markdown_texts(at)
+    texts, labels = [], []
+    for shown in each_section(at):  # 维权, 困难帮扶: every tab's
+        texts += _markdown_texts(shown)
+        labels += _plotly_texts(shown)
     bad = [(p.pattern, text) for text in texts for p in LINKISH if p.search(text)]
     assert not bad, bad
     shown = [_shown(text) for text in texts]
@@ -299,7 +302,6 @@ def test_user_text_renders_as_text_on_every_page(hostile, monkeypatch, page):
         noted = [text for text in county_texts if NOTE in _shown(text)]
         assert noted
         assert not [text for text in noted for p in LINKISH if p.search(text)]  # (status badges are ours)
-    labels = _plotly_texts(at)
     assert not [s for s in labels if re.search(r"(?i)<(a|img)\b", s)]
     if page in ("pages/coverage.py", "pages/rights.py", "pages/aid.py", "pages/compare.py", "pages/briefing.py"):
         assert any("&lt;a href" in s for s in labels), "no township bar to check"

@@ -58,6 +58,19 @@ def chart(where, build, *args, key: str, select: bool = False, **kwargs):
     return where.plotly_chart(figure, key=key)
 
 
+def section_tabs(sections: tuple[str, ...], view: View, key: str) -> list:
+    """One tab per section (i18n keys), lazy: only the open tab's `.open` is True, so a page draws
+    only that section's charts (plotly's drawing is most of a page's time in the browser, issue
+    #17). The first is open by default; the open section stays open when the language changes."""
+    labels = [view.t(s) for s in sections]
+    stored = st.session_state.get(key)
+    if stored is not None and stored not in labels:  # the other language's label: the same section
+        for section, label in zip(sections, labels):
+            if stored in (i18n.t(section, lang) for lang in i18n.LANGS):
+                st.session_state[key] = label
+    return st.tabs(labels, key=key, on_change="rerun")
+
+
 @store.memo
 def _slides(view: View) -> tuple:
     return tuple(briefing.build(view))
