@@ -33,7 +33,7 @@ col = {k: view.t(k) for k in ("col_indicator",)}
 shown = comparison.shown(view.scope, year_a, year_b, view.lang)
 # Others' published rates beside the county's (whole county only): shown, never added in.
 others = app.reference_figures([c for c in result["code"] if catalog.get(c).is_rate], view)
-st.dataframe(shown, hide_index=True, width="stretch", height=40 + 35 * len(shown.data),
+st.dataframe(shown, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=40 + 35 * len(shown.data),
              column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
 # Beside it, only the rows others published: "本县 45.1% · 全市 44.9% · 全省 47.2%" needs room.
 beside = comparison.beside_columns(result, others, year_a, year_b, view.lang)
@@ -41,7 +41,7 @@ if beside:
     table = pd.DataFrame({col["col_indicator"]: shown.data[col["col_indicator"]], **beside})
     table = table[(table[list(beside)] != "").any(axis=1)]
     st.markdown(f"**{view.t('ref_table')}**")
-    st.dataframe(table, hide_index=True, width="stretch",
+    st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch",
                  column_config={col["col_indicator"]: st.column_config.TextColumn(width=170)})
     if sources := references.sources(others, view.lang, (year_a, year_b)):
         st.caption(view.t("ref_sources", sources=escape.markdown(sources)))
@@ -71,4 +71,4 @@ with right:
          view.t("col_rank_a", year=year_a): ranks["rank_a"],
          view.t("col_rank_b", year=year_b): ranks["rank_b"],
          moved: [fmt.fmt_signed_int(m) for m in ranks["moved"]]},
-        hide_index=True, width="stretch", height=40 + 35 * len(ranks))
+        hide_index=True, placeholder=fmt.MISSING, width="stretch", height=40 + 35 * len(ranks))

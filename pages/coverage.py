@@ -90,7 +90,7 @@ if unlisted:
     st.caption(view.t("totals_only_note", regions=escape.markdown(view.join(regions[r] for r in unlisted))))
 # A province lists tens of thousands: the screen fetches its first rows, the files all of them.
 shown = gaps.uncovered_table(view.year, drill_scope, min_employees, view.lang, limit=gaps.MAX_LISTED)
-st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),
+st.dataframe(shown, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=min(600, 40 + 35 * max(len(shown), 1)),
              column_config={view.t(k): st.column_config.NumberColumn(format="localized")
                             for k in ("col_employees", "col_migrant")})
 if summary["gap_units"] > len(shown):  # the true count is the summary's, not the list's length

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, filters, indicators
+from unionstats import format as fmt
 
 view = filters.current()
 app.header(view.t("page_overview"), view)
@@ -51,4 +52,4 @@ else:
         ind = catalog.get(code)
         column.markdown(f"**{view.t('gaps_lowest', indicator=view.name(ind.code))}**")
         # A township whose rate rests on a handful of units is not "lowest", it is unknown.
-        column.dataframe(attainment.lowest(code, view.year, view.scope, view.lang), hide_index=True, width="stretch")
+        column.dataframe(attainment.lowest(code, view.year, view.scope, view.lang), hide_index=True, placeholder=fmt.MISSING, width="stretch")

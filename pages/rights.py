@@ -23,6 +23,10 @@ def ranked(frame, code, labels, title_key, key, skip_zero=False):
     rows = frame.dropna(subset=[code]).sort_values(code)
     if skip_zero:  # flows: a township with no case has nothing to rank
         rows = rows[rows[code] > 0]
+    if rows.empty:  # bare axes would look like a drawing fault: say there is nothing to rank
+        st.markdown(f"**{view.t(title_key, indicator=view.name(ind.code))}**")
+        st.caption(view.t("nothing_to_rank", year=view.year))
+        return
     app.chart(
         st, charts.ranked_bars, [labels(k) for k in rows["key"]], rows[code], rows["key"], ind.unit,
         view.t(title_key, indicator=view.name(ind.code)), lang=view.lang,

@@ -3,6 +3,7 @@ its own target; choosing one gives its profile."""
 import streamlit as st
 
 from unionstats import app, attainment, catalog, charts, escape, exports, filters, gaps, indicators, league, maps, names
+from unionstats import format as fmt
 from unionstats.indicators import Scope
 
 view = filters.current()
@@ -25,7 +26,7 @@ st.caption(view.t("league_help", n=rule.small_n, base=attainment.base_text(view.
 
 value_col = view.name(ind.code)
 styled, numbers = league.shown(code, view.year, view.scope, view.lang)
-st.dataframe(styled, hide_index=True, width="stretch", height=40 + 35 * len(numbers), key="league_table")
+st.dataframe(styled, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=40 + 35 * len(numbers), key="league_table")
 file_name = view.t("league_file", indicator=view.name(ind.code), year=view.year)
 left, right, _ = st.columns([1, 1, 4])
 left.download_button(view.t("download_xlsx"), lambda: exports.xlsx_bytes({view.name(ind.code): numbers}, {value_col: "0.0%"}),
@@ -64,7 +65,7 @@ if not shapes:
 st.subheader(view.t("league_rates_title"))
 st.caption(view.t("league_rates_help"))
 order, rates_styled = league.rates_matrix(view.year, view.scope, view.lang)
-st.dataframe(rates_styled, hide_index=True, width="stretch", height=40 + 35 * len(order), key="league_rates")
+st.dataframe(rates_styled, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=40 + 35 * len(order), key="league_rates")
 
 st.divider()
 st.subheader(view.t("profile_title"))
@@ -81,7 +82,7 @@ if view.year in reported_years:
                  view.at(scope=mine))
 figures = league.profile_shown(region, view.year, view.scope, view.lang)
 if len(figures):
-    st.dataframe(figures, hide_index=True, width="stretch", key="profile_figures")
+    st.dataframe(figures, hide_index=True, placeholder=fmt.MISSING, width="stretch", key="profile_figures")
 
 st.markdown(f"**{view.t('profile_notes')}**")
 notes = league.own_notes(region, view.year)
@@ -97,6 +98,6 @@ if gaps.totals_only_regions(view.year, mine):
 elif listed.empty:
     st.success(view.t("gap_none", n=gaps.DEFAULT_MIN_EMPLOYEES))
 else:
-    st.dataframe(listed, hide_index=True, width="stretch", key="profile_gaps",
+    st.dataframe(listed, hide_index=True, placeholder=fmt.MISSING, width="stretch", key="profile_gaps",
                  column_config={view.t(k): st.column_config.NumberColumn(format="localized")
                                 for k in ("col_employees", "col_migrant")})

@@ -188,3 +188,16 @@ def test_compare_rank_moves_put_the_best_first(demo_db):
 def fmt_signed(n: int) -> str:
     from unionstats.format import fmt_signed_int
     return fmt_signed_int(n)
+
+
+@pytest.mark.parametrize("page", ["pages/townships.py", "pages/compare.py", "pages/overview.py", "pages/coverage.py"])
+def test_missing_cells_read_as_a_dash_not_none(page):
+    """In the first year there is no earlier one: 名次变化 and 变化 are empty, and an empty cell
+    reads — as everywhere else in the product, not Streamlit's default "None"."""
+    at = open_page(page, year="2016" if page == "pages/compare.py" else "2015")  # compare needs a year before
+    tables = at.dataframe
+    assert tables
+    assert [d.proto.placeholder for d in tables] == ["—"] * len(tables)
+    if page == "pages/townships.py":
+        league = tables[0].value
+        assert league["名次变化"].isna().all()  # what the dash stands for here

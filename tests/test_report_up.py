@@ -282,3 +282,18 @@ def test_the_briefing_from_the_command_line_says_counties(city, tmp_path):
     i18n.use_labels()  # the command set this thread's words from the city's store
     text = out.read_text(encoding="utf-8")
     assert "县（市、区）" in text and "乡镇" not in text
+
+
+@pytest.mark.parametrize("suffix", [".html", ".docx", ".pptx"])
+def test_the_english_briefing_of_a_city_says_city_and_keeps_its_name(city, tmp_path, suffix):
+    """The English words follow the city's labels (county → city), but a template's {county}
+    field is a field, not a word: renamed, it had no value and the export raised KeyError."""
+    out = tmp_path / f"brief{suffix}"
+    try:
+        assert cli.main(["briefing", "--year", "2024", "--lang", "en", "--out", str(out), "--db", str(city)]) == 0
+    finally:
+        i18n.use_labels()
+    if suffix == ".html":
+        text = out.read_text(encoding="utf-8")
+        name = store.setting("county_name_en", path=city)
+        assert f"{name} trade union work in 2024" in text and "Whole city" in text and "Township" not in text

@@ -92,3 +92,16 @@ def test_a_stored_label_of_the_other_language_opens_its_section(demo_db, page, i
     assert not at.exception, at.exception
     assert at.session_state[key] == labels[i]
     assert_shows(at, page, i, "en")
+
+
+def test_a_ranking_with_nothing_to_rank_says_so_instead_of_bare_axes(demo_db, monkeypatch):
+    """A township with no wage-arrears case (the demo's 北山乡 in 2024) has no bars to rank: the
+    tab says so where the two charts would be, and draws no empty chart."""
+    monkeypatch.setenv("UNIONSTATS_DB", str(demo_db))
+    arrears = indicators.table(Scope(regions=("beishan",)), "region", (2024,), demo_db)["arrears_recovered_yuan"]
+    assert not (arrears > 0).any()  # independent of the page: nothing recovered there that year
+    at = open_section(open_page("pages/rights.py", region="beishan", year="2024"), "追讨欠薪")
+    keys = [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+    assert "arrears_by_region" not in keys and "arrears_by_industry" not in keys
+    assert "arrears_trend" in keys  # the page's other charts are still drawn
+    assert sum("没有可排列的数" in c.value for c in at.caption) == 2

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from . import attainment, briefing, catalog, demo, escape, figcache, i18n, indicators, references, store, styled
+from . import format as fmt
 from .names import scope_label
 from .i18n import t
 from .view import View
@@ -168,7 +169,7 @@ def attainment_table(view: View) -> None:
         st.caption(view.t("attainment_none_county" if attainment.is_whole_county(view.scope)
                           else "attainment_none_scope", year=view.year))
         return
-    st.dataframe(table, hide_index=True, width="stretch", height=40 + 35 * len(table.data), key="attainment_table")
+    st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=40 + 35 * len(table.data), key="attainment_table")
 
 
 @store.memo  # made once per snapshot, scope, year, language and the store's words (labels), not per rerun

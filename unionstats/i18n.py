@@ -44,6 +44,7 @@ TEXT: dict[str, tuple[str, str]] = {
                           "Small sample: the rate rests on fewer than {n}, so its change is only indicative "
                           "and it is left out of the lowest lists."),
     "no_data_year": ("{year}年无数据", "no data for {year}"),
+    "nothing_to_rank": ("所选范围{year}年没有可排列的数（都为零或未填报）。", "Nothing to rank in {year} for this selection (all zero or not reported)."),
     "no_data_years": ("{start}—{end}年无数据", "no data for {start}–{end}"),
     "vs_year_gap": ("较{year}年（{gap}）", "vs {year} ({gap})"),
     "parts_line": ("构成：{parts}", "Parts: {parts}"),
@@ -463,9 +464,11 @@ def labels() -> tuple[str | None, str | None]:
     return getattr(_labels, "region", None), getattr(_labels, "whole", None)
 
 
-_EN_WHOLE = ((re.compile(r"\bCounty\b"), "City"), (re.compile(r"\bcounty\b"), "city"))
-_EN_REGION = ((re.compile(r"\bTownships\b"), "Counties"), (re.compile(r"\btownships\b"), "counties"),
-              (re.compile(r"\bTownship\b"), "County"), (re.compile(r"\btownship\b"), "county"))
+# Words only, never a template's {field}: "{county}" renamed "{city}" has no value to fill in.
+_WORD = r"(?<!\{{)\b{}\b(?!\}})"
+_EN_WHOLE = ((re.compile(_WORD.format("County")), "City"), (re.compile(_WORD.format("county")), "city"))
+_EN_REGION = ((re.compile(_WORD.format("Townships")), "Counties"), (re.compile(_WORD.format("townships")), "counties"),
+              (re.compile(_WORD.format("Township")), "County"), (re.compile(_WORD.format("township")), "county"))
 
 
 def _relabel(text: str, lang: str) -> str:

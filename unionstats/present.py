@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from . import app, briefing, charts, escape, filters
+from . import format as fmt
 from .view import View
 
 SLIDE, PRESENT = filters.PAGE_PARAMS  # ?slide=3&present=1; slides count from 1, as people say them
@@ -108,7 +109,7 @@ def table(frame: pd.DataFrame, row_colors: list[str] | None, presenting: bool) -
     if presenting:
         st.table(shown, hide_index=True)
     else:
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown, hide_index=True, placeholder=fmt.MISSING, width="stretch")
 
 
 def _step(by: int) -> None:
