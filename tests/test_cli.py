@@ -109,3 +109,20 @@ def test_demo_scale_names_a_size(tmp_path):
     assert 250 <= units <= 300  # 300 units less the totals-only township's
     both = run_cli("demo", "--scale", "tiny", "--units", "300", "--db", str(target))
     assert both.returncode != 0 and "--units" in both.stderr
+
+
+@pytest.mark.parametrize("where", ["a_folder.pptx", "a_file.txt/brief.html"])
+def test_a_briefing_that_cannot_be_written_says_so_in_chinese(demo_db, tmp_path, where):
+    (tmp_path / "a_folder.pptx").mkdir()  # a folder where the file should go
+    (tmp_path / "a_file.txt").write_text("x")  # a file where a folder should be
+    done = run_cli("briefing", "--year", "2024", "--out", tmp_path / where, db=demo_db)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "无法写入" in done.stderr and where.split("/")[0] in done.stderr
+
+
+def test_the_english_deck_notes_use_english_punctuation(demo_db):
+    from unionstats import briefing
+    from unionstats.view import View
+    notes = [s.notes for s in briefing.build(View(2024, lang="en"), demo_db) if s.notes]
+    assert notes and not [n for n in notes if "：" in n]
+    assert any("：" in s.notes for s in briefing.build(View(2024), demo_db) if s.notes)  # Chinese keeps its own

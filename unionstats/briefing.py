@@ -54,7 +54,8 @@ def target_status(code: str, value, target, path: Path | None = None) -> str | N
 
 
 def _definitions(codes, view: View) -> str:
-    return "\n".join(f"{view.name(c)}：{view.definition(c)}" for c in codes)
+    colon = ": " if view.en else "："
+    return "\n".join(f"{view.name(c)}{colon}{view.definition(c)}" for c in codes)
 
 
 def _kpis(codes, history: pd.DataFrame, view: View, targets: dict[str, float], rule: attainment.Rules) -> list[dict]:

@@ -366,8 +366,11 @@ def _cmd_briefing(args) -> int:
     else:
         slides = briefing.build(view, path)
         data = briefing.to_pptx(slides) if suffix == ".pptx" else briefing.to_html(slides, args.lang).encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError:
+        raise UsageError(f"无法写入 {out}：它是文件夹、所在位置不能新建，或没有写入权限。请换一个输出文件名") from None
     print(f"已生成：{out}", file=sys.stderr)
     return 0
 
