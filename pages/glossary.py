@@ -3,7 +3,6 @@ import pandas as pd
 import streamlit as st
 
 from unionstats import app, catalog, filters
-from unionstats.format import unit_label
 
 view = filters.current()
 app.header(view.t("page_glossary"), view)
@@ -13,7 +12,7 @@ for family in catalog.FAMILIES:
     rows = [{
         view.t("col_code"): ind.code,
         view.t("col_indicator"): view.name(ind.code),
-        view.t("col_measure"): unit_label(ind.unit, view.lang),
+        view.t("col_measure"): view.unit_label(ind.unit),
         view.t("col_definition"): view.definition(ind.code),
         view.t("col_direction"): view.t({True: "higher_better", False: "lower_better", None: "no_direction"}
                                         [ind.higher_is_better]),

@@ -66,3 +66,33 @@ def test_the_runtime_package_has_no_benchmark():
     assert not (ROOT / "unionstats" / "bench.py").exists()
     done = subprocess.run([sys.executable, "-m", "unionstats", "bench"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2
+
+
+def test_a_national_row_needs_the_replicated_store(tmp_path):
+    """The generator cannot build a nation on this machine: the benchmark says how to make one."""
+    done = subprocess.run([sys.executable, "bench/pages.py", "--scales", "national", "--no-browser",
+                           "--workdir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0 and "bench/national.py replicate" in done.stderr
+    assert not (tmp_path / "national.duckdb").exists()
+
+
+def test_the_pandas_baseline_runs_alone(demo_db):
+    done = subprocess.run([sys.executable, "bench/baseline_alone.py", str(demo_db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("cold: ") and lines[1].startswith("warm: ")
+    assert lines[2].startswith("peak RSS ") and lines[2].endswith(" MB")
+
+
+@pytest.mark.browser
+def test_two_checkouts_side_by_side(demo_db):
+    """bench/browser_ab.py against this same checkout: one round, one page, both sides measured."""
+    require_browser()
+    done = subprocess.run([sys.executable, "bench/browser_ab.py", "--before", str(ROOT), "--db", str(demo_db),
+                           "--pages", "compare", "--rounds", "1"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| compare |"))
+    cells = [c.strip() for c in row.split("|")[1:-1]]
+    assert cells[1] == "1 → 1" and all(c[0].isdigit() for c in cells[2:])

@@ -56,7 +56,7 @@ def _lang_passed(path):
 # Calls a page may still hand `view.lang` to (CONTRIBUTING.md): the language primitives, and
 # tables kept per snapshot by their exact arguments (store.memo), whose key is what they depend on.
 PRIMITIVES = ("names.", "attainment.", "references.", "comparison.beside_columns", "briefing.to_html",
-              "gaps.uncovered_table", "unit_label", "comparison.shown", "league.")
+              "gaps.uncovered_table", "comparison.shown", "league.")
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "pages").glob("*.py")))

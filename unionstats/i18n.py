@@ -488,6 +488,11 @@ def _relabel(text: str, lang: str) -> str:
     return text
 
 
+def join(words, lang: str = "zh") -> str:
+    """A list in running text: 甲、乙、丙 / a, b, c."""
+    return (", " if lang == "en" else "、").join(words)
+
+
 def t(key: str, lang: str = "zh", **fields) -> str:
     zh, en = TEXT[key]
     text = _relabel(en if lang == "en" else zh, lang)  # before the fields: data names stay as written

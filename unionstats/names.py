@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import store
+from . import i18n, store
 from .i18n import t
 from .indicators import Scope
 
@@ -33,14 +33,13 @@ def ownership_groups(path: Path | None = None) -> dict[str, str]:
 
 def scope_label(scope: Scope, lang: str, path: Path | None = None) -> str:
     """Human words for the scope: '全县' or '城关镇、东城街道 · 制造业 · 非公有制'."""
-    sep = ", " if lang == "en" else "、"
     parts = []
     if scope.regions:
         names = region_names(lang, path)
-        parts.append(sep.join(names[c] for c in scope.regions))
+        parts.append(i18n.join((names[c] for c in scope.regions), lang))
     if scope.industries:
         names = industry_names(lang, path)
-        parts.append(sep.join(names[c] for c in scope.industries))
+        parts.append(i18n.join((names[c] for c in scope.industries), lang))
     if scope.ownership_group:
         parts.append(t(scope.ownership_group, lang))
     return " · ".join(parts) if parts else t("scope_all", lang)

@@ -53,4 +53,4 @@ class View:
 
     def join(self, words) -> str:
         """A list in running text: 甲、乙、丙 / a, b, c."""
-        return (", " if self.en else "、").join(words)
+        return i18n.join(words, self.lang)
