@@ -9,6 +9,7 @@ the real CLI in a subprocess, where an abort shows up as a crash instead of kill
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import struct
 import subprocess
@@ -311,7 +312,14 @@ def test_files_within_the_limits_still_import(county, tmp_path):
     snapshots.discard(prepared.candidate)
 
 
-def test_a_calamine_panic_is_a_message_not_a_crash(county, monkeypatch):
+CALAMINE_READS = {  # what calamine still reads: an .xls, and an .xlsx the streaming reader leaves to it
+    "odd.xls": lambda: xls_file(lambda data: None, yuan=12345),
+    "odd.xlsx": lambda: xlsx({"帮扶": [AID_HEADER, [dt.date(2024, 12, 31), "城关镇", "送温暖", 5, 0, 1]]}),
+}
+
+
+@pytest.mark.parametrize("name", CALAMINE_READS)
+def test_a_calamine_panic_is_a_message_not_a_crash(county, monkeypatch, name):
     """calamine panics on some damage; pyo3 raises that as PanicException, a BaseException."""
     class PanicException(BaseException):
         pass
@@ -321,9 +329,11 @@ def test_a_calamine_panic_is_a_message_not_a_crash(county, monkeypatch):
         def from_filelike(cls, *args, **kwargs):
             raise PanicException("chunk size must be non-zero")
 
+    data = CALAMINE_READS[name]()
+    assert not importing.prepare(county, name, data).batch.problems  # with calamine itself
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", Panics)
     before = state(county)
-    prepared = importing.prepare(county, "odd.xlsx", book([AID_HEADER, [2024, "城关镇", "送温暖", 5, 0, 1]]))
+    prepared = importing.prepare(county, name, data)
     assert [p.message for p in prepared.batch.problems] == ["文件已损坏或不是有效的 Excel 文件（PanicException）"]
     assert state(county) == before
 

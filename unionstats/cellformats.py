@@ -1,6 +1,6 @@
 """What an .xlsx says about its cells beyond their values, which calamine does not tell: the
 number format that scales what a cell shows (68 typed under 0"万元" is 68万元 to the person who
-typed it) and the rows a person cannot see (hidden rows). Read from the sheet's XML as bytes:
+typed it), the rows a person cannot see (hidden rows), formula cells and merged ranges. Read from the sheet's XML as bytes:
 the importer hands a Reader to filelimits.check, which passes it each piece of a sheet once
 the piece is within the limits (cells are written <c r="B2" ...>), so the XML is inflated and
 searched once for both.
@@ -29,6 +29,7 @@ class SheetCells:
     hidden_rows: set[int] = field(default_factory=set)      # Excel row numbers
     scales: dict[tuple[int, int], Decimal | str] = field(default_factory=dict)  # (row, column) → factor or refusal
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of cells holding a formula
+    merged: list = field(default_factory=list)  # ((first row, first col), (last row, last col)), 0-based
 
 
 def _section_scale(section: str) -> Decimal | str | None:
@@ -122,6 +123,7 @@ _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?\ss="(\d+)"')
 # A cell whose first child is its formula: <c r="B2"><f>SUM(…)</f><v/></c>, or a shared one <f t="shared" …/>.
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})([1-9][0-9]{0,6})"')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>/]*>\s*<f[\s>/]')
 
 
@@ -200,6 +202,9 @@ def _scan(text: bytes, cells: SheetCells, styles: dict, styled: set) -> None:
     if b"<f" in text:
         for letters, row in _FORMULA_CELL.findall(text):
             cells.formulas.add((int(row), _column(letters)))
+    if b"<mergeCell " in text:
+        for a, r0, b, r1 in _MERGE.findall(text):
+            cells.merged.append(((int(r0) - 1, _column(a) - 1), (int(r1) - 1, _column(b) - 1)))
 
 
 def _column(letters: bytes) -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import catalog, cellformats, dimensions, filelimits
+from . import catalog, cellformats, dimensions, filelimits, xlsxrows
 from .exports import FORMULA_STARTS
 from .sheets import (BY_TABLE, COUNTY_KINDS, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN,
                      REFERENCE_BODIES, REFERENCE_SHEET, REGION_KIND_WORDS, SHEETS, STATUS_WORDS, SUMMARY_SHEET,
@@ -497,34 +497,37 @@ def _grid_rows(grid) -> Iterator[list]:
         yield pad + row
 
 
-def _read_tables(name: str, data: bytes) -> list[_Table]:
-    """Each sheet; a CSV gives one nameless sheet."""
+def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
+    """Each sheet; a CSV gives one nameless sheet. An .xlsx is streamed (xlsxrows) unless
+    `streamed` is False: then calamine reads it, as it reads an .xls."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         return [_read_csv(data)]
     if suffix in (".xlsx", ".xlsm", ".xls"):
         formats = cellformats.Reader()  # reads number formats, hidden rows and formulas in the same pass
         try:
-            filelimits.check(data, limits(), formats)  # before calamine: it aborts the process on a hostile file
+            filelimits.check(data, limits(), formats)  # before any reader: calamine aborts the process on a hostile file
         except filelimits.Refused as exc:
             raise _Bad(str(exc), sheet=exc.sheet) from None
-        from python_calamine import CalamineWorkbook, SheetVisibleEnum
-        try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            visible = {m.name: m.visible == SheetVisibleEnum.Visible for m in book.sheets_metadata}
-            tables = []
-            for sheet in book.sheet_names:
-                grid = book.get_sheet_by_name(sheet)
-                tables.append(_Table(sheet, _grid_rows(grid), not visible.get(sheet, True),
-                                     list(grid.merged_cell_ranges or [])))
-        except BaseException as exc:  # calamine raises its own types for every kind of damage, and on
-            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):  # some it panics: pyo3's
-                raise  # PanicException is a BaseException
-            raise _Bad(f"文件已损坏或不是有效的 Excel 文件（{exc.__class__.__name__}）") from None
-        if data[:2] == b"PK":  # .xlsx: number formats, hidden rows and formula cells
-            found = formats.sheets
+        xlsx = data[:2] == b"PK"
+        if xlsx and streamed:
+            try:
+                book = xlsxrows.open_book(data)
+            except xlsxrows.Damaged as exc:
+                raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
+            except xlsxrows.Unsupported:
+                pass
+            else:
+                tables = []
+                for sheet in book.sheets:
+                    cells = formats.sheets.get(sheet.name, cellformats.SheetCells())
+                    tables.append(_Table(sheet.name, xlsxrows.rows(book, sheet.part), sheet.hidden, cells.merged, cells,
+                                         formulas=True))
+                return tables
+        tables = _calamine_tables(data)
+        if xlsx:  # number formats, hidden rows and formula cells
             for table in tables:
-                table.cells = found.get(table.name, table.cells)
+                table.cells = formats.sheets.get(table.name, table.cells)
                 table.formulas = suffix in (".xlsx", ".xlsm")
         elif scaled := cellformats.xls_scaled_formats(data):
             # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
@@ -532,6 +535,23 @@ def _read_tables(name: str, data: bytes) -> list[_Table]:
                        "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
         return tables
     raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
+
+
+def _calamine_tables(data: bytes) -> list[_Table]:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = {m.name: m.visible == SheetVisibleEnum.Visible for m in book.sheets_metadata}
+        tables = []
+        for sheet in book.sheet_names:
+            grid = book.get_sheet_by_name(sheet)
+            tables.append(_Table(sheet, _grid_rows(grid), not visible.get(sheet, True),
+                                 list(grid.merged_cell_ranges or [])))
+    except BaseException as exc:  # calamine raises its own types for every kind of damage, and on
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):  # some it panics: pyo3's
+            raise  # PanicException is a BaseException
+        raise _Bad(f"{filelimits.DAMAGED}（{exc.__class__.__name__}）") from None
+    return tables
 
 
 _UNIT_IN_HEADER = re.compile(r"(.+?)\((?:单位[:：]?)?([^()]*)\)")
@@ -667,10 +687,14 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     if not data:
         return _refused_file(file, sha, message="文件是空的")
     try:
-        tables = _read_tables(name, data)
+        try:
+            return validate(file, _read_tables(name, data), reference, sha)
+        except xlsxrows.Unsupported:  # a cell the streaming reader does not read as calamine does
+            return validate(file, _read_tables(name, data, streamed=False), reference, sha)
+        except xlsxrows.Damaged as exc:
+            raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
     except _Bad as exc:
         return _refused_file(file, sha, exc.sheet, exc.row, exc.column, str(exc))
-    return validate(file, tables, reference, sha)
 
 
 def validate_rows(file: str, sheets: dict[str, list[list]], reference: Reference) -> Batch:

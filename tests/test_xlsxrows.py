@@ -1,0 +1,218 @@
+"""The streaming .xlsx reader (unionstats/xlsxrows.py) gives what calamine gives, cell for cell,
+or says it cannot (Unsupported: the importer then reads the file with calamine). Checked on
+workbooks written by the writers staff and this product use (Excel-like XML by hand, XlsxWriter,
+openpyxl, the product's own template and township workbooks) with every kind of cell."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+from conftest import ROOT
+from test_hostile_files import book as hand_book, members, zip_file
+from unionstats import importing, template, xlsxrows
+
+
+def _trimmed(rows) -> list[list]:
+    """Rows as (type, value) pairs, trailing empty cells and rows dropped: calamine pads every
+    row to the sheet's width, the streaming reader to its piece's."""
+    out = [[(type(v).__name__, v) for v in row] for row in rows]
+    for row in out:
+        while row and row[-1] == ("str", ""):
+            row.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def calamine_read(data: bytes) -> list[tuple]:
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    hidden = {m.name: m.visible != SheetVisibleEnum.Visible for m in book.sheets_metadata}
+    out = []
+    for name in book.sheet_names:
+        grid = book.get_sheet_by_name(name)
+        out.append((name, hidden[name], sorted(grid.merged_cell_ranges or []),
+                    _trimmed(importing._grid_rows(grid))))
+    return out
+
+
+def streamed_read(data: bytes) -> list[tuple]:
+    from unionstats import cellformats
+    formats = cellformats.read(data)
+    book = xlsxrows.open_book(data)
+    return [(s.name, s.hidden, sorted(formats.get(s.name, cellformats.SheetCells()).merged),
+             _trimmed(xlsxrows.rows(book, s.part))) for s in book.sheets]
+
+
+def xlsxwriter_book() -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    ws = book.add_worksheet("单位")
+    bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    ws.write_row(0, 0, ["年度", "单位名称", "职工人数", "金额（元）", "备注"], bold)
+    ws.write_row(1, 0, [2024, "城关镇 A&B <有限> \"公司\" 'x'", 60, 1234.5, True])
+    ws.write_row(2, 0, [2024.0, "  前后有空格  ", -0.0, 1e20, False])
+    ws.write_row(3, 0, [123456789012345678, "行一\r\n行二", 0.1 + 0.2, -12.75, "_x000D_字面"])
+    ws.write_formula(4, 0, "=A2+0", None, 2024)
+    ws.write_formula(4, 1, '="文"&"本"', None, "文本")
+    ws.write_formula(4, 2, "=1/0", None, "#DIV/0!")
+    ws.write_formula(4, 3, "=TRUE()", None, True)
+    ws.write_rich_string(5, 1, "富", bold, "文本", "在此")
+    ws.write_blank(6, 2, None, money)  # a formatted empty cell: <c r="C7" s="1"/>
+    ws.write(8, 4, "九行五列", money)
+    ws.merge_range(10, 0, 11, 1, "合并", bold)
+    ws.write_number(12, 3, 68, money)
+    hidden = book.add_worksheet("隐藏")
+    hidden.write(2, 2, "C3 起")
+    hidden.write(4, 5, 5)
+    hidden.hide()
+    book.add_worksheet("空表")
+    book.close()
+    return buffer.getvalue()
+
+
+def openpyxl_book() -> bytes:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "帮扶"
+    ws.append(["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"])
+    ws.append([2024, "城关镇", "送温暖", 41, None, 12000])
+    ws.append([2024, "南山乡 ", "金秋助学", "12户", 0, "=F2*2"])
+    ws.append([None, None, True, False, 3.5, -1])
+    ws["H9"] = "远处"
+    ws.merge_cells("A12:B13")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+SHARED = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>年度</t></si>'
+          '<si><r><t>富</t></r><r><rPr><b/></rPr><t xml:space="preserve"> 文本 </t></r></si><si><t/></si>'
+          '<si><t>a &amp; b_x000D_</t></si></sst>').encode()
+
+
+def unusual_cells() -> bytes:
+    """Cells Excel and others write that the piece-at-once path does not: attributes in another
+    order, a formula before its value, empty values, inline strings, booleans, errors."""
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           '<row r="1"><c r="A1" t="s" s="0"><v>0</v></c><c r="B1" s="0" t="n"><v>2.5</v></c>'
+           '<c r="C1" t="s"><v>1</v></c><c r="D1" t="s"><v>2</v></c><c r="E1" t="s"><v>3</v></c></row>'
+           '<row r="2"><c r="A2"><f>1+1</f><v>2</v></c><c r="B2" t="str"><f>"a"&amp;"b"</f><v>a&amp;b</v></c>'
+           '<c r="C2" t="b"><v>1</v></c><c r="D2" t="e"><v>#N/A</v></c><c r="E2"><v></v></c></row>'
+           '<row r="4"><c r="B4" t="inlineStr"><is><r><t>富</t></r><r><t xml:space="preserve"> 文本</t></r></is></c>'
+           '<c r="C4"><v>-1.5E3</v></c><c r="D4"><v>007</v></c><c r="E4" t="s"><v>3</v></c></row>'
+           "</sheetData></worksheet>").encode()
+    return zip_file(members(xml, extra={"xl/sharedStrings.xml": SHARED}))
+
+
+def plain_cells() -> bytes:
+    """Only what the piece-at-once path reads: numbers and shared strings, attributes as Excel writes them."""
+    cells = []
+    for i in range(1, 400):
+        cells.append(f'<row r="{i}" spans="1:5"><c r="A{i}" s="1" t="s"><v>{i % 4}</v></c><c r="B{i}" s="2"><v>{i}</v></c>'
+                     f'<c r="C{i}"><v>{i * 1.25}</v></c><c r="E{i}" t="s"><v>0</v></c>'
+                     + (f'<c r="AB{i}"><v>-{i}</v></c>' if i % 50 == 0 else "") + "</row>")
+        if i % 100 == 0:
+            cells.append(f'<row r="{i + 1}" spans="1:5"><c r="A{i + 1}" s="1"/></row>')
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           + "".join(cells) + "</sheetData></worksheet>").encode()
+    return zip_file(members(xml, extra={"xl/sharedStrings.xml": SHARED}))
+
+
+def many_rows() -> bytes:
+    """More rows than one piece of the reader holds, with gaps, inline strings as openpyxl writes them."""
+    rows = [["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"]]
+    rows += [[2024, f"乡{i % 7}", "送温暖", i, None if i % 3 else i * 2, i * 100 + 0.5 * (i % 2)] for i in range(3000)]
+    rows[1500] = []
+    return hand_book(rows)
+
+
+def unit_sheet_file(tmp_path) -> bytes:
+    """The benchmark's 单位 sheet (Excel's shared strings), small."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import unit_sheet
+    unit_sheet.write(tmp_path / "units", 2000)
+    return (tmp_path / "units.xlsx").read_bytes()
+
+
+WORKBOOKS = {
+    "XlsxWriter, every kind of cell": xlsxwriter_book,
+    "openpyxl, inline strings and formulas without values": openpyxl_book,
+    "hand-written XML, unusual cells": unusual_cells,
+    "hand-written XML, plain cells": plain_cells,
+    "hand-written XML, many pieces": many_rows,
+    "the staff template": lambda: template.sheet_bytes_of(template.store_tables(None)),
+}
+
+
+@pytest.mark.parametrize("kind", WORKBOOKS)
+def test_rows_equal_calamines(kind, monkeypatch):
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)  # many pieces even in a small file: rows cut between them
+    data = WORKBOOKS[kind]()
+    assert streamed_read(data) == calamine_read(data)
+
+
+def test_the_benchmark_sheet_reads_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsxrows, "PIECE", 65_536)
+    data = unit_sheet_file(tmp_path)
+    assert streamed_read(data) == calamine_read(data)
+
+
+def test_the_township_workbooks_read_the_same(county, monkeypatch):
+    """The workbooks the 数据 page sends each township, filled with last year's units."""
+    from unionstats import collection
+    monkeypatch.setattr(xlsxrows, "PIECE", 16_384)
+    for region in ("nanshan", "chengguan"):
+        data, last, _ = collection.township_workbook(region, 2025, county)
+        assert last == 2024
+        assert streamed_read(data) == calamine_read(data)
+
+
+@pytest.mark.parametrize("value, style", [(dt.date(2024, 12, 31), "yyyy-mm-dd"), (dt.time(3, 4), "hh:mm"),
+                                          (45000, 'yyyy"年"m"月"'), (1.25, "[h]:mm")])
+def test_a_number_shown_as_a_date_is_left_to_calamine(value, style):
+    book = openpyxl.Workbook()
+    book.active["A1"] = value
+    book.active["A1"].number_format = style
+    buffer = io.BytesIO()
+    book.save(buffer)
+    opened = xlsxrows.open_book(buffer.getvalue())
+    with pytest.raises(xlsxrows.Unsupported):
+        list(xlsxrows.rows(opened, opened.sheets[0].part))
+
+
+def test_an_import_with_a_date_cell_is_read_by_calamine_and_says_the_same():
+    """The importer's answer does not depend on the reader: a date in 年度 is that date's year,
+    a time is no year."""
+    rows = [["年度", "乡镇", "帮扶项目", "户次", "人数", "金额（元）"],
+            [dt.date(2024, 12, 31), "城关镇", "送温暖", 5, None, 100],
+            [dt.time(3, 4), "城关镇", "金秋助学", 5, None, 100]]
+    batch = importing.read("a.xlsx", template.sheet_bytes({"帮扶": rows}), importing.Reference(_regions()))
+    assert [(p.row, p.column) for p in batch.problems] == [(3, "年度")], [p.line() for p in batch.problems]
+    assert "03:04:00" in batch.problems[0].message
+
+
+def _regions():
+    import pandas as pd
+    return pd.DataFrame({"code": ["CG"], "name_zh": ["城关镇"], "name_en": ["Chengguan"]})
+
+
+def test_a_damaged_sheet_is_refused_with_a_message():
+    data = plain_cells()
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as damaged:
+        for info in parts.infolist():
+            body = parts.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = body.replace(b'<c r="A9" s="1" t="s"><v>', b'<c r="A9" s="1" t="s"><v>99999999')
+            damaged.writestr(info.filename, body)
+    batch = importing.read("a.xlsx", out.getvalue(), importing.Reference(_regions()))
+    assert [p.message for p in batch.problems] == ["文件已损坏或不是有效的 Excel 文件（IndexError）"]

@@ -1,0 +1,353 @@
+"""An .xlsx sheet's rows, streamed: a few megabytes of its XML at a time, never the whole sheet
+(issue #17: calamine builds the whole grid first, so an import's memory grew with the file).
+
+Each row is a list from column A, with the values calamine gives (float for a number, str for
+text, bool, "" for an empty or error cell): the importer's checks and messages do not depend on
+which reader read the file. What this reader does not read exactly as calamine does (a number
+shown as a date, phonetic guides in a shared string) raises Unsupported; the importer then
+reads the file with calamine. The file has passed filelimits.check (cells are written
+<c r="B2" ...>, within the limits) before any row is read here.
+
+The plain cells of a big sheet (numbers, shared strings) are read a piece at a time with numpy;
+other cells (inline strings, formula text, booleans, errors) one by one.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from . import filelimits
+
+PIECE = 8 * 1024 * 1024  # bytes of sheet XML read at once
+
+
+class Unsupported(Exception):
+    """A cell this reader cannot give exactly as calamine would."""
+
+
+class Damaged(Exception):
+    """XML or zip data no reader could read (the message names the error's kind)."""
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    part: str
+    hidden: bool
+
+
+@dataclass
+class Book:
+    sheets: list[SheetInfo]
+    strings: np.ndarray        # shared strings (object array of str)
+    date_styles: frozenset     # cell style indices whose number format shows a date or time
+    zip: zipfile.ZipFile
+
+
+_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
+_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_T = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
+_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_ESCAPED = re.compile(r"_x([0-9a-fA-F]{4})_")  # OOXML's escape of a control character (_x000D_ is \r)
+
+
+def _entity(match: re.Match) -> str:
+    name = match.group(1)
+    if name[0] != "#":
+        return _ENTITIES[name]
+    return chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
+
+
+def text_of(raw: bytes) -> str:
+    """The text of an XML text node as calamine gives it: entities and _xHHHH_ escapes resolved."""
+    text = raw.decode("utf-8")
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    if "_x" in text:
+        text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+def _rich_text(body: bytes) -> str:
+    """A string item's or inline string's text: its <t>, or the <t> of each run in turn."""
+    if b"<rPh" in body:
+        raise Unsupported("phonetic guide")
+    return "".join(text_of(m.group(1) or b"") for m in _T.finditer(body))
+
+
+def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
+    try:
+        raw = book.read("xl/sharedStrings.xml")
+    except KeyError:
+        return np.empty(0, dtype=object)
+    out = []
+    for match in _SI.finditer(raw):
+        body = match.group(1) or b""
+        if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
+            out.append(text_of(body[3:-4]))
+        else:
+            out.append(_rich_text(body))
+    strings = np.empty(len(out), dtype=object)
+    strings[:] = out
+    return strings
+
+
+# Built-in number formats that show a date or time (ECMA-376 18.8.30, and the East Asian ones).
+_DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
+_NUM_FMT = re.compile(rb"<numFmt\s[^>]*>")
+_XF = re.compile(rb"<xf\s[^>]*?/?>")
+
+
+def _date_styles(book: zipfile.ZipFile) -> frozenset:
+    """Style indices (cellXfs) whose format shows a date, a time or a duration."""
+    try:
+        raw = book.read("xl/styles.xml")
+    except KeyError:
+        return frozenset()
+    custom = {}
+    for tag in _NUM_FMT.findall(raw):
+        number, code = filelimits._attribute(tag, b"numFmtId"), filelimits._attribute(tag, b"formatCode")
+        if number.isdigit():
+            custom[int(number)] = code
+    start, end = raw.find(b"<cellXfs"), raw.find(b"</cellXfs>")
+    if start == -1 or end == -1:
+        return frozenset()
+    out = set()
+    for index, tag in enumerate(_XF.findall(raw, start, end)):
+        number = filelimits._attribute(tag, b"numFmtId")
+        number = int(number) if number.isdigit() else 0
+        if number in _DATE_FORMAT_IDS or number in custom and _shows_date(custom[number]):
+            out.add(index)
+    return frozenset(out)
+
+
+def _shows_date(code: str) -> bool:
+    """Whether a format code holds a date or time part (quoted text, [colours] and escaped
+    characters aside). Erring towards True only costs speed: the file is read by calamine."""
+    code = re.sub(r'"[^"]*"|\\.|\[(?!h|m|s)[^\]]*\]', "", code, flags=re.I)
+    return re.search(r"[dmyhse]|\[[hms]", code, re.I) is not None and "General" not in code
+
+
+def open_book(data: bytes) -> Book:
+    """The workbook's worksheets (in its order), shared strings and date styles. Raises
+    Unsupported for what this reader does not read, Damaged for what no reader could."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        workbook, rels = book.read("xl/workbook.xml"), book.read("xl/_rels/workbook.xml.rels")
+        names = set(book.namelist())
+        if re.search(rb'date1904="(?:1|true)"', workbook):
+            raise Unsupported("1904 date system")
+        targets = {}
+        for tag in filelimits._REL_TAG.findall(rels):
+            target = filelimits._attribute(tag, b"Target")
+            targets[filelimits._attribute(tag, b"Id")] = target[1:] if target.startswith("/") else "xl/" + target
+        sheets = []
+        for tag in _SHEET.findall(workbook):
+            part = targets.get(filelimits._attribute(tag, b"id"), "")
+            if not part.startswith("xl/worksheets/") or part not in names:
+                raise Unsupported(f"sheet part {part!r}")  # a chart sheet, a path written another way
+            hidden = filelimits._attribute(tag, b"state") in ("hidden", "veryHidden")
+            sheets.append(SheetInfo(filelimits._attribute(tag, b"name"), part, hidden))
+        return Book(sheets, _shared_strings(book), _date_styles(book), book)
+    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
+            OSError) as exc:
+        raise Damaged(exc.__class__.__name__) from None
+
+
+# --- one sheet's rows ------------------------------------------------------------------------------
+
+_LT, _GT, _SLASH, _QUOTE = ord("<"), ord(">"), ord("/"), ord('"')
+_CELL_ONE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+_ATTR_T = re.compile(rb'\st="([^"]*)"')
+_ATTR_S = re.compile(rb'\ss="([0-9]+)"')
+_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_IS = re.compile(rb"<is>(.*?)</is>", re.S)
+_NUMERIC = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def rows(book: Book, part: str) -> Iterator[list]:
+    """The sheet's rows from row 1, each a list from column A (blank rows as [])."""
+    try:
+        yield from _rows(book, part)
+    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
+            OSError) as exc:
+        raise Damaged(exc.__class__.__name__) from None
+
+
+def _rows(book: Book, part: str) -> Iterator[list]:
+    done = 0  # rows yielded so far
+    with book.zip.open(part) as stream:
+        for piece in _pieces(stream):
+            numbers, columns, values = _cells(piece, book)
+            if not len(numbers):
+                continue
+            first, last = int(numbers.min()), int(numbers.max())
+            if first <= done:
+                raise Unsupported("rows out of order")
+            width = int(columns.max()) + 1
+            grid = np.full((last - done, width), "", dtype=object)
+            grid[numbers - 1 - done, columns] = values
+            filled = np.zeros(last - done, dtype=bool)
+            filled[numbers - 1 - done] = True
+            lists = grid.tolist()
+            for k in np.flatnonzero(~filled):  # a row with no cell holding something
+                lists[k] = []
+            yield from lists
+            done = last
+
+
+def _pieces(stream) -> Iterator[bytes]:
+    """The sheet XML in pieces of whole rows (cut after a </row>)."""
+    tail = b""
+    while True:
+        block = stream.read(PIECE)
+        text = tail + block
+        if not block:
+            if text:
+                yield text
+            return
+        cut = text.rfind(b"</row>")
+        if cut == -1:
+            tail = text
+            continue
+        yield text[:cut + 6]
+        tail = text[cut + 6:]
+
+
+def _cells(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row numbers, 0-based columns, values) of the cells in a piece that hold something."""
+    if b"<is>" in piece:
+        return _cells_one_by_one(piece, book)
+    raw = np.frombuffer(piece + b" " * 32, dtype=np.uint8)  # padding: reads past a tag's end stay inside
+    lt = np.flatnonzero(raw == _LT)
+    starts = lt[(raw[lt + 1] == ord("c")) & (raw[lt + 2] == ord(" "))]
+    if not len(starts):
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object)
+    gt = np.flatnonzero(raw == _GT)
+    ends = gt[np.searchsorted(gt, starts)]          # each cell tag's '>'
+    valued = raw[ends - 1] != _SLASH                 # <c r="B2" s="1"/> holds nothing
+    starts, ends = starts[valued], ends[valued]
+    columns, at = _letters(raw, starts + 6)
+    numbers, at = _digits(raw, at, 7)
+    # The value: <v> right after the tag (a formula's <f> first sends the piece one by one).
+    if not ((raw[ends + 1] == _LT) & (raw[ends + 2] == ord("v")) & (raw[ends + 3] == _GT)).all():
+        return _cells_one_by_one(piece, book)
+    kind_at, tag = _attribute(raw, b' t="', starts, ends)
+    kind = raw[kind_at]
+    if not (np.isin(kind, (ord("s"), ord("n"))) & (raw[kind_at + 1] == _QUOTE)).all():
+        return _cells_one_by_one(piece, book)  # formula text, booleans, errors
+    shared = np.zeros(len(starts), dtype=bool)
+    shared[tag[kind == ord("s")]] = True
+    if book.date_styles:
+        style_at, tag = _attribute(raw, b' s="', starts, ends)
+        style, _ = _digits(raw, style_at, 6)
+        if np.isin(style, list(book.date_styles)).any():
+            return _cells_one_by_one(piece, book)
+    value_at = ends + 4
+    value_end = lt[np.searchsorted(lt, value_at)]
+    values = np.empty(len(starts), dtype=object)
+    number, stop = _digits(raw, value_at, 15)
+    whole = stop == value_end  # the value is digits only (and at most 15 of them)
+    if (shared & ~whole).any() or shared.any() and int(number[shared].max()) >= len(book.strings):
+        return _cells_one_by_one(piece, book)
+    values[shared] = book.strings[number[shared]]
+    short = ~shared & whole & (value_end > value_at)
+    values[short] = number[short].astype(np.float64)
+    for k in np.flatnonzero(~shared & ~short):
+        values[k] = _number(piece[value_at[k]:value_end[k]])
+    return numbers, columns, values
+
+
+def _attribute(raw: np.ndarray, pattern: bytes, starts: np.ndarray, ends: np.ndarray):
+    """Where the value of attribute `pattern` (b' t="') begins in each cell tag that has it, and
+    which tag (index into starts) each belongs to."""
+    at = np.flatnonzero(raw[:len(raw) - len(pattern)] == pattern[0])
+    for k in range(1, len(pattern)):
+        at = at[raw[at + k] == pattern[k]]
+    tag = np.searchsorted(starts, at, side="right") - 1
+    inside = (tag >= 0) & (at < ends[np.maximum(tag, 0)])
+    return at[inside] + len(pattern), tag[inside]
+
+
+def _number(text: bytes):
+    if not text:
+        return ""
+    if _NUMERIC.fullmatch(text):
+        return float(text)
+    raise Unsupported(f"number {text[:20]!r}")
+
+
+def _letters(raw: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """0-based column numbers from the letters at `at`, and where the digits after them start."""
+    column = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)
+    for _ in range(3):
+        byte = raw[at].astype(np.int64)
+        letter = going & (byte >= 65) & (byte <= 90)
+        column = np.where(letter, column * 26 + byte - 64, column)
+        going = letter
+        at = at + letter
+    return column - 1, at
+
+
+def _digits(raw: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """The number written in digits at `at` (at most `most` of them), and where it ends."""
+    number = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)
+    for k in range(most):
+        byte = raw[at].astype(np.int64)
+        digit = going & (byte >= 48) & (byte <= 57)
+        if not digit.any():
+            break
+        number = np.where(digit, number * 10 + byte - 48, number)
+        going = digit
+        at = at + digit
+    return number, at
+
+
+def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    numbers, columns, values = [], [], []
+    for match in _CELL_ONE.finditer(piece):
+        if match.group(4) == b"/>":
+            continue
+        attributes, body = match.group(3), match.group(5) or b""
+        kind = _ATTR_T.search(attributes)
+        kind = kind.group(1) if kind else b"n"
+        style = _ATTR_S.search(attributes)
+        if style and int(style.group(1)) in book.date_styles and kind in (b"n", b""):
+            raise Unsupported("a number shown as a date")
+        if kind == b"inlineStr":
+            inline = _IS.search(body)
+            value = _rich_text(inline.group(1)) if inline else ""
+        else:
+            found = _V.search(body)
+            text = found.group(1) if found else None
+            if text is None:
+                value = ""
+            elif kind == b"s":
+                if not text.isdigit():
+                    raise ValueError("shared string index")
+                value = book.strings[int(text)]  # IndexError: damaged
+            elif kind == b"str":
+                value = text_of(text)
+            elif kind == b"b":
+                value = text.strip() in (b"1", b"true")
+            elif kind == b"e":
+                value = ""
+            elif kind in (b"n", b""):
+                value = _number(text)
+            else:
+                raise Unsupported(f"cell type {kind!r}")
+        numbers.append(int(match.group(2)))
+        columns.append(filelimits._column_number(match.group(1)) - 1)
+        values.append(value)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return np.array(numbers, dtype=np.int64), np.array(columns, dtype=np.int64), out
