@@ -79,14 +79,14 @@ def _check_extent(rows: int, columns: int, limits: Limits, sheet: str, what: str
                   f"{RESAVE}", sheet)
 
 
-def check(data: bytes, limits: Limits, sheet_reader=None) -> None:
+def check(data: bytes, limits: Limits, sheet_reader=None, sheets_too: bool = True) -> None:
     """Refuse `data` unless calamine can open it within the limits. Decided by content, as
     calamine decides: a zip is read as .xlsx, an OLE2 file as .xls. `sheet_reader(book, part)`
     may return a function that is handed each piece of that .xlsx part as it is checked (see
     pieces()), so that cellformats reads the sheets in the same pass; it is called only after
     every part that is not a sheet has passed."""
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        check_xlsx(data, limits, sheet_reader)
+        check_xlsx(data, limits, sheet_reader, sheets_too)
     elif data[:8] == _OLE_MAGIC:
         check_xls(data, limits)
     else:
@@ -141,7 +141,9 @@ def _sheet_parts(book: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
     return out, True
 
 
-def check_xlsx(data: bytes, limits: Limits, sheet_reader=None) -> None:
+def check_xlsx(data: bytes, limits: Limits, sheet_reader=None, sheets_too: bool = True) -> None:
+    """With sheets_too False the parts the workbook names as its sheets are left to the reader
+    that streams them (xlsxrows), which checks each piece with PartScan before it reads it."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         infos = book.infolist()
@@ -164,6 +166,8 @@ def check_xlsx(data: bytes, limits: Limits, sheet_reader=None) -> None:
     # The sheets last: a sheet_reader reads styles.xml, which must have passed by then.
     for info in sorted(infos, key=lambda i: bool(sheets.get(i.filename))):
         read = not known or info.filename in sheets or info.filename.lower().endswith(_XML)
+        if not sheets_too and known and sheets.get(info.filename):
+            continue
         if read and not info.is_dir():
             visit = sheet_reader(book, info.filename) if sheet_reader and sheets.get(info.filename) else None
             _scan_part(book, info, limits, sheets.get(info.filename, ""), visit)
@@ -224,39 +228,59 @@ def pieces(stream, first=None):
         yield text
 
 
-def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, sheet: str, visit=None) -> None:
-    """Stream one part: the declared used area, then every cell tag, stopping at the first
-    limit passed; `visit` gets each piece that passed, then None. The used area so far (last_row ×
-    last_column, of cells holding something) is exact: a piece is searched for cells beyond it
-    or cell tags not plainly written (one search: a regex pass costs as much as the
+class PartScan:
+    """The checks of one part's pieces, in order: the declared used area (`first`), then for each
+    piece (`piece`) its cell tags, stopping at the first limit passed. The used area so far
+    (last_row × last_column, of cells holding something) is exact: a piece is searched for cells
+    beyond it or cell tags not plainly written (one search: a regex pass costs as much as the
     decompression), and only a piece that has some is read cell by cell (in a sheet written in
-    order, the first one)."""
-    cells = strings = last_row = last_column = 0
+    order, the first one). Pieces never cut a tag and have tabs and line breaks made spaces."""
 
-    def declared(raw: bytes) -> None:
+    def __init__(self, limits: Limits, sheet: str):
+        self.limits, self.sheet = limits, sheet
+        self.cells = self.strings = self.last_row = self.last_column = 0
+
+    def first(self, raw: bytes) -> None:
         found = _DIMENSION.search(raw.translate(_SPACES))
         if found:
-            _check_extent(int(found.group(2)), _column_number(found.group(1).upper()), limits, sheet,
+            _check_extent(int(found.group(2)), _column_number(found.group(1).upper()), self.limits, self.sheet,
                           "声明的范围（dimension）")
+
+    def piece(self, data: bytes) -> None:
+        sheet = self.sheet
+        tags = data.count(b"<c ")
+        self.last_row = max(self.last_row, _last_row(data))
+        if (_suspect(self.last_row, self.last_column).search(data) or _BARE_CELL.search(data)
+                or b":c" in data and _PREFIXED_CELL.search(data)):
+            if tags != len(_CELL.findall(data)) or _BARE_CELL.search(data) or \
+                    b":c" in data and _PREFIXED_CELL.search(data):
+                raise Refused(f"单元格的位置写法不标准，无法安全读取。{RESAVE}", sheet)
+            if found := _VALUED.findall(data):
+                letters, digits = zip(*found)
+                self.last_row = max(self.last_row, max(map(int, set(digits))))
+                self.last_column = max(self.last_column, max(map(_column_number, set(letters))))
+        self.add(tags, 0, 0, len(_STRINGS.findall(data)))
+
+    def add(self, tags: int, last_row: int, last_column: int, strings: int = 0) -> None:
+        """Count a piece's cell tags (and string items) and widen the used area to take in its
+        farthest cell holding something; refuse past a limit. (xlsxrows reads a plainly written
+        piece's cells itself and reports them here.)"""
+        limits, sheet = self.limits, self.sheet
+        self.last_row, self.last_column = max(self.last_row, last_row), max(self.last_column, last_column)
+        self.cells += tags
+        _check_extent(self.last_row, self.last_column, limits, sheet, "有内容的单元格一直")
+        self.strings += strings
+        if self.cells > limits.cells or self.strings > limits.cells:
+            raise Refused(f"单元格超过 {limits.cells // 10_000:,} 万个的上限。{RESAVE}", sheet)
+
+
+def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, sheet: str, visit=None) -> None:
+    """Stream one part through PartScan; `visit` gets each piece that passed, then None."""
+    scan = PartScan(limits, sheet)
     try:
         with book.open(info) as stream:
-            for data in pieces(stream, declared):
-                tags = data.count(b"<c ")
-                last_row = max(last_row, _last_row(data))
-                if (_suspect(last_row, last_column).search(data) or _BARE_CELL.search(data)
-                        or b":c" in data and _PREFIXED_CELL.search(data)):
-                    if tags != len(_CELL.findall(data)) or _BARE_CELL.search(data) or \
-                            b":c" in data and _PREFIXED_CELL.search(data):
-                        raise Refused(f"单元格的位置写法不标准，无法安全读取。{RESAVE}", sheet)
-                    if found := _VALUED.findall(data):
-                        letters, digits = zip(*found)
-                        last_row = max(last_row, max(map(int, set(digits))))
-                        last_column = max(last_column, max(map(_column_number, set(letters))))
-                cells += tags
-                _check_extent(last_row, last_column, limits, sheet, "有内容的单元格一直")
-                strings += len(_STRINGS.findall(data))
-                if cells > limits.cells or strings > limits.cells:
-                    raise Refused(f"单元格超过 {limits.cells // 10_000:,} 万个的上限。{RESAVE}", sheet)
+            for data in pieces(stream, scan.first):
+                scan.piece(data)
                 if visit is not None:
                     visit(data)
         if visit is not None:

@@ -503,38 +503,50 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         return [_read_csv(data)]
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        formats = cellformats.Reader()  # reads number formats, hidden rows and formulas in the same pass
+    if suffix not in (".xlsx", ".xlsm", ".xls"):
+        raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
+    formats = cellformats.Reader()  # number formats, hidden rows, formula cells, merged ranges
+    xlsx = data[:2] == b"PK"
+    streamed = streamed and xlsx
+    try:
+        # Before any reader: calamine aborts the process on a hostile file. A streamed sheet is
+        # checked piece by piece as it is read, in the same pass.
+        filelimits.check(data, limits(), formats, sheets_too=not streamed)
+    except filelimits.Refused as exc:
+        raise _Bad(str(exc), sheet=exc.sheet) from None
+    if streamed:
         try:
-            filelimits.check(data, limits(), formats)  # before any reader: calamine aborts the process on a hostile file
-        except filelimits.Refused as exc:
-            raise _Bad(str(exc), sheet=exc.sheet) from None
-        xlsx = data[:2] == b"PK"
-        if xlsx and streamed:
-            try:
-                book = xlsxrows.open_book(data)
-            except xlsxrows.Damaged as exc:
-                raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
-            except xlsxrows.Unsupported:
-                pass
-            else:
-                tables = []
-                for sheet in book.sheets:
-                    cells = formats.sheets.get(sheet.name, cellformats.SheetCells())
-                    tables.append(_Table(sheet.name, xlsxrows.rows(book, sheet.part), sheet.hidden, cells.merged, cells,
-                                         formulas=True))
-                return tables
-        tables = _calamine_tables(data)
-        if xlsx:  # number formats, hidden rows and formula cells
-            for table in tables:
-                table.cells = formats.sheets.get(table.name, table.cells)
-                table.formulas = suffix in (".xlsx", ".xlsm")
-        elif scaled := cellformats.xls_scaled_formats(data):
-            # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
-            raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
-                       "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
-        return tables
-    raise _Bad(f"不支持的文件类型「{suffix or '无扩展名'}」：请用 .xlsx、.xls 或 .csv")
+            return _streamed_tables(data, formats)
+        except xlsxrows.Damaged as exc:
+            raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
+        except xlsxrows.Unsupported:
+            return _read_tables(name, data, streamed=False)
+    tables = _calamine_tables(data)
+    if xlsx:  # number formats, hidden rows and formula cells
+        for table in tables:
+            table.cells = formats.sheets.get(table.name, table.cells)
+            table.formulas = suffix in (".xlsx", ".xlsm")
+    elif scaled := cellformats.xls_scaled_formats(data):
+        # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
+        raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
+                   "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+    return tables
+
+
+def _streamed_tables(data: bytes, formats: cellformats.Reader) -> list[_Table]:
+    """The sheets of an .xlsx as xlsxrows streams them, each piece checked (filelimits.PartScan)
+    and read by `formats` before its rows are. Merged ranges are written after the rows: they
+    are known once a sheet has been read (_validate_sheet checks)."""
+    book = xlsxrows.open_book(data)
+    tables = []
+    for sheet in book.sheets:
+        visit = formats(book.zip, sheet.part)
+        if visit is None:  # cellformats would not read this part: its number formats would go unseen
+            raise xlsxrows.Unsupported(f"part {sheet.part}")
+        cells = formats.sheets[sheet.name]
+        rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)
+        tables.append(_Table(sheet.name, rows, sheet.hidden, cells.merged, cells, formulas=True))
+    return tables
 
 
 def _calamine_tables(data: bytes) -> list[_Table]:
@@ -689,10 +701,12 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     try:
         try:
             return validate(file, _read_tables(name, data), reference, sha)
-        except xlsxrows.Unsupported:  # a cell the streaming reader does not read as calamine does
+        except xlsxrows.Unsupported:  # met while streaming: calamine reads the file instead
             return validate(file, _read_tables(name, data, streamed=False), reference, sha)
         except xlsxrows.Damaged as exc:
             raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
+        except filelimits.Refused as exc:  # a streamed sheet over a limit
+            raise _Bad(str(exc), sheet=exc.sheet) from None
     except _Bad as exc:
         return _refused_file(file, sha, exc.sheet, exc.row, exc.column, str(exc))
 
@@ -805,12 +819,7 @@ def _validate_sheet(sheet: _Sheet, lookups, problem, notice):
         return None
     # A merged 乡镇 (or 年度) cell shows its value on every row it spans: fill it down. Only
     # these label columns: a merged count would be counted once per row.
-    merged: dict[int, list[tuple[int, int]]] = {}  # first row → (column, last row)
-    for (r0, c0), (r1, c1) in table.merged:
-        for f in ("region_code", "year"):
-            j = positions.get(f)
-            if j is not None and c0 <= j <= c1 and start < r0:
-                merged.setdefault(r0, []).append((j, r1))
+    merged = _label_merges(table.merged, positions, start)
     checker = _Checker(spec, sheet_label, table, positions, scales, len(header), lookups, problem, notice)
     rows = sheet.body()
     filled: dict[tuple[int, int], object] = {}
@@ -825,7 +834,20 @@ def _validate_sheet(sheet: _Sheet, lookups, problem, notice):
         PEAK_ROWS = max(PEAK_ROWS, len(chunk))
         checker.check(chunk)
         del chunk
+    if _label_merges(table.merged, positions, start) != merged:  # a streamed sheet's, known only now
+        raise xlsxrows.Unsupported("merged label cells")
     return checker.result()
+
+
+def _label_merges(ranges, positions: dict[str, int], start: int) -> dict[int, list[tuple[int, int]]]:
+    """Merged 乡镇 and 年度 cells below the header: first row → (column, last row)."""
+    merged: dict[int, list[tuple[int, int]]] = {}
+    for (r0, c0), (r1, c1) in ranges:
+        for f in ("region_code", "year"):
+            j = positions.get(f)
+            if j is not None and c0 <= j <= c1 and start < r0:
+                merged.setdefault(r0, []).append((j, r1))
+    return merged
 
 
 def _filled_chunk(rows, merged, filled, positions) -> list[tuple[int, list]]:
@@ -909,7 +931,6 @@ class _Checker:
         self.spec, self.label, self.table, self.positions, self.scales = spec, label, table, positions, scales
         self.header_width, self.lookups, self.problem, self.notice = header_width, lookups, problem, notice
         self.width = max(header_width, max(positions.values()) + 1)
-        self.scaled_columns = {c for _, c in table.cells.scales}  # 1-based columns with a scaling format
         self.hidden: list[int] = []
         self.frames: list[pd.DataFrame] = []
         self.totals: list[tuple[int, dict]] = []
@@ -917,6 +938,8 @@ class _Checker:
 
     def check(self, chunk: list[tuple[int, list]]) -> None:
         spec, positions, width = self.spec, self.positions, self.width
+        # 1-based columns with a scaling format so far (a streamed sheet's grow as it is read)
+        self.scaled_columns = {c for _, c in self.table.cells.scales}
         excel = np.fromiter((i + 1 for i, _ in chunk), dtype=np.int64, count=len(chunk))
         extra: list[int] = []  # CSV rows with cells right of the header
         rows = []

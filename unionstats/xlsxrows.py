@@ -164,7 +164,7 @@ def open_book(data: bytes) -> Book:
 # --- one sheet's rows ------------------------------------------------------------------------------
 
 _LT, _GT, _SLASH, _QUOTE = ord("<"), ord(">"), ord("/"), ord('"')
-_CELL_ONE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+_CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
 _ATTR_T = re.compile(rb'\st="([^"]*)"')
 _ATTR_S = re.compile(rb'\ss="([0-9]+)"')
 _V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
@@ -172,25 +172,45 @@ _IS = re.compile(rb"<is>(.*?)</is>", re.S)
 _NUMERIC = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def rows(book: Book, part: str) -> Iterator[list]:
-    """The sheet's rows from row 1, each a list from column A (blank rows as [])."""
+def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=None) -> Iterator[list]:
+    """The sheet's rows from row 1, each a list from column A (blank rows as []). `scan` checks
+    each piece against the file limits before it is read (filelimits.check left this part to
+    us); `visit` (cellformats) is handed each piece that passed, then None."""
     try:
-        yield from _rows(book, part)
+        yield from _rows(book, part, scan, visit)
+    except filelimits.Refused as exc:
+        raise filelimits.Refused(str(exc), exc.sheet or (scan.sheet if scan else "")) from None
     except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
             OSError) as exc:
         raise Damaged(exc.__class__.__name__) from None
 
 
-def _rows(book: Book, part: str) -> Iterator[list]:
+_WHITESPACE = (b"\t", b"\n", b"\r")
+
+
+def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
     done = 0  # rows yielded so far
     with book.zip.open(part) as stream:
-        for piece in _pieces(stream):
-            numbers, columns, values = _cells(piece, book)
+        for piece in _pieces(stream, scan):
+            if done == 0 and (start := piece.find(b"<sheetData")) > 0:  # the XML declaration, column widths...
+                _checked(piece[:start], scan, visit)
+                piece = piece[start:]
+            found = None if any(w in piece for w in _WHITESPACE) else _plain_cells(piece, book)
+            if found is None:
+                _checked(piece, scan, visit)
+                numbers, columns, values = _cells_one_by_one(piece, book)
+            else:
+                numbers, columns, values, tags = found
+                if scan is not None:
+                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1,
+                             piece.count(b"<si ") + piece.count(b"<si>"))
+                if visit is not None:
+                    visit(piece)
             if not len(numbers):
                 continue
             first, last = int(numbers.min()), int(numbers.max())
             if first <= done:
-                raise Unsupported("rows out of order")
+                raise Unsupported("rows out of order, or a row cut between pieces")
             width = int(columns.max()) + 1
             grid = np.full((last - done, width), "", dtype=object)
             grid[numbers - 1 - done, columns] = values
@@ -201,79 +221,108 @@ def _rows(book: Book, part: str) -> Iterator[list]:
                 lists[k] = []
             yield from lists
             done = last
+    if visit is not None:
+        visit(None)
 
 
-def _pieces(stream) -> Iterator[bytes]:
-    """The sheet XML in pieces of whole rows (cut after a </row>)."""
-    tail = b""
+def _checked(piece: bytes, scan, visit) -> None:
+    """A piece through the limits' own checks, then to cellformats, as filelimits hands it."""
+    spaced = piece.translate(filelimits._SPACES) if any(w in piece for w in _WHITESPACE) else piece
+    if scan is not None:
+        scan.piece(spaced)
+    if visit is not None:
+        visit(spaced)
+
+
+def _pieces(stream, scan=None) -> Iterator[bytes]:
+    """The sheet XML in pieces of whole rows (cut after a </row>); a row longer than a piece
+    is cut at a tag (its cells then span two pieces, which _rows refuses)."""
+    tail, first = b"", scan is not None
     while True:
         block = stream.read(PIECE)
+        if first and block:
+            scan.first(block)
+            first = False
         text = tail + block
         if not block:
             if text:
                 yield text
             return
         cut = text.rfind(b"</row>")
-        if cut == -1:
+        if cut != -1:
+            cut += 6
+        elif len(text) > 2 * PIECE:
+            cut = text.rfind(b"<")
+        if cut <= 0:
             tail = text
             continue
-        yield text[:cut + 6]
-        tail = text[cut + 6:]
+        yield text[:cut]
+        tail = text[cut:]
 
 
-def _cells(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row numbers, 0-based columns, values) of the cells in a piece that hold something."""
-    if b"<is>" in piece:
-        return _cells_one_by_one(piece, book)
-    raw = np.frombuffer(piece + b" " * 32, dtype=np.uint8)  # padding: reads past a tag's end stay inside
+def _plain_cells(piece: bytes, book: Book):
+    """(row numbers, 0-based columns, values, cell tags) of a piece whose cells are all written
+    as Excel writes numbers and shared strings: <c r="B2"( s="3")?( t="s|n")?><v>…</v></c>, or
+    empty (…/>). None for any other piece (read one by one). Numbers are read as calamine reads
+    them: 15 digits or fewer at once, anything else by float()."""
+    if b"'" in piece or b":" in piece and b":c" in piece:  # single quotes, a prefixed <x:c>
+        return None
+    raw = np.frombuffer(piece + b" " * 64, dtype=np.uint8)  # padding: reads past a tag's end stay inside
     lt = np.flatnonzero(raw == _LT)
-    starts = lt[(raw[lt + 1] == ord("c")) & (raw[lt + 2] == ord(" "))]
-    if not len(starts):
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object)
-    gt = np.flatnonzero(raw == _GT)
-    ends = gt[np.searchsorted(gt, starts)]          # each cell tag's '>'
-    valued = raw[ends - 1] != _SLASH                 # <c r="B2" s="1"/> holds nothing
-    starts, ends = starts[valued], ends[valued]
+    name, after = raw[lt + 1], raw[lt + 2]
+    cell = name == ord("c")
+    if (cell & ((after == _GT) | (after == _SLASH))).any() or ((name == ord("i")) & (after == ord("s"))).any():
+        return None  # <c> or <c/> (a cell placed by counting), an inline string <is>
+    starts = lt[cell & (after == ord(" "))]
+    tags = len(starts)
+    if not tags:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0
+    ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
-    numbers, at = _digits(raw, at, 7)
-    # The value: <v> right after the tag (a formula's <f> first sends the piece one by one).
-    if not ((raw[ends + 1] == _LT) & (raw[ends + 2] == ord("v")) & (raw[ends + 3] == _GT)).all():
-        return _cells_one_by_one(piece, book)
-    kind_at, tag = _attribute(raw, b' t="', starts, ends)
-    kind = raw[kind_at]
-    if not (np.isin(kind, (ord("s"), ord("n"))) & (raw[kind_at + 1] == _QUOTE)).all():
-        return _cells_one_by_one(piece, book)  # formula text, booleans, errors
-    shared = np.zeros(len(starts), dtype=bool)
-    shared[tag[kind == ord("s")]] = True
-    if book.date_styles:
-        style_at, tag = _attribute(raw, b' s="', starts, ends)
-        style, _ = _digits(raw, style_at, 6)
-        if np.isin(style, list(book.date_styles)).any():
-            return _cells_one_by_one(piece, book)
-    value_at = ends + 4
-    value_end = lt[np.searchsorted(lt, value_at)]
-    values = np.empty(len(starts), dtype=object)
-    number, stop = _digits(raw, value_at, 15)
-    whole = stop == value_end  # the value is digits only (and at most 15 of them)
+    ok &= at > starts + 6
+    numbers, end = _digits(raw, at, 7)
+    ok &= (end > at) & (raw[at] != ord("0")) & (raw[end] == _QUOTE)
+    at = end + 1
+    styled = _bytes_are(raw, at, b' s="')
+    style, end = _digits(raw, at + 4, 6)
+    ok &= ~styled | (end > at + 4) & (raw[end] == _QUOTE)
+    at = np.where(styled, end + 1, at)
+    typed = _bytes_are(raw, at, b' t="') & (raw[at + 5] == _QUOTE)
+    shared = typed & (raw[at + 4] == ord("s"))
+    ok &= ~typed | shared | (raw[at + 4] == ord("n"))
+    at = np.where(typed, at + 6, at)
+    empty = _bytes_are(raw, at, b"/>")
+    ok &= empty | _bytes_are(raw, at, b"><v>")
+    if not ok.all():
+        return None
+    keep = ~empty
+    numbers, columns, shared, styled, style = numbers[keep], columns[keep], shared[keep], styled[keep], style[keep]
+    value_at = at[keep] + 4
+    if book.date_styles and np.isin(style[styled & ~shared], list(book.date_styles)).any():
+        return None  # a number shown as a date: the one-by-one path says Unsupported
+    number, value_end = _digits(raw, value_at, 15)
+    whole = raw[value_end] == _LT  # digits only, at most 15 of them
+    if not whole.all():
+        value_end[~whole] = lt[np.searchsorted(lt, value_at[~whole])]
+    if not _bytes_are(raw, value_end, b"</v></c>").all():
+        return None
+    values = np.empty(len(numbers), dtype=object)
     if (shared & ~whole).any() or shared.any() and int(number[shared].max()) >= len(book.strings):
-        return _cells_one_by_one(piece, book)
+        raise IndexError("shared string index out of range")
     values[shared] = book.strings[number[shared]]
     short = ~shared & whole & (value_end > value_at)
     values[short] = number[short].astype(np.float64)
     for k in np.flatnonzero(~shared & ~short):
         values[k] = _number(piece[value_at[k]:value_end[k]])
-    return numbers, columns, values
+    return numbers, columns, values, tags
 
 
-def _attribute(raw: np.ndarray, pattern: bytes, starts: np.ndarray, ends: np.ndarray):
-    """Where the value of attribute `pattern` (b' t="') begins in each cell tag that has it, and
-    which tag (index into starts) each belongs to."""
-    at = np.flatnonzero(raw[:len(raw) - len(pattern)] == pattern[0])
-    for k in range(1, len(pattern)):
-        at = at[raw[at + k] == pattern[k]]
-    tag = np.searchsorted(starts, at, side="right") - 1
-    inside = (tag >= 0) & (at < ends[np.maximum(tag, 0)])
-    return at[inside] + len(pattern), tag[inside]
+def _bytes_are(raw: np.ndarray, at: np.ndarray, expected: bytes) -> np.ndarray:
+    """Whether the bytes at each position `at` are `expected`."""
+    same = np.ones(len(at), dtype=bool)
+    for k, byte in enumerate(expected):
+        same &= raw[at + k] == byte
+    return same
 
 
 def _number(text: bytes):
@@ -301,18 +350,18 @@ def _digits(raw: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.
     """The number written in digits at `at` (at most `most` of them), and where it ends."""
     number = np.zeros(len(at), dtype=np.int64)
     going = np.ones(len(at), dtype=bool)
-    for k in range(most):
-        byte = raw[at].astype(np.int64)
-        digit = going & (byte >= 48) & (byte <= 57)
-        if not digit.any():
+    for _ in range(most):
+        byte = raw[at]
+        going &= (byte >= 48) & (byte <= 57)
+        if not going.any():
             break
-        number = np.where(digit, number * 10 + byte - 48, number)
-        going = digit
-        at = at + digit
+        number[going] = number[going] * 10 + (byte[going] - 48)
+        at = at + going
     return number, at
 
-
 def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if re.search(rb"</c\s", piece):
+        raise Unsupported("an end tag written </c >")  # the cell pattern would run into the next cell
     numbers, columns, values = [], [], []
     for match in _CELL_ONE.finditer(piece):
         if match.group(4) == b"/>":
