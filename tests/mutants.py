@@ -181,7 +181,30 @@ MUTANTS = [
     Mutant("section_tab_lost_on_language", "unionstats/app.py",
            "                st.session_state[key] = label\n", "                pass\n",
            ("tests/test_section_tabs.py", "-k", "language")),
+    # --- the streaming .xlsx reader (issue #17 item 3) ------------------------------------------
+    Mutant("xlsx_shared_string_off_by_one", "unionstats/xlsxrows.py",
+           "    values[shared] = book.strings[number[shared]]\n",
+           "    values[shared] = book.strings[np.maximum(number[shared] - 1, 0)]\n",
+           ("tests/test_xlsxrows.py", "-k", "calamines")),
+    Mutant("xlsx_blank_rows_between_pieces_dropped", "unionstats/xlsxrows.py",
+           "                raise Unsupported(\"rows out of order, or a row cut between pieces\")\n",
+           "                raise Unsupported(\"rows out of order, or a row cut between pieces\")\n"
+           "            done = first - 1\n",
+           ("tests/test_xlsxrows.py", "-k", "calamines")),
+    Mutant("xlsx_late_format_unseen", "unionstats/importing.py",
+           "        self.scaled_columns = {c for _, c in self.table.cells.scales}\n",
+           "        self.scaled_columns = self.__dict__.get(\"scaled_columns\", "
+           "{c for _, c in self.table.cells.scales})\n",
+           ("tests/test_xlsxrows.py", "-k", "late")),
+    Mutant("xlsx_late_merge_unseen", "unionstats/importing.py",
+           "        raise xlsxrows.Unsupported(\"merged label cells\")\n", "        pass\n",
+           ("tests/test_xlsxrows.py", "-k", "merged")),
+    Mutant("xlsx_plain_piece_unchecked", "unionstats/xlsxrows.py",
+           "                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1,\n",
+           "                    scan.add(tags, 0, 0,\n",
+           ("tests/test_xlsxrows.py", "-k", "far_cell")),
 ]
+
 
 
 def tracked_files() -> list[str]:

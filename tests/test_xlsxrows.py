@@ -148,7 +148,6 @@ WORKBOOKS = {
     "hand-written XML, unusual cells": unusual_cells,
     "hand-written XML, plain cells": plain_cells,
     "hand-written XML, many pieces": many_rows,
-    "the staff template": lambda: template.sheet_bytes_of(template.store_tables(None)),
 }
 
 
@@ -165,10 +164,13 @@ def test_the_benchmark_sheet_reads_the_same(tmp_path, monkeypatch):
     assert streamed_read(data) == calamine_read(data)
 
 
-def test_the_township_workbooks_read_the_same(county, monkeypatch):
-    """The workbooks the 数据 page sends each township, filled with last year's units."""
+def test_the_products_own_workbooks_read_the_same(county, monkeypatch):
+    """The store written out as the staff template, and the workbooks the 数据 page sends each
+    township, filled with last year's units."""
     from unionstats import collection
     monkeypatch.setattr(xlsxrows, "PIECE", 16_384)
+    data = template.sheet_bytes_of(template.store_tables(county))
+    assert streamed_read(data) == calamine_read(data)
     for region in ("nanshan", "chengguan"):
         data, last, _ = collection.township_workbook(region, 2025, county)
         assert last == 2024
@@ -216,3 +218,93 @@ def test_a_damaged_sheet_is_refused_with_a_message():
             damaged.writestr(info.filename, body)
     batch = importing.read("a.xlsx", out.getvalue(), importing.Reference(_regions()))
     assert [p.message for p in batch.problems] == ["文件已损坏或不是有效的 Excel 文件（IndexError）"]
+
+
+# --- the importer on the streamed path: what is learnt late in a sheet still counts ----------------
+
+def _unit_book(rows: int, edit=None) -> bytes:
+    """A 单位 sheet of `rows` units as XlsxWriter (Excel's shared strings) writes it; `edit(ws, book)` adds to it."""
+    from test_importing import UNIT_HEADER, unit_row
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet("单位")
+    ws.write_row(0, 0, UNIT_HEADER)
+    for i in range(1, rows + 1):
+        ws.write_row(i, 0, unit_row(单位名称=f"测试单位{i}", 乡镇="城关镇" if i % 2 else "南山乡", 职工人数=60 + i))
+    if edit:
+        edit(ws, book)
+    book.close()
+    return buffer.getvalue()
+
+
+def _both_ways(data: bytes, monkeypatch) -> tuple:
+    """importing.read streamed in small pieces, and the same file read by calamine."""
+    reference = importing.Reference(_regions2())
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 100)  # rows are checked long before the sheet is read
+    streamed = importing.read("a.xlsx", data, reference)
+    by_calamine = importing.validate("a.xlsx", importing._read_tables("a.xlsx", data, streamed=False), reference)
+    return streamed, by_calamine
+
+
+def _regions2():
+    import pandas as pd
+    return pd.DataFrame({"code": ["CG", "NS"], "name_zh": ["城关镇", "南山乡"], "name_en": ["Chengguan", "Nanshan"]})
+
+
+def _same(a, b) -> None:
+    assert [p.line() for p in a.problems] == [p.line() for p in b.problems]
+    assert [p.line() for p in a.notices] == [p.line() for p in b.notices]
+    assert a.frames.keys() == b.frames.keys()
+    for table in a.frames:
+        assert a.frames[table].equals(b.frames[table]), table
+
+
+def test_a_scaling_format_met_late_in_the_sheet_still_scales(monkeypatch):
+    """68 under 0"万人" in row 1,500 is 680,000 people, though the first pieces had no such format."""
+    def edit(ws, book):
+        ws.write_number(1499, 6, 68, book.add_format({"num_format": '0"万人"'}))
+    streamed, by_calamine = _both_ways(_unit_book(2000, edit), monkeypatch)
+    _same(streamed, by_calamine)
+    units = streamed.frames["unit_year"]
+    assert units.loc[units["name"] == "测试单位1499", "employees"].tolist() == [680_000]
+
+
+def test_merged_township_cells_met_late_are_filled_down(monkeypatch):
+    """Merged ranges are written after the rows: the streamed read notices them at the end and
+    the file is read again by calamine, so the merged 乡镇 counts for every row it spans."""
+    def edit(ws, book):
+        for row in range(1501, 1504):  # what Excel keeps of a merged range: its first cell
+            ws.write_blank(row, 3, None, book.add_format())
+        ws.merge_range(1500, 3, 1503, 3, "南山乡")
+    streamed, by_calamine = _both_ways(_unit_book(2000, edit), monkeypatch)
+    _same(streamed, by_calamine)
+    units = streamed.frames["unit_year"]
+    assert set(units.loc[units["name"].isin([f"测试单位{i}" for i in range(1500, 1504)]), "region_code"]) == {"NS"}
+
+
+def _without_dimension(data: bytes) -> bytes:
+    """The workbook with its sheets' <dimension> taken out: only the cells say how far they go."""
+    import re
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in parts.infolist():
+            body = parts.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"<dimension [^>]*/>", b"", body)
+            copy.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_a_far_cell_in_a_late_piece_is_refused_before_any_grid(monkeypatch):
+    """The limits hold on the streamed path: a cell in row 1,048,576 after 2,000 ordinary rows,
+    with no declared dimension to give it away."""
+    def edit(ws, book):
+        ws.write_number(1_048_575, 0, 1)
+    data = _without_dimension(_unit_book(2000, edit))
+    assert b"<dimension" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    batch = importing.read("a.xlsx", data, importing.Reference(_regions2()))
+    assert [p.message for p in batch.problems] and "有内容的单元格一直到第 1,048,576 行" in batch.problems[0].message, \
+        [p.line() for p in batch.problems]
