@@ -1,8 +1,10 @@
 """The CLI: seed figures on the demo database (issue #2 must-show), bad input, broken databases."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -126,3 +128,51 @@ def test_the_english_deck_notes_use_english_punctuation(demo_db):
     notes = [s.notes for s in briefing.build(View(2024, lang="en"), demo_db) if s.notes]
     assert notes and not [n for n in notes if "：" in n]
     assert any("：" in s.notes for s in briefing.build(View(2024), demo_db) if s.notes)  # Chinese keeps its own
+
+
+ARGPARSE_ENGLISH = re.compile(r"usage:|error:|argument|invalid|required|unrecognized|expected|not allowed|choose from")
+
+
+@pytest.mark.parametrize("args, words", [
+    (("briefing", "--year", "2024", "--lang", "fr", "--out", "x.pptx"), ["--lang", "zh、en", "不是 fr"]),
+    (("briefing", "--out", "x.pptx"), ["缺少必需的参数", "--year"]),
+    (("summary", "--year", "2024", "--frob", "3"), ["无法识别的参数", "--frob 3"]),
+    (("summary", "--year"), ["--year", "缺少取值"]),
+    (("demo", "--units", "300", "--scale", "tiny"), ["--scale", "不能与 --units 同用"]),
+    (("frob",), ["命令", "不是 frob", "summary"]),
+    ((), ["缺少必需的参数", "命令"]),
+])
+def test_argparse_errors_are_chinese(demo_db, args, words):
+    """Found by a user trial: argparse's own errors were English in a Chinese-first CLI."""
+    done = run_cli(*args, db=demo_db)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "用法：" in done.stderr and "错误：" in done.stderr
+    assert all(w in done.stderr for w in words), done.stderr
+    assert not ARGPARSE_ENGLISH.search(done.stderr), done.stderr
+
+
+def test_an_invalid_int_is_said_in_chinese(capsys):
+    from unionstats import arguments
+    parser = arguments.Parser(prog="t")
+    parser.add_argument("--n", type=int)
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["--n", "x"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "参数 --n：应为整数，不是 x" in err and not ARGPARSE_ENGLISH.search(err)
+
+
+@pytest.mark.parametrize("year", ["-5", "0", "1948", "99999", str(dt.date.today().year + 2)])
+def test_a_year_out_of_range_is_refused(demo_db, tmp_path, year):
+    """Found by a user trial: --year -5 was taken as a year (a township template for year 0 was
+    written). The range is the importer's: FIRST_YEAR to next year."""
+    from unionstats import importing
+    out = tmp_path / "t.xlsx"
+    for args in (("summary", "--year", year, "--json"),
+                 ("template", "--region", "nanshan", "--year", year, "--out", out)):
+        done = run_cli(*args, db=demo_db)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert f"年度应在 {importing.FIRST_YEAR}–{dt.date.today().year + 1} 之间" in done.stderr, done.stderr
+    assert not out.exists()
+    assert run_cli("template", "--region", "nanshan", "--year", dt.date.today().year + 1, "--out", out,
+                   db=demo_db).returncode == 0 and out.exists()  # next year's sheet is the usual case

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from . import auth, catalog, demo, exports, gaps, importing, indicators, snapshots, store, template
+from . import arguments, auth, catalog, demo, exports, gaps, importing, indicators, snapshots, store, template
 from .format import fmt_number
 from .view import View
 
@@ -439,14 +440,19 @@ def _ownership(value: str) -> str:
 
 
 def _year(value: str) -> int:
+    """A year in the range an import accepts (importing.FIRST_YEAR to next year): not -5 or 99999."""
     try:
-        return int(value)
+        year = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"年度应为四位数字，不是 {value!r}") from None
+    first, last = importing.FIRST_YEAR, dt.date.today().year + 1
+    if not first <= year <= last:
+        raise argparse.ArgumentTypeError(f"年度应在 {first}–{last} 之间，不是 {value!r}")
+    return year
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m unionstats", description="工会数据看板 命令行工具")
+    parser = arguments.Parser(prog="python -m unionstats", description="工会数据看板 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True)
     db_help = "数据库文件（默认取环境变量 UNIONSTATS_DB，否则 data/unionstats.duckdb）"
 
