@@ -176,3 +176,69 @@ def test_a_year_out_of_range_is_refused(demo_db, tmp_path, year):
     assert not out.exists()
     assert run_cli("template", "--region", "nanshan", "--year", dt.date.today().year + 1, "--out", out,
                    db=demo_db).returncode == 0 and out.exists()  # next year's sheet is the usual case
+
+
+def _deck_texts(data) -> list[list[str]]:
+    from pptx import Presentation
+    import io as _io
+    deck = Presentation(_io.BytesIO(data) if isinstance(data, bytes) else str(data))
+    return [[shape.text_frame.text for shape in slide.shapes if shape.has_text_frame] for slide in deck.slides]
+
+
+def _coverage_bars(path) -> dict[str, float]:
+    from pptx import Presentation
+    from unionstats.i18n import t
+    for slide in Presentation(str(path)).slides:
+        if any(s.has_text_frame and s.text_frame.paragraphs[0].text == t("brief_coverage") for s in slide.shapes):
+            chart = next(s.chart for s in slide.shapes if s.has_chart)
+            return dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values))
+    raise AssertionError("no coverage slide")
+
+
+def test_a_briefing_for_one_industry_is_that_industrys(demo_db, tmp_path):
+    """Found by a user trial: the 会议汇报 page filters by industry, the CLI briefing could not.
+    --industry C (or its name) gives the page's briefing for 制造业: each township's bar is the
+    rate over its manufacturing units, computed here from the raw tables."""
+    import independent
+    from unionstats import briefing, indicators, store
+    from unionstats.view import View
+    whole, by_code, by_name = tmp_path / "all.pptx", tmp_path / "c.pptx", tmp_path / "name.pptx"
+    assert run_cli("briefing", "--year", "2024", "--out", whole, db=demo_db).returncode == 0
+    done = run_cli("briefing", "--year", "2024", "--industry", "C", "--out", by_code, db=demo_db)
+    assert done.returncode == 0, done.stderr
+    assert run_cli("briefing", "--year", "2024", "--industry", "制造业", "--out", by_name, db=demo_db).returncode == 0
+
+    raw = independent.raw(demo_db)
+    want = independent.expected(raw, ["year", "region_code"], mask=lambda f: f[f["industry_code"] == "C"],
+                                cut=lambda f: f[f["industry_code"] != ""]).loc[2024]["unionization_rate"].dropna()
+    names = dict(zip(store.query("regions", path=demo_db)["name_zh"], store.query("regions", path=demo_db)["code"]))
+    bars = {names[k]: v for k, v in _coverage_bars(by_code).items()}
+    assert bars and set(bars) == set(want.index)
+    for region, value in bars.items():
+        assert value == pytest.approx(want[region]), region
+    county = {names[k]: v for k, v in _coverage_bars(whole).items()}
+    assert any(county[r] != pytest.approx(v) for r, v in bars.items())  # not the whole county's bars
+
+    texts = _deck_texts(by_code)
+    assert "制造业" in texts[0][0] and "制造业" not in _deck_texts(whole)[0][0]  # the scope on the title slide
+    # the page's briefing for the same filters (filters.sidebar makes this Scope), slide for slide
+    page = briefing.to_pptx(briefing.build(View(2024, indicators.Scope(industries=("C",))), demo_db))
+    assert texts == _deck_texts(page) == _deck_texts(by_name)
+
+
+def test_an_unknown_industry_lists_the_sections(demo_db, tmp_path):
+    done = run_cli("briefing", "--year", "2024", "--industry", "Z", "--out", tmp_path / "x.pptx", db=demo_db)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "未知行业：Z" in done.stderr and "C 制造业" in done.stderr and "T 国际组织" in done.stderr
+    assert not (tmp_path / "x.pptx").exists()
+
+
+@pytest.mark.parametrize("word", ["nonpublic", "非公有制"])
+def test_a_briefing_for_the_nonpublic_sector(demo_db, tmp_path, word):
+    from unionstats import briefing, indicators
+    from unionstats.view import View
+    out = tmp_path / "np.pptx"
+    done = run_cli("briefing", "--year", "2024", "--ownership", word, "--out", out, db=demo_db)
+    assert done.returncode == 0, done.stderr
+    page = briefing.to_pptx(briefing.build(View(2024, indicators.Scope(ownership_group="nonpublic")), demo_db))
+    assert _deck_texts(out) == _deck_texts(page) and "非公有制" in _deck_texts(out)[0][0]
