@@ -79,6 +79,32 @@ def test_native_chart_values_equal_the_summary(deck, demo_db):
     assert list(aid_chart.plots[0].categories) == list(aid.by_program(View(2024), path=demo_db)["name"])
 
 
+CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")  # CJK, its punctuation, full-width forms
+
+
+def test_an_english_decks_charts_carry_no_chinese(deck, demo_db, tmp_path):
+    """Found by a user trial: money series were named "Wage arrears recovered（万元）" and labelled
+    in 元/万元 in an English deck. Every chart's XML (series names, categories, number formats)
+    is English there; the Chinese deck keeps its Chinese names and 万元."""
+    out = tmp_path / "briefing_en.pptx"
+    done = run_cli("briefing", "--year", "2024", "--lang", "en", "--out", out, "--db", demo_db)
+    assert done.returncode == 0, done.stderr
+    english = dict(_charts(Presentation(str(out))))
+    assert english
+    for number, chart in english.items():
+        xml = chart.part.blob.decode("utf-8")
+        assert not CJK.search(xml), (number, sorted(set(CJK.findall(xml))))
+    arrears = english[7].plots[0].series[0]
+    assert arrears.name.startswith(View(2024, lang="en").name("arrears_recovered_yuan"))
+    scale = 1_000_000 if "million" in arrears.name else 1
+    for year, value in zip(english[7].plots[0].categories, arrears.values):  # the scale the name says
+        assert value * scale == pytest.approx(indicators.summary(int(year), path=demo_db)["arrears_recovered_yuan"])
+    chinese = dict(_charts(Presentation(str(deck))))
+    assert chinese[7].plots[0].series[0].name == f"{View(2024).name('arrears_recovered_yuan')}（万元）"
+    assert [s.name for s in chinese[2].plots[0].series] == [View(2024).name(c) for c in
+                                                              ("unionization_rate", "membership_rate")]
+
+
 def test_every_run_has_an_east_asian_font_and_notes_define_the_indicators(deck):
     presentation = Presentation(str(deck))
     runs = 0

@@ -1,8 +1,10 @@
 """The CLI: seed figures on the demo database (issue #2 must-show), bad input, broken databases."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -126,3 +128,117 @@ def test_the_english_deck_notes_use_english_punctuation(demo_db):
     notes = [s.notes for s in briefing.build(View(2024, lang="en"), demo_db) if s.notes]
     assert notes and not [n for n in notes if "：" in n]
     assert any("：" in s.notes for s in briefing.build(View(2024), demo_db) if s.notes)  # Chinese keeps its own
+
+
+ARGPARSE_ENGLISH = re.compile(r"usage:|error:|argument|invalid|required|unrecognized|expected|not allowed|choose from")
+
+
+@pytest.mark.parametrize("args, words", [
+    (("briefing", "--year", "2024", "--lang", "fr", "--out", "x.pptx"), ["--lang", "zh、en", "不是 fr"]),
+    (("briefing", "--out", "x.pptx"), ["缺少必需的参数", "--year"]),
+    (("summary", "--year", "2024", "--frob", "3"), ["无法识别的参数", "--frob 3"]),
+    (("summary", "--year"), ["--year", "缺少取值"]),
+    (("demo", "--units", "300", "--scale", "tiny"), ["--scale", "不能与 --units 同用"]),
+    (("frob",), ["命令", "不是 frob", "summary"]),
+    ((), ["缺少必需的参数", "命令"]),
+])
+def test_argparse_errors_are_chinese(demo_db, args, words):
+    """Found by a user trial: argparse's own errors were English in a Chinese-first CLI."""
+    done = run_cli(*args, db=demo_db)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "用法：" in done.stderr and "错误：" in done.stderr
+    assert all(w in done.stderr for w in words), done.stderr
+    assert not ARGPARSE_ENGLISH.search(done.stderr), done.stderr
+
+
+def test_an_invalid_int_is_said_in_chinese(capsys):
+    from unionstats import arguments
+    parser = arguments.Parser(prog="t")
+    parser.add_argument("--n", type=int)
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["--n", "x"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "参数 --n：应为整数，不是 x" in err and not ARGPARSE_ENGLISH.search(err)
+
+
+@pytest.mark.parametrize("year", ["-5", "0", "1948", "99999", str(dt.date.today().year + 2)])
+def test_a_year_out_of_range_is_refused(demo_db, tmp_path, year):
+    """Found by a user trial: --year -5 was taken as a year (a township template for year 0 was
+    written). The range is the importer's: FIRST_YEAR to next year."""
+    from unionstats import importing
+    out = tmp_path / "t.xlsx"
+    for args in (("summary", "--year", year, "--json"),
+                 ("template", "--region", "nanshan", "--year", year, "--out", out)):
+        done = run_cli(*args, db=demo_db)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert f"年度应在 {importing.FIRST_YEAR}–{dt.date.today().year + 1} 之间" in done.stderr, done.stderr
+    assert not out.exists()
+    assert run_cli("template", "--region", "nanshan", "--year", dt.date.today().year + 1, "--out", out,
+                   db=demo_db).returncode == 0 and out.exists()  # next year's sheet is the usual case
+
+
+def _deck_texts(data) -> list[list[str]]:
+    from pptx import Presentation
+    import io as _io
+    deck = Presentation(_io.BytesIO(data) if isinstance(data, bytes) else str(data))
+    return [[shape.text_frame.text for shape in slide.shapes if shape.has_text_frame] for slide in deck.slides]
+
+
+def _coverage_bars(path) -> dict[str, float]:
+    from pptx import Presentation
+    from unionstats.i18n import t
+    for slide in Presentation(str(path)).slides:
+        if any(s.has_text_frame and s.text_frame.paragraphs[0].text == t("brief_coverage") for s in slide.shapes):
+            chart = next(s.chart for s in slide.shapes if s.has_chart)
+            return dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values))
+    raise AssertionError("no coverage slide")
+
+
+def test_a_briefing_for_one_industry_is_that_industrys(demo_db, tmp_path):
+    """Found by a user trial: the 会议汇报 page filters by industry, the CLI briefing could not.
+    --industry C (or its name) gives the page's briefing for 制造业: each township's bar is the
+    rate over its manufacturing units, computed here from the raw tables."""
+    import independent
+    from unionstats import briefing, indicators, store
+    from unionstats.view import View
+    whole, by_code, by_name = tmp_path / "all.pptx", tmp_path / "c.pptx", tmp_path / "name.pptx"
+    assert run_cli("briefing", "--year", "2024", "--out", whole, db=demo_db).returncode == 0
+    done = run_cli("briefing", "--year", "2024", "--industry", "C", "--out", by_code, db=demo_db)
+    assert done.returncode == 0, done.stderr
+    assert run_cli("briefing", "--year", "2024", "--industry", "制造业", "--out", by_name, db=demo_db).returncode == 0
+
+    raw = independent.raw(demo_db)
+    want = independent.expected(raw, ["year", "region_code"], mask=lambda f: f[f["industry_code"] == "C"],
+                                cut=lambda f: f[f["industry_code"] != ""]).loc[2024]["unionization_rate"].dropna()
+    names = dict(zip(store.query("regions", path=demo_db)["name_zh"], store.query("regions", path=demo_db)["code"]))
+    bars = {names[k]: v for k, v in _coverage_bars(by_code).items()}
+    assert bars and set(bars) == set(want.index)
+    for region, value in bars.items():
+        assert value == pytest.approx(want[region]), region
+    county = {names[k]: v for k, v in _coverage_bars(whole).items()}
+    assert any(county[r] != pytest.approx(v) for r, v in bars.items())  # not the whole county's bars
+
+    texts = _deck_texts(by_code)
+    assert "制造业" in texts[0][0] and "制造业" not in _deck_texts(whole)[0][0]  # the scope on the title slide
+    # the page's briefing for the same filters (filters.sidebar makes this Scope), slide for slide
+    page = briefing.to_pptx(briefing.build(View(2024, indicators.Scope(industries=("C",))), demo_db))
+    assert texts == _deck_texts(page) == _deck_texts(by_name)
+
+
+def test_an_unknown_industry_lists_the_sections(demo_db, tmp_path):
+    done = run_cli("briefing", "--year", "2024", "--industry", "Z", "--out", tmp_path / "x.pptx", db=demo_db)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "未知行业：Z" in done.stderr and "C 制造业" in done.stderr and "T 国际组织" in done.stderr
+    assert not (tmp_path / "x.pptx").exists()
+
+
+@pytest.mark.parametrize("word", ["nonpublic", "非公有制"])
+def test_a_briefing_for_the_nonpublic_sector(demo_db, tmp_path, word):
+    from unionstats import briefing, indicators
+    from unionstats.view import View
+    out = tmp_path / "np.pptx"
+    done = run_cli("briefing", "--year", "2024", "--ownership", word, "--out", out, db=demo_db)
+    assert done.returncode == 0, done.stderr
+    page = briefing.to_pptx(briefing.build(View(2024, indicators.Scope(ownership_group="nonpublic")), demo_db))
+    assert _deck_texts(out) == _deck_texts(page) and "非公有制" in _deck_texts(out)[0][0]

@@ -167,3 +167,37 @@ def test_the_lowest_townships_follow_the_language_the_words_and_the_year(demo_db
 def _plain_words():
     yield
     i18n.use_labels()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_league_download_holds_the_figures_as_shown(demo_db, lang):
+    """Found by a user trial: 乡镇排名's CSV held 0.7012345678 where the table shows 70.1%. The file
+    (the page passes league.shown(…).numbers to exports.csv_bytes) keeps rates as fractions to the
+    shown 0.1% (3 decimals) and changes and gaps in points to the shown 0.1 (1 decimal)."""
+    import csv
+    import io
+    import re
+    from unionstats import catalog, exports
+    for code in league.RATES:
+        made = league.shown(code, 2024, Scope(), lang, demo_db)
+        rows = list(csv.reader(io.StringIO(exports.csv_bytes(made.numbers).decode("utf-8-sig"))))
+        header, body = rows[0], rows[1:]
+        value_col = catalog.get(code).name(lang)
+        points = [c for c in header if ("个百分点" if lang == "zh" else "(pp)") in c]
+        assert len(points) == 2 and body
+        places = {value_col: 3, **{c: 1 for c in points}}
+        for row in body:
+            for column, cell in zip(header, row):
+                if column in places and cell:
+                    assert re.fullmatch(r"-?\d+(\.\d+)?", cell), (column, cell)
+                    decimals = len(cell.partition(".")[2])
+                    assert decimals <= places[column], (code, column, cell)
+        exact = league.table(code, 2024, Scope(), demo_db)
+        got = made.numbers[value_col].astype(float).tolist()
+        assert got == pytest.approx(list(exact["value"]), abs=0.0005 + 1e-9)  # rounded, not another figure
+        shown = made.styled.data  # what the table formats as {:.1f}% / {:+.1f}
+        assert [round(v * 100, 1) for v in got] == pytest.approx(list(shown[value_col]))
+        for column in points:
+            assert made.numbers[column].tolist() == pytest.approx(list(shown[column]), nan_ok=True)
+            assert made.numbers[column].tolist() == pytest.approx(
+                list(exact["change" if column == points[0] else "gap_county"] * 100), abs=0.0501, nan_ok=True)

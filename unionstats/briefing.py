@@ -22,7 +22,10 @@ HEADLINE = ("unionization_rate", "membership_rate", "unions_new", "members_new",
             "arrears_recovered_yuan", "aid_yuan")
 PPT_FORMAT = {"rate": '0.0%', "yuan": '#,##0"元"', "yuan_wan": '#,##0.0"万元"', "person": '#,##0"人"',
               "unit": '#,##0"家"', "household": '#,##0"户次"', "case": '#,##0"件"'}
+# An English deck's charts carry no Chinese: ¥ and bare counts (the series name says what is counted).
+PPT_FORMAT_EN = {**fmt.EXCEL_FORMAT_EN, "yuan_m": '"¥"#,##0.00" m"'}
 WAN = 10_000
+MILLION = 1_000_000
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Chart:
     series: list[tuple[str, list]]  # (name, values in store units: yuan, fractions for rates)
     unit: str
     codes: list[str] = field(default_factory=list)  # the indicator of each series, for checks
+    lang: str = "zh"                # the deck's language: number formats and the money scale's words
 
 
 @dataclass
@@ -106,7 +110,7 @@ def build(view: View, path: Path | None = None) -> list[Slide]:
     def trend(codes, unit: str, kind: str = "line") -> Chart:
         # Missing years stay on the axis as gaps: a line never runs straight across them.
         shown, series = charts.every_year(years, [(view.name(c), list(history[c])) for c in codes])
-        return Chart(kind, shown, series, unit, list(codes))
+        return Chart(kind, shown, series, unit, list(codes), view.lang)
 
     trend_codes = ("unionization_rate", "membership_rate")
     slides.append(Slide("headline", view.t("brief_headline", year=year),
@@ -140,7 +144,7 @@ def build(view: View, path: Path | None = None) -> list[Slide]:
         kpis=_kpis(("unionization_rate", "membership_rate", "congress_rate"), history, view, targets, rule),
         chart=Chart("bar", [names[k] for k in by_region["key"]],
                     [(view.name("unionization_rate"), list(by_region["unionization_rate"]))],
-                    "rate", ["unionization_rate"]),
+                    "rate", ["unionization_rate"], view.lang),
         notes=_definitions(("unionization_rate", "membership_rate", "congress_rate"), view)))
 
     g = gaps.summary(year, scope, gaps.DEFAULT_MIN_EMPLOYEES, path)
@@ -187,7 +191,7 @@ def build(view: View, path: Path | None = None) -> list[Slide]:
                    households_n=view.bare(now["aid_households"], "household")),
             kpis=_kpis(aid_codes, history, view, targets, rule),
             chart=Chart("bar", list(programs["name"]), [(view.name("aid_yuan"), list(programs["yuan"]))],
-                        "yuan", ["aid_yuan"]),
+                        "yuan", ["aid_yuan"], view.lang),
             notes=_definitions(aid_codes, view)))
     plan = indicators.targets(year + 1, path)
     if not attainment.is_whole_county(scope):  # a township sees its own plan; other cuts have none
@@ -264,13 +268,17 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
     from pptx.util import Pt
     # Money in 万元 as on screen; LibreOffice and WPS do not all honour Excel's 0!.0, scaling trick,
     # so the chart's own data is in 万元 (its series name says so) and stays editable.
+    # An English deck in ¥ million from ¥1 m up (as its pages' axes), its words in English.
     largest = max((abs(v) for _, values in spec.series for v in values if not fmt.is_missing(v)), default=0)
-    scale, number_format = (WAN, PPT_FORMAT["yuan_wan"]) if spec.unit == "yuan" and largest >= WAN \
-        else (1, PPT_FORMAT[spec.unit])
+    if spec.lang == "en":
+        scale, number_format, suffix = (MILLION, PPT_FORMAT_EN["yuan_m"], " (¥ million)") \
+            if spec.unit == "yuan" and largest >= MILLION else (1, PPT_FORMAT_EN[spec.unit], "")
+    else:
+        scale, number_format, suffix = (WAN, PPT_FORMAT["yuan_wan"], "（万元）") \
+            if spec.unit == "yuan" and largest >= WAN else (1, PPT_FORMAT[spec.unit], "")
     data = _chart_data(number_format)
     data.categories = [str(c) for c in spec.categories]
     for name, values in spec.series:
-        suffix = "（万元）" if scale == WAN else ""
         data.add_series(name + suffix, [None if fmt.is_missing(v) else float(v) / scale for v in values])
     kind = {"bar": XL_CHART_TYPE.BAR_CLUSTERED, "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
             "line": XL_CHART_TYPE.LINE_MARKERS}[spec.kind]

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from . import auth, catalog, demo, exports, gaps, importing, indicators, snapshots, store, template
+from . import arguments, auth, catalog, demo, exports, gaps, importing, indicators, snapshots, store, template
 from .format import fmt_number
 from .view import View
 
@@ -46,7 +47,24 @@ def _scope_from_args(args, path: Path) -> indicators.Scope:
         if args.region not in codes:
             raise UsageError(f"未知乡镇代码：{args.region}（可用：{', '.join(sorted(codes))}）")
         regions = (args.region,)
-    return indicators.Scope(regions=regions, ownership_group=args.ownership)
+    return indicators.Scope(regions=regions, industries=_industries(args.industry, path),
+                            ownership_group=args.ownership)
+
+
+def _industries(given: list[str] | None, path: Path) -> tuple[str, ...] | None:
+    """--industry (repeatable): GB/T 4754 section codes or names (C, c, 制造业, Manufacturing), as
+    the sidebar's industry filter holds them: codes in the store's order; None for all."""
+    if not given:
+        return None
+    table = store.query("industries", path=path)
+    known = {str(word).strip().casefold(): code for code, zh, en in zip(table["code"], table["name_zh"], table["name_en"])
+             for word in (code, zh, en)}
+    unknown = [value for value in given if value.strip().casefold() not in known]
+    if unknown:
+        choices = "；".join(f"{c} {n}" for c, n in zip(table["code"], table["name_zh"]))
+        raise UsageError(f"未知行业：{'、'.join(unknown)}（可用代码或名称：{choices}）")
+    wanted = {known[value.strip().casefold()] for value in given}
+    return tuple(code for code in table["code"] if code in wanted)
 
 
 def _cmd_summary(args) -> int:
@@ -433,20 +451,28 @@ _units = _at_least(200, "单位数应为不小于 200 的整数")
 
 
 def _ownership(value: str) -> str:
-    if value not in indicators.OWNERSHIP_GROUPS:
-        raise argparse.ArgumentTypeError(f"所有制只能是 public（公有制）或 nonpublic（非公有制），不是 {value!r}")
-    return value
+    """public / nonpublic, or as the sidebar words them: 公有制 / 非公有制."""
+    from .i18n import t
+    for group in indicators.OWNERSHIP_GROUPS:
+        if value.strip().lower() in (group, t(group, "zh")):
+            return group
+    raise argparse.ArgumentTypeError(f"所有制只能是 public（公有制）或 nonpublic（非公有制），不是 {value!r}")
 
 
 def _year(value: str) -> int:
+    """A year in the range an import accepts (importing.FIRST_YEAR to next year): not -5 or 99999."""
     try:
-        return int(value)
+        year = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"年度应为四位数字，不是 {value!r}") from None
+    first, last = importing.FIRST_YEAR, dt.date.today().year + 1
+    if not first <= year <= last:
+        raise argparse.ArgumentTypeError(f"年度应在 {first}–{last} 之间，不是 {value!r}")
+    return year
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m unionstats", description="工会数据看板 命令行工具")
+    parser = arguments.Parser(prog="python -m unionstats", description="工会数据看板 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True)
     db_help = "数据库文件（默认取环境变量 UNIONSTATS_DB，否则 data/unionstats.duckdb）"
 
@@ -459,11 +485,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     def scoped(name: str, text: str) -> argparse.ArgumentParser:
-        """A command over one year and scope: --year, --region, --ownership, --db."""
+        """A command over one year and scope (the sidebar's filters): --year, --region, --industry,
+        --ownership, --db."""
         p = sub.add_parser(name, help=text)
         p.add_argument("--year", type=_year, required=True)
         p.add_argument("--region", help="乡镇代码")
-        p.add_argument("--ownership", type=_ownership, help="public 或 nonpublic")
+        p.add_argument("--industry", action="append", metavar="INDUSTRY",
+                       help="行业门类代码或名称（如 C 或 制造业）；可重复，选多个行业")
+        p.add_argument("--ownership", type=_ownership, help="public（公有制）或 nonpublic（非公有制）")
         p.add_argument("--db", help=db_help)
         return p
 

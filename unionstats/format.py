@@ -72,6 +72,14 @@ def fixed(value, places: int, divisor: int = 1) -> str:
     return f"{shown + 0:,.{places}f}"  # + 0 turns -0.0 into 0.0
 
 
+def rounded(value, places: int) -> float:
+    """value rounded half-up to `places` decimals as fixed() shows it, a number again (NaN where
+    missing): what a downloaded table holds for a figure the page shows rounded."""
+    if is_missing(value):
+        return math.nan
+    return float(_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def _scaled_zh(value: float, small_from: float) -> tuple[str, str]:
     """Number text and scale word (''/万/亿), choosing the scale after rounding (99,999,999 → 1.00亿)."""
     magnitude = abs(value)

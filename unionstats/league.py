@@ -98,16 +98,21 @@ def _shown(code: str, year: int, scope: Scope, lang: str, labels: tuple, path: P
     change_col = f"{t('col_change', lang)}（{points}）" if lang == "zh" else f"{t('col_change', lang)} ({points})"
     gap_col = f"{cols['col_vs_county']}（{points}）" if lang == "zh" else f"{cols['col_vs_county']} ({points})"
     value_col = ind.name(lang)
+    # Rates in % and changes in points to the one decimal shown, here, so that the table and both
+    # downloads hold the same figures (a file of 70.12345678% was not what the page said).
+    def points(values) -> list[float]:
+        return [fmt.rounded(v * 100, 1) for v in values]
+    percent = points(ranked["value"])
     shown = ranked.assign(**{
         cols["col_rank"]: ranked["rank"],
         cols["region"]: [regions.get(k, k) for k in ranked["region_code"]],
-        value_col: ranked["value"] * 100,
+        value_col: percent,
         cols["col_parts"]: [fmt.fmt_parts(a, b, catalog.get(ind.denominator).unit, lang) + (
             " " + t("small_sample", lang) if few else "") for a, b, few in
             zip(ranked["numerator"], ranked["denominator"], ranked["small"])],
         cols["col_moved"]: ranked["moved"],
-        change_col: ranked["change"] * 100,
-        gap_col: ranked["gap_county"] * 100,
+        change_col: points(ranked["change"]),
+        gap_col: points(ranked["gap_county"]),
         cols["col_own_target"]: [fmt.fmt_number(v, ind.unit, lang) for v in ranked["target"]],
         cols["col_status"]: [attainment.status_label(s, lang) if s else "" for s in ranked["status"]],
     })[[cols["col_rank"], cols["region"], value_col, cols["col_parts"], cols["col_moved"], change_col, gap_col,
@@ -122,7 +127,8 @@ def _shown(code: str, year: int, scope: Scope, lang: str, labels: tuple, path: P
     styled = colored(shown, css, {value_col: "{:.1f}%", change_col: "{:+.1f}", gap_col: "{:+.1f}",
                                   cols["col_moved"]: fmt.fmt_signed_int,
                                   cols["col_rank"]: lambda r: fmt.MISSING if pd.isna(r) else f"{r}"}, fmt.MISSING)
-    return Shown(styled, shown.assign(**{value_col: ranked["value"]}))  # the file keeps fractions, shown as 0.0%
+    fractions = [round(v / 100, 3) for v in percent]  # the file keeps fractions (70.1% → 0.701), shown as 0.0%
+    return Shown(styled, shown.assign(**{value_col: fractions}))
 
 
 class Rates(NamedTuple):
