@@ -130,6 +130,8 @@ if admin:
             st.dataframe(prepared.batch.notices_frame().head(500), hide_index=True, width="stretch")
         if prepared is not None and not prepared.batch.problems and not prepared.no_change \
                 and prepared.candidate is not None:
+            for warning in prepared.warnings:  # a file named for one township holding another's rows
+                st.warning(escape.markdown(warning), icon=":material/warning:")
             counts, changes = importing.preview(prepared)
             st.markdown(f"**{view.t('preview_rows')}**")
             st.dataframe(counts, hide_index=True, width="stretch")

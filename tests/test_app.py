@@ -214,3 +214,28 @@ def test_coverage_trend_carries_the_target_marker(demo_db):
     at = open_page(year="2019")
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("trend_coverage"))
     assert not [tr for tr in json.loads(chart.proto.spec)["data"] if tr.get("name") == "目标"]
+
+
+def test_language_switch_relabels_the_chosen_filters(demo_db):
+    """Found by a user trial: after 中文 → English the sidebar's chosen townships, industry and
+    ownership group kept their Chinese labels. Streamlit keys these widgets by key alone, so the
+    browser shows the labels it holds unless the run sends the value anew (set_value), written in
+    the new language."""
+    at = open_page(region="nanshan,qingshi", industry="C", ownership="nonpublic")
+    at.sidebar.selectbox(key="f_lang").set_value("en").run()
+    assert not at.exception
+    regions = store.query("regions").set_index("code")["name_en"]
+    industries = store.query("industries").set_index("code")["name_en"]
+    shown = {}
+    for key in ("f_regions", "f_industries"):
+        proto = at.sidebar.multiselect(key=key).proto
+        assert proto.set_value, f"{key}: the browser keeps the old labels"
+        shown[key] = list(proto.raw_values)
+    proto = at.sidebar.selectbox(key="f_ownership").proto
+    assert proto.set_value, "f_ownership: the browser keeps the old label"
+    shown["f_ownership"] = proto.raw_value
+    assert shown == {"f_regions": [regions["nanshan"], regions["qingshi"]],
+                     "f_industries": [f"C {industries['C']}"], "f_ownership": "Non-public"}
+    # and the values, hence the figures, stay as they were
+    assert metrics(at) == expected_metrics(2024, Scope(regions=("nanshan", "qingshi"), industries=("C",),
+                                                       ownership_group="nonpublic"), "en")

@@ -235,3 +235,37 @@ def test_kpi_cards_hold_a_long_figure(server, screen, slides, present):
             assert [pair for pair in _overlaps(m["texts"], 0) if set(pair) & legend] == [], (page.size, number)
         if number == 2:
             shoot(page, f"briefing-long-kpis-{page.size}{'-present' if present else ''}")
+
+
+# Each body row of the slide's table: its box on the screen, and the slide's visible box.
+TABLE_ROWS = """() => {
+    const slide = document.querySelector('.st-key-slide').getBoundingClientRect();
+    const rows = [...document.querySelectorAll('.st-key-slide [data-testid="stTable"] tbody tr')];
+    return {height: window.innerHeight, slideTop: slide.top, slideBottom: slide.bottom,
+            rows: rows.map(r => { const b = r.getBoundingClientRect();
+                                  return {text: r.innerText.slice(0, 30), top: b.top, bottom: b.bottom}; })};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_gaps_table_shows_every_row_at_1400x900(server, browser, demo_db, lang):
+    """Found by a user trial: at 1400×900 the English 空白点 slide showed 8 of its 10 rows, the
+    rest below the window (English names wrap to two lines). Every row must be on the screen,
+    inside the slide's box, without scrolling."""
+    from unionstats import briefing
+    from unionstats.view import View
+    slides = briefing.build(View(2024, lang=lang), path=demo_db)
+    number, slide = next((i, s) for i, s in enumerate(slides, start=1) if s.key == "gaps")
+    assert len(slide.table) == 10
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        _open(page, server + f"/briefing?year=2024&present=1&slide={number}&lang={lang}", slide)
+        page.mouse.move(700, 5)  # not over the controls
+        m = page.evaluate(TABLE_ROWS)
+        assert len(m["rows"]) == 10
+        shoot(page, f"present-gaps-1400x900-{lang}")
+        cut = [r for r in m["rows"] if r["top"] < m["slideTop"] or r["bottom"] > min(m["height"], m["slideBottom"]) + 0.5]
+        assert cut == [], (lang, m["height"], m["slideBottom"], cut)
+    finally:
+        context.close()

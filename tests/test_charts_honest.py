@@ -77,3 +77,47 @@ def test_a_value_label_moves_inside_its_bar_rather_than_under_a_line():
                              lines=[("全县", 0.451)])
     positions = list(fig.data[0].textposition)
     assert positions == ["outside", "inside", "outside"]
+
+
+# The narrowest a ranked bar chart is drawn: half the page beside the sidebar on a 1366 screen.
+NARROW_FIGURE_PX = 470
+TEXT_PAD_PX = 3  # plotly's gap between a bar's end and its outside label
+
+
+def _text_px(text: str, size: float) -> float:
+    """The label's width as the browser draws it (the chart's font here is Noto Sans CJK)."""
+    from PIL import ImageFont
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", size=round(size), index=2)
+    return font.getlength(html.unescape(text))
+
+
+@pytest.mark.parametrize("page", ["pages/aid.py", "pages/coverage.py", "pages/rights.py"])
+def test_an_outside_bar_label_fits_in_english(demo_db, page):
+    """Found by a user trial: in English '91 households' ran past the right edge of 按项目帮扶户次
+    (room for labels was 20% of the axis and a 20 px margin, sized for '91户次'). Every outside
+    label of every horizontal ranked bar chart must fit between its bar's end and the figure's
+    right edge at the narrowest width the chart is drawn."""
+    if not __import__("pathlib").Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
+        pytest.skip("fonts-noto-cjk is not installed")
+    at = open_page(page, year="2024", lang="en")
+    checked = 0
+    for shown in each_section(at):
+        for chart in shown.get("plotly_chart"):
+            spec = json.loads(chart.proto.spec)
+            bars = [tr for tr in spec["data"] if tr.get("type") == "bar" and tr.get("orientation") == "h"]
+            layout = spec["layout"]
+            if not bars or "range" not in layout.get("xaxis", {}):
+                continue
+            low, high = layout["xaxis"]["range"]
+            margin = layout["margin"]
+            plot_px = NARROW_FIGURE_PX - margin["l"] - margin["r"]
+            size = (bars[0].get("textfont") or {}).get("size") or layout["font"]["size"]
+            positions = bars[0]["textposition"]
+            for value, text, where in zip(bars[0]["x"], bars[0]["text"], positions):
+                if value is None or where != "outside":
+                    continue
+                room = (high - value) / (high - low) * plot_px + margin["r"]
+                need = _text_px(text, size) + TEXT_PAD_PX
+                assert room >= need, (page, html.unescape(layout["title"]["text"]), text, room, need)
+                checked += 1
+    assert checked >= 10

@@ -164,3 +164,24 @@ def test_second_batch_replace_removes_the_listed_units(county_copy):
     at.button(key="confirm_import").click().run()
     assert not at.exception
     assert names_in(county_copy, "chengguan", 2025) == set(second["name"])
+
+
+def test_a_file_named_for_another_township_warns_before_the_confirm(county_copy):
+    """Found by a user trial: 南山乡's file holding 城关镇's rows replaced 城关镇's figures after a
+    preview that said nothing of it. The preview now warns above the confirm button; nothing is
+    written before the confirm."""
+    before = indicators.summary(2024, path=county_copy)["aid_households"]
+    at = log_in(data_page())
+    at.file_uploader[0].set_value(("南山乡2024年帮扶.xlsx", aid_file([2024, "城关镇", "送温暖", 500, 0, 90000]),
+                                   "application/octet-stream")).run()
+    assert not at.exception
+    warned = [w.value for w in at.warning if "文件名" in w.value]
+    assert len(warned) == 1
+    assert "南山乡" in warned[0] and "将替换城关镇 2024 年已有的数据" in warned[0]
+    assert [b for b in at.button if b.key == "confirm_import"]  # a warning, not a refusal
+    assert indicators.summary(2024, path=county_copy)["aid_households"] == before
+    # the same rows in a file named for their own township: no such warning
+    at.file_uploader[0].set_value(("城关镇2024年帮扶.xlsx", aid_file([2024, "城关镇", "送温暖", 501, 0, 90000]),
+                                   "application/octet-stream")).run()
+    assert not at.exception
+    assert not [w for w in at.warning if "文件名" in w.value]

@@ -297,3 +297,36 @@ def test_the_english_briefing_of_a_city_says_city_and_keeps_its_name(city, tmp_p
         text = out.read_text(encoding="utf-8")
         name = store.setting("county_name_en", path=city)
         assert f"{name} trade union work in 2024" in text and "Whole city" in text and "Township" not in text
+
+
+def _changed(data: bytes) -> bytes:
+    """The report-up file with one figure changed (a corrected file sent again)."""
+    import io
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["帮扶"]
+    column = [c.value for c in sheet[1]].index("户次") + 1
+    sheet.cell(2, column).value = int(sheet.cell(2, column).value or 0) + 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_report_up_file_named_for_another_county_warns(files, city, tmp_path):
+    """Found by a user trial: a city importing the file named for 乙县 that in fact held 示例县's
+    rows replaced 示例县's figures unwarned. The preview warns; the same file named for its own
+    county does not."""
+    data = _changed(files[(0, 2024)].read_bytes())  # 示例县 2024, already in the city's store
+    names = set(store.query("regions", path=city)["name_zh"])
+    store.clear_cache()
+    assert {"示例县", "乙县"} <= names
+    for name, warned in (("乙县_2024年_上报汇总.xlsx", True), ("示例县_2024年_上报汇总.xlsx", False)):
+        prepared = importing.prepare(city, name, data)
+        assert not prepared.batch.problems, [p.line() for p in prepared.batch.problems[:5]]
+        assert prepared.candidate is not None
+        snapshots.discard(prepared.candidate)
+        store.clear_cache()
+        if warned:
+            assert len(prepared.warnings) == 1, prepared.warnings
+            assert "写的是乙县" in prepared.warnings[0] and "将替换示例县 2024 年已有的数据" in prepared.warnings[0]
+        else:
+            assert prepared.warnings == []

@@ -233,8 +233,14 @@ def ranked_bars(labels, values, keys, unit: str, title: str, lang: str = "zh",
     _layout(fig, title, unit, height or max(260, 60 + 28 * len(labels)), font_size=font_size)
     if refs:
         fig.update_layout(margin={"t": 75})  # room for the line names between title and plot
+    # A label outside its bar runs on past the axis into the right margin (cliponaxis=False): the
+    # margin takes what the axis leaves short at the same narrow guess, so the longest label (an
+    # English '91 households' is twice a '91户次') is never cut at the chart's edge.
+    short = [_label_px(text, font_size or BASE_FONT) + 4 - (high - v) / per_px
+             for v, text, i in zip(scaled, texts, inside) if v is not None and not i]
     fig.update_layout(hovermode="closest", showlegend=False, clickmode="event+select",
-                      margin_l=label_margin(_short(labels), font_size or BASE_FONT))
+                      margin_l=label_margin(_short(labels), font_size or BASE_FONT),
+                      margin_r=max(20, math.ceil(max(short, default=0))))
     if start is not None:  # a zoomed axis says where it starts
         axis_title = t("axis_from", lang, start=fmt.fmt_number(start, "rate", lang))
     fig.update_xaxes(tickformat=fmt.axis_tickformat(unit), range=[low, high], title_text=axis_title)

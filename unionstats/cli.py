@@ -198,6 +198,8 @@ def _import(args, path: Path, file: Path, scratch: Path | None) -> int:
     if prepared.no_change:
         print("文件内容与现有数据完全相同，没有任何改动。", file=sys.stderr)
         return 0
+    for warning in prepared.warnings:  # a file named for one township holding another's rows
+        print(f"警告：{warning}", file=sys.stderr)
     published = False
     try:
         removed = importing.removals(prepared)

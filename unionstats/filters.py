@@ -59,6 +59,20 @@ def _forget_url_notice() -> None:
     st.session_state.pop("_url_notice", None)
 
 
+# Widgets whose shown labels depend on the language (format_func).
+_LABELLED = ("f_regions", "f_industries", "f_ownership")
+
+
+def _relabel() -> None:
+    """After a language switch, hand the labelled widgets their own values again. Streamlit keys a
+    widget by its key alone, so new labels do not reach the browser, which keeps showing (and
+    sending back) the old language's labels; a value set in session state is sent anew, written
+    with the new format_func."""
+    for key in _LABELLED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _to_url() -> None:
     wanted = {}
     for key, param in _URL.items():
@@ -92,7 +106,7 @@ def sidebar() -> View:
     lng = st.session_state["f_lang"]
 
     with st.sidebar:
-        st.selectbox(t("language", lng), LANGS, key="f_lang",
+        st.selectbox(t("language", lng), LANGS, key="f_lang", on_change=_relabel,
                      format_func=lambda v: "中文" if v == "zh" else "English")
         lng = st.session_state["f_lang"]
         region_label, industry_label = region_names(lng), industry_names(lng)

@@ -1364,6 +1364,7 @@ class Prepared:
     candidate: snapshots.Candidate | None = None
     no_change: bool = False
     mode: str = "replace"  # what unit rows do to their township-years: see MODES
+    warnings: list[str] = field(default_factory=list)  # shown above the preview: see name_warnings()
 
 
 def reference_for(path: Path) -> Reference:
@@ -1484,6 +1485,7 @@ def prepare(path: Path, name: str, data: bytes, user: str | None = None, progres
         from . import store, yearchecks
         batch.notices.extend(yearchecks.notices(prepared.candidate.file, batch))
         store.forget(prepared.candidate.file)
+        prepared.warnings = name_warnings(name, batch, reference, prepared.candidate.base_file)
     return prepared
 
 
@@ -1578,6 +1580,76 @@ def _count(file: Path | None, table: str, year: int | None) -> int:
         if table not in store.tables_of(cur):
             return 0  # a store of an older format, before this table existed
         return int(cur.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0])  # table from SHEETS
+
+
+# --- a file named for one region that holds another's rows ---------------------------------------
+
+# Kind words a file name may leave off a region's name (城关镇 → 城关, 示例县 → 示例).
+_KIND_SUFFIXES = ("街道办事处", "街道", "开发区", "园区", "乡", "镇", "县", "区", "市")
+_DATA_TABLES = ("unit_year", "region_year", "inspections", "arrears", "aid", "subsidies")
+
+
+def _name_keys(code: str, name_zh: str, name_en: str) -> set[str]:
+    """How a file name may name a region: its Chinese name, with or without the kind word, its
+    English name or its code; CJK from two characters, other text from four (a code like "hx"
+    would be found in too many names)."""
+    words = {name_zh, name_en, code}
+    words |= {name_zh[:-len(s)] for s in _KIND_SUFFIXES if isinstance(name_zh, str) and name_zh.endswith(s)}
+    keys = {_key(w) for w in words if isinstance(w, str)}
+    return {k for k in keys if len(k) >= (4 if k.isascii() else 2)}
+
+
+def _existing_rows(base_file: Path | None, table: str, region: str, years: list[int]) -> int:
+    """Rows of the region in those years of one table in the store in force (what the import
+    would replace there)."""
+    from . import store
+    if base_file is None:
+        return 0
+    with store.cursor(base_file) as cur:
+        if table not in store.tables_of(cur):
+            return 0
+        return int(cur.execute(f"SELECT count(*) FROM {table} WHERE region_code = ? AND list_contains(?, year)",
+                               [region, years]).fetchone()[0])  # table from _DATA_TABLES, values bound
+
+
+def name_warnings(file_name: str, batch: Batch, reference: Reference, base_file: Path | None) -> list[str]:
+    """A file whose name names one region (南山乡2024.xlsx, 乙县_2024年_上报汇总.xlsx) but whose
+    rows belong to another: one warning per other region, saying which of its figures in force
+    the import would replace. A slip of this kind (the wrong file picked, a sheet copied from
+    another township's) is not refused, since a file name is no rule, but it must be seen before
+    the import is confirmed. A name that names no known region warns nothing."""
+    regions = pd.concat([reference.regions[["code", "name_zh", "name_en"]],
+                         *([batch.frames["regions"][["code", "name_zh", "name_en"]]]
+                           if "regions" in batch.frames else [])]).drop_duplicates("code", keep="last")
+    stem = _key(Path(file_name).stem)
+    names = dict(zip(regions["code"], regions["name_zh"]))
+    named = [r.code for r in regions.itertuples()
+             if any(k in stem for k in _name_keys(r.code, r.name_zh, r.name_en))]
+    if not named:
+        return []
+    found: dict[str, dict[str, set[int]]] = {}  # region → table → years, of rows not of a named region
+    for table in _DATA_TABLES:  # figures; targets and notes aside
+        frame = batch.frames.get(table)
+        if frame is None or "region_code" not in frame:
+            continue
+        for year, region in zip(frame["year"], frame["region_code"]):
+            if region and region not in named:
+                found.setdefault(region, {}).setdefault(table, set()).add(int(year))
+    shown = "、".join(names.get(c) or c for c in named)
+    order = {code: i for i, code in enumerate(regions["code"])}
+    out = []
+    for region in sorted(found, key=lambda c: (order.get(c, len(order)), c)):
+        name = names.get(region) or region
+        span = sorted(set().union(*found[region].values()))
+        when = "、".join(str(y) for y in span) + " 年"
+        existing = {table: _existing_rows(base_file, table, region, sorted(years))
+                    for table, years in found[region].items()}
+        replaced = "、".join(f"{BY_TABLE[t].zh} {n} 行" for t, n in existing.items() if n)
+        what = (f"导入将替换{name} {when}已有的数据（{replaced}）" if replaced
+                else f"导入后这些数据将记在{name}名下")
+        out.append(f"文件名「{file_name}」写的是{shown}，但文件中有{name}（{when}）的数据：{what}。"
+                   "请核对是否选错了文件、「乡镇」列是否填错；确认无误再导入（导入后也可撤销）。")
+    return out
 
 
 # --- replace or merge: what an import removes ----------------------------------------------------

@@ -107,6 +107,8 @@ def table(frame: pd.DataFrame, row_colors: list[str] | None, presenting: bool) -
         colors = [f"color: {c}; font-weight: bold" for c in row_colors]
         shown = frame.style.apply(lambda column: colors, subset=[frame.columns[-1]])
     if presenting:
+        # present.css sizes the rows from their number so that all of them fit under the headline
+        st.html(f"<style>.st-key-slide {{ --table-rows: {len(frame)}; }}</style>")
         st.table(shown, hide_index=True)
     else:
         st.dataframe(shown, hide_index=True, placeholder=fmt.MISSING, width="stretch")
