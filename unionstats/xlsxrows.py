@@ -67,7 +67,10 @@ def _entity(match: re.Match) -> str:
 
 def text_of(raw: bytes) -> str:
     """The text of an XML text node as calamine gives it: entities and _xHHHH_ escapes resolved."""
-    text = raw.decode("utf-8")
+    return _unescaped(raw.decode("utf-8"))
+
+
+def _unescaped(text: str) -> str:
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
     if "_x" in text:
@@ -82,18 +85,21 @@ def _rich_text(body: bytes) -> str:
     return "".join(text_of(m.group(1) or b"") for m in _T.finditer(body))
 
 
+_SIMPLE_SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+
+
 def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
     try:
         raw = book.read("xl/sharedStrings.xml")
     except KeyError:
         return np.empty(0, dtype=object)
-    out = []
-    for match in _SI.finditer(raw):
-        body = match.group(1) or b""
-        if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
-            out.append(text_of(body[3:-4]))
-        else:
-            out.append(_rich_text(body))
+    text = raw.decode("utf-8")
+    out = _SIMPLE_SI.findall(text)  # as Excel writes most of them: one plain <t> each
+    if len(out) == text.count("<si>") + text.count("<si/>") and "<si " not in text:
+        if "&" in text or "_x" in text:
+            out = [_unescaped(t) if "&" in t or "_x" in t else t for t in out]
+    else:  # rich text runs, phonetic guides, <si/>: item by item
+        out = [_rich_text(m.group(1) or b"") for m in _SI.finditer(raw)]
     strings = np.empty(len(out), dtype=object)
     strings[:] = out
     return strings
@@ -200,10 +206,9 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
                 _checked(piece, scan, visit)
                 numbers, columns, values = _cells_one_by_one(piece, book)
             else:
-                numbers, columns, values, tags = found
+                numbers, columns, values, tags, items = found
                 if scan is not None:
-                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1,
-                             piece.count(b"<si ") + piece.count(b"<si>"))
+                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1, items)
                 if visit is not None:
                     visit(piece)
             if not len(numbers):
@@ -261,7 +266,7 @@ def _pieces(stream, scan=None) -> Iterator[bytes]:
 
 
 def _plain_cells(piece: bytes, book: Book):
-    """(row numbers, 0-based columns, values, cell tags) of a piece whose cells are all written
+    """(row numbers, 0-based columns, values, cell tags, string items) of a piece whose cells are all written
     as Excel writes numbers and shared strings: <c r="B2"( s="3")?( t="s|n")?><v>…</v></c>, or
     empty (…/>). None for any other piece (read one by one). Numbers are read as calamine reads
     them: 15 digits or fewer at once, anything else by float()."""
@@ -275,8 +280,9 @@ def _plain_cells(piece: bytes, book: Book):
         return None  # <c> or <c/> (a cell placed by counting), an inline string <is>
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
+    items = int(((name == ord("s")) & (after == ord("i"))).sum())  # <si: filelimits counts string items everywhere
     if not tags:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0, items
     ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
     ok &= at > starts + 6
@@ -314,7 +320,7 @@ def _plain_cells(piece: bytes, book: Book):
     values[short] = number[short].astype(np.float64)
     for k in np.flatnonzero(~shared & ~short):
         values[k] = _number(piece[value_at[k]:value_end[k]])
-    return numbers, columns, values, tags
+    return numbers, columns, values, tags, items
 
 
 def _bytes_are(raw: np.ndarray, at: np.ndarray, expected: bytes) -> np.ndarray:
