@@ -621,6 +621,17 @@ class _Sheet:
     head: list[tuple[int, list | None]]  # (0-based index, row); None for a blank row
     rest: Iterator[tuple[int, list]]
     found: tuple[int, Sheet | None] | None = None  # (index of the header row, its spec)
+    streamed: bool = False  # `rest` is still the reader's (xlsxrows.SheetRows): see blocks
+
+    @property
+    def next_index(self) -> int:
+        """Index of the first row not in `head`."""
+        return self.head[-1][0] + 1 if self.head else 0
+
+    @property
+    def blocks(self) -> Iterator[np.ndarray] | None:
+        """The rows after `head` as the streaming reader's grids; None if not streamed."""
+        return self.table.rows.rest_blocks() if self.streamed else None
 
     def body(self) -> Iterator[tuple[int, list]]:
         """Rows below the header, each once."""
@@ -645,7 +656,7 @@ def _head(table: _Table) -> _Sheet:
         nonblank += 1
         if nonblank >= HEADER_SEARCH:
             break
-    sheet = _Sheet(table, head, rest)
+    sheet = _Sheet(table, head, rest, streamed=isinstance(table.rows, xlsxrows.SheetRows))
     sheet.found = _find_header(table.name, [(i, r) for i, r in head if r is not None])
     return sheet
 
@@ -821,19 +832,31 @@ def _validate_sheet(sheet: _Sheet, lookups, problem, notice):
     # these label columns: a merged count would be counted once per row.
     merged = _label_merges(table.merged, positions, start)
     checker = _Checker(spec, sheet_label, table, positions, scales, len(header), lookups, problem, notice)
-    rows = sheet.body()
-    filled: dict[tuple[int, int], object] = {}
-    while True:
-        if not merged:
-            chunk = list(itertools.islice(rows, CHUNK_ROWS))
-        else:
-            chunk = _filled_chunk(rows, merged, filled, positions)
-        if not chunk:
-            break
-        global PEAK_ROWS
-        PEAK_ROWS = max(PEAK_ROWS, len(chunk))
-        checker.check(chunk)
-        del chunk
+    global PEAK_ROWS
+    if not merged and sheet.blocks is not None:  # a streamed .xlsx: its rows as the reader's grids
+        head = [(i, row) for i, row in sheet.head if i > start and row is not None]
+        if head:
+            checker.check(head)
+        first = sheet.next_index
+        for block in sheet.blocks:
+            for at in range(0, len(block), CHUNK_ROWS):
+                grid = block[at:at + CHUNK_ROWS]
+                PEAK_ROWS = max(PEAK_ROWS, len(grid))
+                checker.check_grid(np.arange(first + at + 1, first + at + 1 + len(grid)), grid)
+            first += len(block)
+    else:
+        rows = sheet.body()
+        filled: dict[tuple[int, int], object] = {}
+        while True:
+            if not merged:
+                chunk = list(itertools.islice(rows, CHUNK_ROWS))
+            else:
+                chunk = _filled_chunk(rows, merged, filled, positions)
+            if not chunk:
+                break
+            PEAK_ROWS = max(PEAK_ROWS, len(chunk))
+            checker.check(chunk)
+            del chunk
     if _label_merges(table.merged, positions, start) != merged:  # a streamed sheet's, known only now
         raise xlsxrows.Unsupported("merged label cells")
     return checker.result()
@@ -937,23 +960,30 @@ class _Checker:
         self.memo: dict[str, dict] = {}
 
     def check(self, chunk: list[tuple[int, list]]) -> None:
-        spec, positions, width = self.spec, self.positions, self.width
-        # 1-based columns with a scaling format so far (a streamed sheet's grow as it is read)
-        self.scaled_columns = {c for _, c in self.table.cells.scales}
+        width = self.width
         excel = np.fromiter((i + 1 for i, _ in chunk), dtype=np.int64, count=len(chunk))
-        extra: list[int] = []  # CSV rows with cells right of the header
+        extra: list[tuple[int, int]] = []  # CSV rows with cells right of the header: (row in chunk, cells)
         rows = []
         for k, (_, row) in enumerate(chunk):
             if len(row) != width:
                 if not self.table.name and len(row) > self.header_width and not _row_blank(row[self.header_width:]):
-                    extra.append(k)
+                    extra.append((k, len(row)))
                 row = (list(row) + [None] * (width - len(row)))[:width]
             rows.append(row)
         grid = np.empty((len(rows), width), dtype=object)
         grid[:] = rows  # one C loop; np.array(rows) would also work, but not for a row of lists
         del rows
-        cols = {f: grid[:, j] for f, j in positions.items()}
+        self.check_grid(excel, grid, extra)
+
+    def check_grid(self, excel: np.ndarray, grid: np.ndarray, extra: list[tuple[int, int]] = ()) -> None:
+        """The rows numbered `excel` (as Excel numbers them), their cells in `grid` from column A
+        (a row shorter than the header is blank to its right)."""
+        spec, positions = self.spec, self.positions
+        blank_column = np.full(len(grid), "", dtype=object)
+        cols = {f: grid[:, j] if j < grid.shape[1] else blank_column for f, j in positions.items()}
         del grid
+        # 1-based columns with a scaling format so far (a streamed sheet's grow as it is read)
+        self.scaled_columns = {c for _, c in self.table.cells.scales}
         blank = {f: _blanks(v) for f, v in cols.items()}
         keep = ~np.logical_and.reduce(list(blank.values()))  # rows that hold something
         for k in np.flatnonzero(keep & np.isin(excel, list(self.table.cells.hidden_rows))) if \
@@ -961,10 +991,9 @@ class _Checker:
             self.hidden.append(int(excel[k]))
         found: list[tuple[int, int, int, str, str]] = []  # (excel row, phase, order, column, message)
         body = keep.copy()
-        for k in extra:
+        for k, n in extra:
             if keep[k]:
                 body[k] = False
-                n = len(chunk[k][1])
                 found.append((int(excel[k]), 0, -1, f"第{self.header_width + 1}列",
                               (f"这一行有 {n} 格，比表头（{self.header_width} 格）多：数字里的逗号会把一格拆成两格，"
                                "请写成 1000，或给整个数字加引号（\"1,000\"）")))
@@ -972,9 +1001,9 @@ class _Checker:
         for f in _LABEL_FIELDS:
             kind = pd.api.types.infer_dtype(cols[f], skipna=False) if f in cols else "integer"
             if kind == "string":
-                maybe = np.fromiter(map(_maybe_total, cols[f]), bool, len(chunk))
+                maybe = np.fromiter(map(_maybe_total, cols[f]), bool, len(excel))
             elif kind not in _FAST_NUMBERS:
-                maybe = np.fromiter((isinstance(v, str) and _maybe_total(v) for v in cols[f]), bool, len(chunk))
+                maybe = np.fromiter((isinstance(v, str) and _maybe_total(v) for v in cols[f]), bool, len(excel))
             if kind not in _FAST_NUMBERS:
                 for k in np.flatnonzero(body & maybe):
                     if k not in labels and _total_word(cols[f][k]):
@@ -1188,7 +1217,7 @@ def _file_regions(sheets: list[_Sheet]) -> pd.DataFrame | None:
             continue
         start, spec = sheet.found
         rest = list(sheet.rest)
-        sheet.rest = iter(rest)
+        sheet.rest, sheet.streamed = iter(rest), False
         rows = [r for i, r in sheet.head if i > start and r is not None] + [r for _, r in rest if not _row_blank(r)]
         if not rows:
             continue

@@ -178,12 +178,45 @@ _IS = re.compile(rb"<is>(.*?)</is>", re.S)
 _NUMERIC = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=None) -> Iterator[list]:
-    """The sheet's rows from row 1, each a list from column A (blank rows as []). `scan` checks
-    each piece against the file limits before it is read (filelimits.check left this part to
-    us); `visit` (cellformats) is handed each piece that passed, then None."""
+class SheetRows:
+    """A sheet's rows from row 1, each a list from column A, as an iterator; or, from wherever
+    iterating stopped, the rest as blocks (`rest_blocks`): the grids the reader makes a piece
+    at a time, which the importer checks without a list per row."""
+
+    def __init__(self, blocks: Iterator[np.ndarray]):
+        self._blocks = blocks
+        self._grid: np.ndarray | None = None
+        self._lists: list = []
+        self._next = 0  # in the current grid
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list:
+        while self._next >= len(self._lists):
+            self._grid = next(self._blocks)
+            self._lists, self._next = self._grid.tolist(), 0
+        self._next += 1
+        return self._lists[self._next - 1]
+
+    def rest_blocks(self) -> Iterator[np.ndarray]:
+        """The rows not yet taken, as 2-D object grids (rows × columns from A, "" where empty)."""
+        if self._grid is not None and self._next < len(self._grid):
+            yield self._grid[self._next:]
+        self._grid, self._lists, self._next = None, [], 0
+        yield from self._blocks
+
+
+def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=None) -> SheetRows:
+    """The sheet's rows (SheetRows). `scan` checks each piece against the file limits before it
+    is read (filelimits.check left this part to us); `visit` (cellformats) is handed each piece
+    that passed, then None."""
+    return SheetRows(_blocks(book, part, scan, visit))
+
+
+def _blocks(book: Book, part: str, scan, visit) -> Iterator[np.ndarray]:
     try:
-        yield from _rows(book, part, scan, visit)
+        yield from _grids(book, part, scan, visit)
     except filelimits.Refused as exc:
         raise filelimits.Refused(str(exc), exc.sheet or (scan.sheet if scan else "")) from None
     except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
@@ -194,8 +227,9 @@ def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=N
 _WHITESPACE = (b"\t", b"\n", b"\r")
 
 
-def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
-    done = 0  # rows yielded so far
+def _grids(book: Book, part: str, scan, visit) -> Iterator[np.ndarray]:
+    """Each piece's rows as a grid: the rows after the last piece's, to its last cell holding something."""
+    done = 0  # rows given so far
     with book.zip.open(part) as stream:
         for piece in _pieces(stream, scan):
             if done == 0 and (start := piece.find(b"<sheetData")) > 0:  # the XML declaration, column widths...
@@ -219,12 +253,7 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
             width = int(columns.max()) + 1
             grid = np.full((last - done, width), "", dtype=object)
             grid[numbers - 1 - done, columns] = values
-            filled = np.zeros(last - done, dtype=bool)
-            filled[numbers - 1 - done] = True
-            lists = grid.tolist()
-            for k in np.flatnonzero(~filled):  # a row with no cell holding something
-                lists[k] = []
-            yield from lists
+            yield grid
             done = last
     if visit is not None:
         visit(None)
@@ -241,7 +270,7 @@ def _checked(piece: bytes, scan, visit) -> None:
 
 def _pieces(stream, scan=None) -> Iterator[bytes]:
     """The sheet XML in pieces of whole rows (cut after a </row>); a row longer than a piece
-    is cut at a tag (its cells then span two pieces, which _rows refuses)."""
+    is cut at a tag (its cells then span two pieces, which _grids refuses)."""
     tail, first = b"", scan is not None
     while True:
         block = stream.read(PIECE)
