@@ -308,3 +308,23 @@ def test_a_far_cell_in_a_late_piece_is_refused_before_any_grid(monkeypatch):
     batch = importing.read("a.xlsx", data, importing.Reference(_regions2()))
     assert [p.message for p in batch.problems] and "有内容的单元格一直到第 1,048,576 行" in batch.problems[0].message, \
         [p.line() for p in batch.problems]
+
+
+def test_the_total_prefilter_misses_no_total_row():
+    """importing._maybe_totals may let through rows that are no total, never one that is."""
+    import random
+    import numpy as np
+    words = ["合计", "总计", "小计", "合 计", "Total", "TOTAL", "Ｔｏｔａｌ", "subtotal", "Subtotal:", "ＳＵＢＴＯＴＡＬ",
+             "城关镇小计", "合計", "总　计", "TotalEnergies中国", "南山乡", "t", "ｔ", "计", "a\nb合计", ""]
+    rng = random.Random(7)
+    texts = words + ["".join(rng.choice(words + ["公司", "Ａ", "ﬁ", "㈱"]) for _ in range(rng.randint(1, 3)))
+                     for _ in range(300)]
+    values = np.empty(len(texts), dtype=object)
+    values[:] = texts
+    maybe = importing._maybe_totals(values)
+    for text, flag in zip(texts, maybe):
+        if importing._total_word(text):
+            assert flag, text
+    assert not maybe[texts.index("南山乡")]
+    without_break = values[[("\n" not in t) for t in texts]]
+    assert importing._maybe_totals(without_break).sum() < len(without_break)

@@ -934,6 +934,22 @@ def _maybe_total(text: str) -> bool:
         text.isascii() or unicodedata.is_normalized("NFKC", text))
 
 
+_TOTAL_MARKS = np.array([ord("计"), ord("t"), ord("T")], dtype=np.uint32)
+
+
+def _maybe_totals(texts: np.ndarray) -> np.ndarray:
+    """_maybe_total of many texts at once: whether each one's NFKC form holds 计, t or T (all
+    the texts normalised as one, then read as code points)."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a text with a line break of its own
+        return np.fromiter(map(_maybe_total, texts), bool, len(texts))
+    points = np.frombuffer(unicodedata.normalize("NFKC", joined).encode("utf-32-le"), dtype=np.uint32)
+    breaks = np.flatnonzero(points == 10)
+    maybe = np.zeros(len(texts), dtype=bool)
+    maybe[np.searchsorted(breaks, np.flatnonzero(np.isin(points, _TOTAL_MARKS)))] = True
+    return maybe
+
+
 def _check_chars(codes: list[str]) -> np.ndarray:
     """credit_check_char of many 18-character codes at once ("" where a letter is not in the standard)."""
     raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
@@ -1001,7 +1017,7 @@ class _Checker:
         for f in _LABEL_FIELDS:
             kind = pd.api.types.infer_dtype(cols[f], skipna=False) if f in cols else "integer"
             if kind == "string":
-                maybe = np.fromiter(map(_maybe_total, cols[f]), bool, len(excel))
+                maybe = _maybe_totals(cols[f])
             elif kind not in _FAST_NUMBERS:
                 maybe = np.fromiter((isinstance(v, str) and _maybe_total(v) for v in cols[f]), bool, len(excel))
             if kind not in _FAST_NUMBERS:
@@ -1050,7 +1066,8 @@ class _Checker:
         numeric = kind in ("int", "money", "year", "founded_year")
         out = np.full(len(raw), np.nan if numeric else None, dtype=float if numeric else object)
         todo = ~empty
-        if empty.any():
+        formulas = self.table.formulas and self.table.cells.formulas  # formula cells with no value
+        if empty.any() and (column.required or formulas and kind in ("int", "money")):
             j = self.positions[field] + 1
             for k in np.flatnonzero(empty):
                 n = int(excel_rows[k])
