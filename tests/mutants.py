@@ -200,9 +200,13 @@ MUTANTS = [
            "        raise xlsxrows.Unsupported(\"merged label cells\")\n", "        pass\n",
            ("tests/test_xlsxrows.py", "-k", "merged")),
     Mutant("xlsx_plain_piece_unchecked", "unionstats/xlsxrows.py",
-           "                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1,\n",
-           "                    scan.add(tags, 0, 0,\n",
+           "                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1, items)\n",
+           "                    scan.add(tags, 0, 0, items)\n",
            ("tests/test_xlsxrows.py", "-k", "far_cell")),
+    Mutant("xlsx_plain_formats_column_off", "unionstats/cellformats.py",
+           "            cells.scales[(row, column)] = styles[style]\n",
+           "            cells.scales[(row, column + 1)] = styles[style]\n",
+           ("tests/test_xlsxrows.py", "-k", "formats_learnt")),
 ]
 
 

@@ -237,10 +237,10 @@ def _unit_book(rows: int, edit=None) -> bytes:
     return buffer.getvalue()
 
 
-def _both_ways(data: bytes, monkeypatch) -> tuple:
+def _both_ways(data: bytes, monkeypatch, piece: int = 4096) -> tuple:
     """importing.read streamed in small pieces, and the same file read by calamine."""
     reference = importing.Reference(_regions2())
-    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    monkeypatch.setattr(xlsxrows, "PIECE", piece)
     monkeypatch.setattr(importing, "CHUNK_ROWS", 100)  # rows are checked long before the sheet is read
     streamed = importing.read("a.xlsx", data, reference)
     by_calamine = importing.validate("a.xlsx", importing._read_tables("a.xlsx", data, streamed=False), reference)
@@ -270,14 +270,16 @@ def test_a_scaling_format_met_late_in_the_sheet_still_scales(monkeypatch):
     assert units.loc[units["name"] == "测试单位1499", "employees"].tolist() == [680_000]
 
 
-def test_merged_township_cells_met_late_are_filled_down(monkeypatch):
-    """Merged ranges are written after the rows: the streamed read notices them at the end and
-    the file is read again by calamine, so the merged 乡镇 counts for every row it spans."""
+@pytest.mark.parametrize("piece", [4096, xlsxrows.PIECE])
+def test_merged_township_cells_are_filled_down(monkeypatch, piece):
+    """Merged ranges are written after the rows. In one piece they are known before any row is
+    checked; in many, the streamed read notices them at the end and the file is read again by
+    calamine. Either way the merged 乡镇 counts for every row it spans."""
     def edit(ws, book):
         for row in range(1501, 1504):  # what Excel keeps of a merged range: its first cell
             ws.write_blank(row, 3, None, book.add_format())
         ws.merge_range(1500, 3, 1503, 3, "南山乡")
-    streamed, by_calamine = _both_ways(_unit_book(2000, edit), monkeypatch)
+    streamed, by_calamine = _both_ways(_unit_book(2000, edit), monkeypatch, piece)
     _same(streamed, by_calamine)
     units = streamed.frames["unit_year"]
     assert set(units.loc[units["name"].isin([f"测试单位{i}" for i in range(1500, 1504)]), "region_code"]) == {"NS"}
@@ -328,3 +330,30 @@ def test_the_total_prefilter_misses_no_total_row():
     assert not maybe[texts.index("南山乡")]
     without_break = values[[("\n" not in t) for t in texts]]
     assert importing._maybe_totals(without_break).sum() < len(without_break)
+
+
+def test_formats_learnt_while_streaming_equal_cellformats_own_reading(monkeypatch):
+    """Plain pieces hand cellformats the cells already found (styles, rows, columns); what it
+    learns must equal its own search of the XML: scaled cells, hidden rows, merged ranges."""
+    from unionstats import cellformats
+
+    def edit(ws, book):
+        wan, thousand = book.add_format({"num_format": '0"万人"'}), book.add_format({"num_format": '0"千人"'})
+        for row in (3, 700, 1800):
+            ws.write_number(row, 6, 68, wan)
+        ws.write_blank(900, 7, None, thousand)  # an empty cell with a format: no value, still a scaled cell
+        ws.write_number(1200, 8, 5, thousand)
+        for row in (5, 1500):
+            ws.set_row(row, None, None, {"hidden": True})
+        ws.merge_range(1990, 10, 1991, 11, "合并")
+    data = _unit_book(2000, edit)
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    reader = cellformats.Reader()
+    book = xlsxrows.open_book(data)
+    for sheet in book.sheets:
+        for _ in xlsxrows.rows(book, sheet.part, visit=reader(book.zip, sheet.part)):
+            pass
+    alone = cellformats.read(data)
+    assert reader.sheets == alone
+    assert set(alone["单位"].scales) == {(4, 7), (701, 7), (1801, 7), (901, 8), (1201, 9)}
+    assert alone["单位"].hidden_rows == {6, 1501} and alone["单位"].merged == [((1990, 10), (1991, 11))]

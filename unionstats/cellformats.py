@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
+
 from . import filelimits
 
 _SCALE_WORDS = {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000, "十万": 100_000, "百万": 10**6,
@@ -155,10 +157,15 @@ class Reader:
         cells = self.sheets[sheet] = SheetCells()
         tail = b""
 
-        def visit(piece: bytes | None) -> None:
+        def visit(piece: bytes | None, plain: PlainCells | None = None) -> None:
             nonlocal tail
             if piece is None:  # the part's end: the last cell and tags
                 _scan(tail, cells, self.styles, self.styled)
+                return
+            if plain is not None:  # whole cells, found already (xlsxrows), none holding a formula
+                _scan(tail, cells, self.styles, self.styled)
+                tail = b""
+                _scan_plain(piece, plain, cells, self.styles)
                 return
             text = tail + piece
             cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one piece
@@ -191,10 +198,7 @@ def read(data: bytes) -> dict[str, SheetCells]:
 
 def _scan(text: bytes, cells: SheetCells, styles: dict, styled: set) -> None:
     if b'hidden="' in text:  # most sheets hide no row: skip reading every row tag
-        for tag in _ROW.findall(text):
-            number = _ROW_NUMBER.search(tag)
-            if number and _HIDDEN.search(tag):
-                cells.hidden_rows.add(int(number.group(1)))
+        _scan_hidden(text, cells)
     if styled:
         for letters, row, style in _STYLED_CELL.findall(text):
             if style in styled:
@@ -205,6 +209,32 @@ def _scan(text: bytes, cells: SheetCells, styles: dict, styled: set) -> None:
     if b"<mergeCell " in text:
         for a, r0, b, r1 in _MERGE.findall(text):
             cells.merged.append(((int(r0) - 1, _column(a) - 1), (int(r1) - 1, _column(b) - 1)))
+
+
+@dataclass
+class PlainCells:
+    """What xlsxrows found of a piece's cells (every cell tag, empty ones too), so that its
+    number formats need not be searched for again: row, 1-based column, style index (-1: none)."""
+    rows: object     # numpy arrays
+    columns: object
+    styles: object
+
+
+def _scan_plain(text: bytes, plain: PlainCells, cells: SheetCells, styles: dict) -> None:
+    if b'hidden="' in text:
+        _scan_hidden(text, cells)
+    if styles:
+        scaled = np.isin(plain.styles, list(styles))
+        for row, column, style in zip(plain.rows[scaled].tolist(), plain.columns[scaled].tolist(),
+                                      plain.styles[scaled].tolist()):
+            cells.scales[(row, column)] = styles[style]
+
+
+def _scan_hidden(text: bytes, cells: SheetCells) -> None:
+    for tag in _ROW.findall(text):
+        number = _ROW_NUMBER.search(tag)
+        if number and _HIDDEN.search(tag):
+            cells.hidden_rows.add(int(number.group(1)))
 
 
 def _column(letters: bytes) -> int:

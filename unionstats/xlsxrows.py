@@ -22,7 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
-from . import filelimits
+from . import cellformats, filelimits
 
 PIECE = 8 * 1024 * 1024  # bytes of sheet XML read at once
 
@@ -240,11 +240,11 @@ def _grids(book: Book, part: str, scan, visit) -> Iterator[np.ndarray]:
                 _checked(piece, scan, visit)
                 numbers, columns, values = _cells_one_by_one(piece, book)
             else:
-                numbers, columns, values, tags, items = found
+                numbers, columns, values, tags, items, formats = found
                 if scan is not None:
                     scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1, items)
                 if visit is not None:
-                    visit(piece)
+                    visit(piece, formats)
             if not len(numbers):
                 continue
             first, last = int(numbers.min()), int(numbers.max())
@@ -295,7 +295,8 @@ def _pieces(stream, scan=None) -> Iterator[bytes]:
 
 
 def _plain_cells(piece: bytes, book: Book):
-    """(row numbers, 0-based columns, values, cell tags, string items) of a piece whose cells are all written
+    """(row numbers, 0-based columns, values, cell tags, string items, what cellformats needs of
+    them) of a piece whose cells are all written
     as Excel writes numbers and shared strings: <c r="B2"( s="3")?( t="s|n")?><v>…</v></c>, or
     empty (…/>). None for any other piece (read one by one). Numbers are read as calamine reads
     them: 15 digits or fewer at once, anything else by float()."""
@@ -311,7 +312,7 @@ def _plain_cells(piece: bytes, book: Book):
     tags = len(starts)
     items = int(((name == ord("s")) & (after == ord("i"))).sum())  # <si: filelimits counts string items everywhere
     if not tags:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0, items
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0, items, None
     ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
     ok &= at > starts + 6
@@ -330,6 +331,8 @@ def _plain_cells(piece: bytes, book: Book):
     ok &= empty | _bytes_are(raw, at, b"><v>")
     if not ok.all():
         return None
+    # Merged ranges come after the last row: in a piece of their own, with no cells (see _pieces).
+    formats = cellformats.PlainCells(numbers, columns + 1, np.where(styled, style, -1))
     keep = ~empty
     numbers, columns, shared, styled, style = numbers[keep], columns[keep], shared[keep], styled[keep], style[keep]
     value_at = at[keep] + 4
@@ -349,7 +352,7 @@ def _plain_cells(piece: bytes, book: Book):
     values[short] = number[short].astype(np.float64)
     for k in np.flatnonzero(~shared & ~short):
         values[k] = _number(piece[value_at[k]:value_end[k]])
-    return numbers, columns, values, tags, items
+    return numbers, columns, values, tags, items, formats
 
 
 def _bytes_are(raw: np.ndarray, at: np.ndarray, expected: bytes) -> np.ndarray:
