@@ -207,6 +207,10 @@ MUTANTS = [
            "            cells.scales[(row, column)] = styles[style]\n",
            "            cells.scales[(row, column + 1)] = styles[style]\n",
            ("tests/test_xlsxrows.py", "-k", "formats_learnt")),
+    Mutant("xlsx_inline_text_last_char_lost", "unionstats/xlsxrows.py",
+           "    joined[offset + length] = 0\n",
+           "    joined[np.maximum(offset + length - 1, offset)] = 0\n",
+           ("tests/test_xlsxrows.py", "-k", "calamines")),
 ]
 
 

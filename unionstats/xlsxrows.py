@@ -294,20 +294,24 @@ def _pieces(stream, scan=None) -> Iterator[bytes]:
         tail = text[cut:]
 
 
+_INLINE = b"><is><t>"
+_INLINE_KEPT = b'><is><t xml:space="preserve">'
+
+
 def _plain_cells(piece: bytes, book: Book):
     """(row numbers, 0-based columns, values, cell tags, string items, what cellformats needs of
-    them) of a piece whose cells are all written
-    as Excel writes numbers and shared strings: <c r="B2"( s="3")?( t="s|n")?><v>…</v></c>, or
-    empty (…/>). None for any other piece (read one by one). Numbers are read as calamine reads
-    them: 15 digits or fewer at once, anything else by float()."""
+    them) of a piece whose cells are all written as Excel writes numbers and shared strings, or
+    openpyxl inline strings: <c r="B2"( s="3")?( t="s|n|inlineStr")?> then <v>…</v></c> or
+    <is><t>…</t></is></c>, or empty (…/>). None for any other piece (read one by one). Numbers
+    are read as calamine reads them: 15 digits or fewer at once, anything else by float()."""
     if b"'" in piece or b":" in piece and b":c" in piece:  # single quotes, a prefixed <x:c>
         return None
     raw = np.frombuffer(piece + b" " * 64, dtype=np.uint8)  # padding: reads past a tag's end stay inside
     lt = np.flatnonzero(raw == _LT)
     name, after = raw[lt + 1], raw[lt + 2]
     cell = name == ord("c")
-    if (cell & ((after == _GT) | (after == _SLASH))).any() or ((name == ord("i")) & (after == ord("s"))).any():
-        return None  # <c> or <c/> (a cell placed by counting), an inline string <is>
+    if (cell & ((after == _GT) | (after == _SLASH))).any():
+        return None  # <c> or <c/>: a cell placed by counting
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
     items = int(((name == ord("s")) & (after == ord("i"))).sum())  # <si: filelimits counts string items everywhere
@@ -323,36 +327,66 @@ def _plain_cells(piece: bytes, book: Book):
     style, end = _digits(raw, at + 4, 6)
     ok &= ~styled | (end > at + 4) & (raw[end] == _QUOTE)
     at = np.where(styled, end + 1, at)
-    typed = _bytes_are(raw, at, b' t="') & (raw[at + 5] == _QUOTE)
-    shared = typed & (raw[at + 4] == ord("s"))
-    ok &= ~typed | shared | (raw[at + 4] == ord("n"))
-    at = np.where(typed, at + 6, at)
+    typed = _bytes_are(raw, at, b' t="')
+    shared = typed & _bytes_are(raw, at + 4, b's"')
+    inline = typed & _bytes_are(raw, at + 4, b'inlineStr"')
+    ok &= ~typed | shared | inline | _bytes_are(raw, at + 4, b'n"')
+    at = np.where(inline, at + 14, np.where(typed, at + 6, at))
     empty = _bytes_are(raw, at, b"/>")
-    ok &= empty | _bytes_are(raw, at, b"><v>")
+    kept = inline & _bytes_are(raw, at, _INLINE_KEPT)
+    ok &= empty | ~inline & _bytes_are(raw, at, b"><v>") | inline & (_bytes_are(raw, at, _INLINE) | kept)
     if not ok.all():
         return None
     # Merged ranges come after the last row: in a piece of their own, with no cells (see _pieces).
     formats = cellformats.PlainCells(numbers, columns + 1, np.where(styled, style, -1))
     keep = ~empty
-    numbers, columns, shared, styled, style = numbers[keep], columns[keep], shared[keep], styled[keep], style[keep]
-    value_at = at[keep] + 4
-    if book.date_styles and np.isin(style[styled & ~shared], list(book.date_styles)).any():
+    numbers, columns, shared, inline, kept = numbers[keep], columns[keep], shared[keep], inline[keep], kept[keep]
+    styled, style, at = styled[keep], style[keep], at[keep]
+    if book.date_styles and np.isin(style[styled & ~shared & ~inline], list(book.date_styles)).any():
         return None  # a number shown as a date: the one-by-one path says Unsupported
+    values = np.empty(len(numbers), dtype=object)
+    if inline.any():
+        text_at = at[inline] + np.where(kept[inline], len(_INLINE_KEPT), len(_INLINE))
+        text_end = lt[np.searchsorted(lt, text_at)]
+        if not _bytes_are(raw, text_end, b"</t></is></c>").all():
+            return None  # rich text runs: one by one
+        values[inline] = _texts(raw, text_at, text_end)
+    v = ~inline
+    value_at = at[v] + 4
     number, value_end = _digits(raw, value_at, 15)
     whole = raw[value_end] == _LT  # digits only, at most 15 of them
     if not whole.all():
         value_end[~whole] = lt[np.searchsorted(lt, value_at[~whole])]
     if not _bytes_are(raw, value_end, b"</v></c>").all():
         return None
-    values = np.empty(len(numbers), dtype=object)
-    if (shared & ~whole).any() or shared.any() and int(number[shared].max()) >= len(book.strings):
+    shared_v = shared[v]
+    if (shared_v & ~whole).any() or shared_v.any() and int(number[shared_v].max()) >= len(book.strings):
         raise IndexError("shared string index out of range")
-    values[shared] = book.strings[number[shared]]
-    short = ~shared & whole & (value_end > value_at)
-    values[short] = number[short].astype(np.float64)
-    for k in np.flatnonzero(~shared & ~short):
-        values[k] = _number(piece[value_at[k]:value_end[k]])
+    out = np.empty(len(value_at), dtype=object)
+    out[shared_v] = book.strings[number[shared_v]]
+    short = ~shared_v & whole & (value_end > value_at)
+    out[short] = number[short].astype(np.float64)
+    for k in np.flatnonzero(~shared_v & ~short):
+        out[k] = _number(piece[value_at[k]:value_end[k]])
+    values[v] = out
     return numbers, columns, values, tags, items, formats
+
+
+def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[str]:
+    """The texts at [start, end) in raw, decoded and unescaped: copied side by side with a NUL
+    between them (XML text never holds one), decoded at once and split."""
+    length = end - start
+    offset = np.cumsum(length + 1) - (length + 1)  # where each text begins in the joined copy
+    total = int(length.sum() + len(length))
+    which = np.repeat(np.arange(len(length)), length + 1)
+    source = start[which] + (np.arange(total) - offset[which])
+    joined = raw[np.minimum(source, len(raw) - 1)]
+    joined[offset + length] = 0
+    text = joined.tobytes().decode("utf-8")
+    texts = text.split("\x00")[:-1]
+    if "&" in text or "_x" in text:
+        texts = [_unescaped(t) if "&" in t or "_x" in t else t for t in texts]
+    return texts
 
 
 def _bytes_are(raw: np.ndarray, at: np.ndarray, expected: bytes) -> np.ndarray:
