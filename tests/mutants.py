@@ -211,6 +211,10 @@ MUTANTS = [
            "    joined[offset + length] = 0\n",
            "    joined[np.maximum(offset + length - 1, offset)] = 0\n",
            ("tests/test_xlsxrows.py", "-k", "calamines")),
+    Mutant("xlsx_separator_in_a_text_unseen", "unionstats/xlsxrows.py",
+           "        if len(texts) == count:  # else a text held the separator itself\n",
+           "        if True:\n",
+           ("tests/test_xlsxrows.py", "-k", "calamines")),
 ]
 
 

@@ -112,6 +112,19 @@ def unusual_cells() -> bytes:
     return zip_file(members(xml, extra={"xl/sharedStrings.xml": SHARED}))
 
 
+def inline_references() -> bytes:
+    """Inline strings as openpyxl writes them (every Chinese character a character reference),
+    with the references expat reads in one go and ones that send it back to item by item."""
+    texts = ["&#24180;&#24230;", "a &amp; b &lt;c&gt; &quot;q&quot; &apos;", "&#x4E2D;&#x6587;", "",
+             "私用&#57344;字", "&#57344;", "_x000D_&#13;end", "  两端空格  "]
+    rows = "".join(f'<row r="{i}">' + "".join(f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>'
+                                              for c, t in zip("ABCDEFGH", texts[i % 3:] + texts[:i % 3]))
+                   + f'<c r="I{i}" t="n"><v>{i}</v></c></row>' for i in range(1, 60))
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           + rows + "</sheetData></worksheet>").encode()
+    return zip_file(members(xml))
+
+
 def plain_cells() -> bytes:
     """Only what the piece-at-once path reads: numbers and shared strings, attributes as Excel writes them."""
     cells = []
@@ -147,6 +160,7 @@ WORKBOOKS = {
     "openpyxl, inline strings and formulas without values": openpyxl_book,
     "hand-written XML, unusual cells": unusual_cells,
     "hand-written XML, plain cells": plain_cells,
+    "hand-written XML, inline strings with character references": inline_references,
     "hand-written XML, many pieces": many_rows,
 }
 
