@@ -388,7 +388,7 @@ def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[str]:
         texts = _entities_resolved(data)
     else:
         texts = data.decode("utf-8").split("\x00")[:-1]
-    if any("_x" in t for t in texts):
+    if b"_x" in data:
         texts = [_unescaped(t) if "_x" in t else t for t in texts]
     return texts
 
