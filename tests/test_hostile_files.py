@@ -413,6 +413,17 @@ BAD = {  # kind: (file name, maker, words, row, column) — row and column of th
 }
 
 
+def test_an_unreadable_csv_record_late_in_the_file_is_the_only_problem(county):
+    """Records are parsed as they are checked: the rows checked before a record that cannot be
+    read are not reported, the file is refused for that record alone."""
+    data = aid_csv(*["2024,城关镇,送温暖,x,0,1"] * 3, *[f"{y},河东乡,送温暖,3,0,500" for y in range(2000, 2020)],
+                   '2024,城关镇,"送温暖,5,0,1000')
+    before = state(county)
+    prepared = importing.prepare(county, "a.csv", data)
+    assert [(p.row, p.column) for p in prepared.batch.problems] == [(25, "帮扶项目")]
+    assert "引号没有配对" in prepared.batch.problems[0].message and state(county) == before
+
+
 @pytest.mark.parametrize("kind", BAD)
 def test_bad_file_gets_a_located_message_and_changes_nothing(county, kind):
     name, make, words, row, column_name = BAD[kind]

@@ -433,10 +433,14 @@ def _decode_csv(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> _Table:
-    """A CSV as one nameless sheet. The whole file is parsed once here to find any record that
-    cannot be read (nothing is kept); the sheet's rows are parsed again as they are validated,
-    one record per row, blank lines kept so row numbers match what Excel shows."""
+    """A CSV as one nameless sheet, its records parsed as they are validated, blank lines kept so
+    row numbers match what Excel shows. A record that cannot be read, or one past the limits,
+    stops the import (_Bad) when it is reached."""
     text = _decode_csv(data)
+    return _Table("", _csv_rows(text))
+
+
+def _csv_rows(text: str) -> Iterator[list]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     count, header = 0, []  # records read so far; the first non-blank one
     try:
@@ -448,6 +452,7 @@ def _read_csv(data: bytes) -> _Table:
                 raise _Bad(f"文件超过 {MAX_ROWS:,} 行的上限", row=count)
             if len(row) > MAX_COLUMNS:
                 raise _Bad(f"这一行有 {len(row):,} 列，超过 {MAX_COLUMNS} 列的上限", row=count)
+            yield row
     except csv.Error as exc:
         row = count + 1  # the record that failed, as Excel would number it
         lines = io.StringIO(text, newline="").readlines()
@@ -462,7 +467,6 @@ def _read_csv(data: bytes) -> _Table:
         if "field limit" in str(exc):
             raise _Bad(f"一格的内容超过 {csv.field_size_limit():,} 个字符，不像是统计数据", row=row) from None
         raise _Bad(f"无法读取这一行（{exc}）", row=row) from None
-    return _Table("", csv.reader(io.StringIO(text, newline="")))
 
 
 def _record_start(count: int, text: str) -> int:
