@@ -25,17 +25,17 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import server as dashboard  # noqa: E402
 PAGES = ("overview", "coverage", "rights", "aid", "townships", "compare", "briefing", "data", "glossary")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -104,26 +104,6 @@ for n in values:
         template.sheet_bytes({"帮扶": [header, [2024, "城关镇", "送温暖", n, 0, n * 100]]}))
 """
 AID_VALUES = (1111, 2222)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("streamlit did not start:\n" + log.read_text(errors="replace")[-3000:])
 
 
 # --- the server's memory and CPU, from /proc ------------------------------------------------------
@@ -425,35 +405,21 @@ def main(argv: list[str] | None = None) -> int:
         db = folder / "county.duckdb"
         files = [folder / f"aid_{n}.xlsx" for n in AID_VALUES]
         log = folder / "server.log"
-        port = free_port()
-        env = dict(os.environ, UNIONSTATS_DB=str(db))
-        with open(log, "wb") as out:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-                 "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
-        monitor = Monitor(server.pid)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_healthy(base, server, log)
-            monitor.start()
-            monitor.sample()
-            cpu_before = monitor.cpu_seconds()
-            busy_before, total_before = machine_cpu()
-            views, runs, elapsed = asyncio.run(load(base, args, app_dir, db, files))
-            busy_after, total_after = machine_cpu()
-            machine_busy = round(100 * (busy_after - busy_before) / max(1, total_after - total_before))
-            monitor.stop.set()
-            monitor.join()
-            monitor.sample()
-        finally:
-            monitor.stop.set()
-            server.terminate()
+        with dashboard.streamlit(db, app_dir, log=log) as (base, server):
+            monitor = Monitor(server.pid)
             try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+                monitor.start()
+                monitor.sample()
+                cpu_before = monitor.cpu_seconds()
+                busy_before, total_before = machine_cpu()
+                views, runs, elapsed = asyncio.run(load(base, args, app_dir, db, files))
+                busy_after, total_after = machine_cpu()
+                machine_busy = round(100 * (busy_after - busy_before) / max(1, total_after - total_before))
+                monitor.stop.set()
+                monitor.join()
+                monitor.sample()
+            finally:
+                monitor.stop.set()
         server_log = log.read_text(errors="replace")
         if args.server_log:
             args.server_log.write_text(server_log)

@@ -20,13 +20,11 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +33,9 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 
 from unionstats import demo, figcache, importing, indicators, snapshots, store, template  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import server  # noqa: E402
 
 SCALES = {"tiny": 300, "county": 2_000, "city": 20_000, "province": 400_000, "national": 6_400_000}
 # The generator needs ≈28 GB at national scale (docs/BENCHMARKS.md): that store is made from the
@@ -184,39 +185,11 @@ _DONE = """([quiet, expect]) => {
 QUIET_MS = 600
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _streamlit(db: Path, root: Path = ROOT):
-    """`streamlit run dashboard.py` of the checkout at `root` on a free port until the block ends;
-    yields its URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=root, env=dict(os.environ, UNIONSTATS_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(1200):
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("streamlit did not start")
+    """The dashboard of the checkout at `root` serving `db` until the block ends; yields its URL."""
+    with server.streamlit(db, root) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 _STATE = """() => ({

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, require_browser
+
+sys.path.insert(0, str(ROOT / "bench"))
+from server import streamlit as streamlit_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -26,45 +24,11 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SHOTS = Path(os.environ.get("UNIONSTATS_SCREENSHOTS", ROOT / "tests" / "screenshots"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _streamlit(db: Path, **extra_env: str):
-    """`streamlit run dashboard.py` on a free port of 127.0.0.1 until the block ends; yields its URL."""
-    port = _free_port()
-    env = dict(os.environ, UNIONSTATS_DB=str(db), **extra_env)
-    # The server's output goes to a file: a pipe nobody reads fills up (64 kB) and then blocks
-    # the server mid-request, a download or a rerun that never comes back.
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):  # up to 60 s for a cold start on a slow machine
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            log.seek(0)
-            pytest.fail("streamlit did not start: " + log.read()[-3000:].decode(errors="replace"))
+    """The dashboard serving `db` on a free port of 127.0.0.1 until the block ends; yields its URL."""
+    with streamlit_server(db, **extra_env) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
