@@ -308,3 +308,25 @@ def test_a_far_cell_in_a_late_piece_is_refused_before_any_grid(monkeypatch):
     batch = importing.read("a.xlsx", data, importing.Reference(_regions2()))
     assert [p.message for p in batch.problems] and "有内容的单元格一直到第 1,048,576 行" in batch.problems[0].message, \
         [p.line() for p in batch.problems]
+
+
+def test_the_last_cell_of_a_piece_and_of_the_sheet_is_seen_before_its_rows_are_checked(monkeypatch):
+    """cellformats held back a piece's last cell (in case its formula was cut off) until the next
+    piece came; a chunk of rows that ended with the piece, or with the sheet (2,000 rows are 20
+    chunks exactly), was checked without that cell's number format or formula."""
+    def scaled(ws, book):
+        tens = book.add_format({"num_format": '0"十人"'})
+        for row in range(1, 2001):
+            ws.write_number(row, 19, 5, tens)  # 签订劳动合同人数, each row's last cell: 50 people
+    streamed, by_calamine = _both_ways(_unit_book(2000, scaled), monkeypatch)
+    _same(streamed, by_calamine)
+    assert not streamed.problems, [p.line() for p in streamed.problems[:3]]
+    assert set(streamed.frames["unit_year"]["employees_contracted"]) == {50}
+
+    def formulas(ws, book):
+        for row in range(1, 2001):
+            ws.write_formula(row, 19, "=1+1", None, "")  # no value saved
+    streamed, by_calamine = _both_ways(_unit_book(2000, formulas), monkeypatch)
+    _same(streamed, by_calamine)
+    assert {p.row for p in streamed.problems} == set(range(2, 2002))
+    assert {p.message for p in streamed.problems} == {"单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"}

@@ -163,7 +163,9 @@ class Reader:
             text = tail + piece
             cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one piece
             cut = text.rfind(b"<") if cut <= 0 else cut
-            if cut == -1 or cut == 0 and len(text) > filelimits.CHUNK:
+            # A piece of whole rows (xlsxrows cuts after a </row>) holds no cut cell: read it all
+            # now, for its rows are checked before the next piece comes.
+            if cut == -1 or cut == 0 and len(text) > filelimits.CHUNK or text.endswith(b"</row>"):
                 cut = len(text)  # one tag and a long text after it: carrying it on would copy it again and again
             _scan(text[:cut], cells, self.styles, self.styled)
             tail = text[cut:]
