@@ -330,3 +330,16 @@ def test_the_last_cell_of_a_piece_and_of_the_sheet_is_seen_before_its_rows_are_c
     _same(streamed, by_calamine)
     assert {p.row for p in streamed.problems} == set(range(2, 2002))
     assert {p.message for p in streamed.problems} == {"单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"}
+
+
+def test_a_piece_whose_values_all_start_with_a_sign_or_point():
+    """The numbers of a piece were read in place of where they start when no value in it
+    began with a digit (the digit reader handed back the array it was given): -5 and .5 came
+    out as empty cells. The last rows of a sheet are often such a piece."""
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>-{i}.5</v></c><c r="B{i}"><v>.{i}</v></c></row>' for i in range(1, 40))
+    xml = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
+    data = zip_file(members(xml.encode()))
+    for piece in (64, 4096, xlsxrows.PIECE):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(xlsxrows, "PIECE", piece)
+            assert streamed_read(data) == calamine_read(data), piece

@@ -347,7 +347,9 @@ def _letters(raw: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _digits(raw: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
-    """The number written in digits at `at` (at most `most` of them), and where it ends."""
+    """The number written in digits at `at` (at most `most` of them), and where it ends (a new
+    array, even where no digit is found: the caller may change it)."""
+    at = at.copy()
     number = np.zeros(len(at), dtype=np.int64)
     going = np.ones(len(at), dtype=bool)
     for _ in range(most):
