@@ -217,7 +217,11 @@ def test_a_damaged_sheet_is_refused_with_a_message():
                 body = body.replace(b'<c r="A9" s="1" t="s"><v>', b'<c r="A9" s="1" t="s"><v>99999999')
             damaged.writestr(info.filename, body)
     batch = importing.read("a.xlsx", out.getvalue(), importing.Reference(_regions()))
-    assert [p.message for p in batch.problems] == ["文件已损坏或不是有效的 Excel 文件（IndexError）"]
+    assert len(batch.problems) == 1 and batch.problems[0].message.startswith("文件已损坏或不是有效的 Excel 文件（")
+    # The one message whichever reader met the damage (the streamed reader leaves it to calamine).
+    with pytest.raises(importing._Bad) as refused:
+        importing._read_tables("a.xlsx", out.getvalue(), streamed=False)
+    assert batch.problems[0].message == str(refused.value)
 
 
 # --- the importer on the streamed path: what is learnt late in a sheet still counts ----------------
@@ -343,3 +347,126 @@ def test_a_piece_whose_values_all_start_with_a_sign_or_point():
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(xlsxrows, "PIECE", piece)
             assert streamed_read(data) == calamine_read(data), piece
+
+
+# --- what calamine makes of text, cells and sheets written other ways ------------------------------
+
+def _hand(cells: str, strings: str = "", after: str = "") -> bytes:
+    """A one-sheet workbook: <sheetData> holding `cells`, `after` it, and shared strings."""
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"<sheetData>{cells}</sheetData>{after}</worksheet>")
+    sst = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>'
+    return zip_file(members(xml.encode(), extra={"xl/sharedStrings.xml": sst.encode()}))
+
+
+def _as_calamine_or_unsupported(data: bytes, exact: bool) -> None:
+    """The streamed rows are calamine's (`exact`: without falling back, unless a row is cut between
+    tiny pieces), in pieces small and large, and the importer's answer is the same both ways."""
+    for piece in (64, 4096, xlsxrows.PIECE):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(xlsxrows, "PIECE", piece)
+            try:
+                assert streamed_read(data) == calamine_read(data), piece
+            except xlsxrows.Unsupported:
+                assert not exact or piece == 64
+    reference = importing.Reference(_regions2())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsxrows, "PIECE", 4096)
+        streamed = importing.read("a.xlsx", data, reference)
+    try:
+        _same(streamed, importing.validate("a.xlsx", importing._read_tables("a.xlsx", data, streamed=False), reference))
+    except importing._Bad as refused:  # calamine refuses the file: so does the streamed path, in its words
+        assert [p.message for p in streamed.problems] == [str(refused)]
+
+
+def _string_cells(strings: str) -> str:
+    """A row of cells showing each of the string items in turn."""
+    return '<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>'
+                                   for i, c in enumerate("ABCDEFGH"[:strings.count("</si>")])) + "</row>"
+
+
+TEXTS = {  # shared strings as writers other than Excel write them; calamine's reading is the reference
+    "spaces and line breaks around a <t> without xml:space": "<si><t>  城关镇 </t></si><si><t>\n年度\n</t></si>"
+    "<si><r><t> 富 </t></r><r><t xml:space=\"preserve\"> 文本 </t></r></si><si><t xml:space=\"default\"> x </t></si>",
+    "line ends written \\r\\n and \\r": "<si><t>行一\r\n行二</t></si><si><t xml:space=\"preserve\">a\rb</t></si>"
+    "<si><t>&#13;&#10;</t></si>",
+    "Excel escapes beyond _x00HH_": "<si><t>_x4E2D_</t></si><si><t>_x00e9__x000a_</t></si><si><t>_x005F_x000D_</t></si>"
+    "<si><t>_xD800_</t></si>",
+}
+HOSTILE_TEXTS = {
+    "a CDATA section": "<si><t><![CDATA[a<b]]></t></si>",
+    "a comment hiding a string item": "<!-- <si><t>藏</t></si> --><si><t>显</t></si>",
+    "an entity calamine refuses": "<si><t>&nbsp;</t></si>",
+    "a string item with an attribute": '<si><t>a</t></si><si foo="1"><t>b</t></si>',
+    "prefixed string items": '<x:si xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:t>a</x:t></x:si><si><t>b</t></si>',
+}
+
+
+@pytest.mark.parametrize("kind", TEXTS)
+def test_text_reads_as_calamine_reads_it(kind):
+    """calamine drops spaces and line breaks at either end of a <t> not marked xml:space="preserve",
+    makes \\r\\n and \\r line ends \\n, and resolves _x00HH_ escapes of two hex digits only; the
+    streamed reader kept all of them as written."""
+    _as_calamine_or_unsupported(_hand(_string_cells(TEXTS[kind]), TEXTS[kind]), exact=True)
+    inline = "".join(f'<c r="{c}1" t="inlineStr"><is>{si[4:]}</is></c>'
+                     for c, si in zip("ABCDEFGH", TEXTS[kind].split("</si>")[:-1]))
+    _as_calamine_or_unsupported(_hand(f'<row r="1">{inline}</row>'), exact=True)
+
+
+@pytest.mark.parametrize("kind", HOSTILE_TEXTS)
+def test_strings_written_to_mislead_are_left_to_calamine(kind):
+    """Text calamine reads otherwise than a pattern would (a CDATA section, a commented-out string
+    item that would shift every index after it) or refuses: calamine's reading, or its message."""
+    _as_calamine_or_unsupported(_hand(_string_cells(HOSTILE_TEXTS[kind]), HOSTILE_TEXTS[kind]), exact=False)
+
+
+CELLS = {
+    "booleans written TRUE, empty or 2": '<c r="A1" t="b"><v>TRUE</v></c><c r="B1" t="b"><v></v></c><c r="C1" t="b"><v>2</v></c>',
+    "an error value calamine does not know": '<c r="A1" t="e"><v>#SPILL!</v></c><c r="B1"><v>5</v></c>',
+    "an empty type": '<c r="A1" t=""><v>5</v></c>',
+    "shared string indices empty, spaced or signed": '<c r="A1" t="s"><v></v></c><c r="B1" t="s"><v> 1</v></c>'
+    '<c r="C1" t="s"><v>+1</v></c>',
+    "a formula after its value": '<c r="A1"><v>5</v><f>1+1</f></c><c r="B1"><v>5</v><v>6</v></c>',
+    "an inline string in a number cell": '<c r="A1"><is><t>文</t></is></c>',
+    "a comment in a cell": '<c r="A1"><!-- x --><v>5</v></c><!-- <c r="B1"><v>9</v></c> -->',
+}
+
+
+@pytest.mark.parametrize("kind", CELLS)
+def test_cells_read_as_calamine_reads_them_or_left_to_it(kind):
+    _as_calamine_or_unsupported(_hand(f'<row r="1">{CELLS[kind]}</row>', "<si><t>a</t></si><si><t>b</t></si>"),
+                                exact=False)
+
+
+def test_only_the_cells_inside_sheet_data_are_read():
+    """calamine reads the cells between <sheetData> and </sheetData>; rows written after it (or
+    in a second <sheetData>) are not in the sheet."""
+    row = '<row r="2"><c r="A2"><v>2</v></c></row>'
+    for after in (f"<foo>{row}</foo>", f"<sheetData>{row}</sheetData>"):
+        _as_calamine_or_unsupported(_hand('<row r="1"><c r="A1"><v>1</v></c></row>', after=after), exact=True)
+
+
+def test_a_row_longer_than_two_pieces_loses_no_cell(monkeypatch):
+    """A row longer than two pieces was cut at any tag, in the middle of a cell, whose value was
+    then lost; now it is cut before a cell, and a cell longer than two pieces goes to calamine."""
+    long = '<row r="1"><c r="A1" t="inlineStr"><is><t>' + "长" * 200 + '</t></is></c></row>'
+    data = _hand(long + '<row r="2"><c r="A2"><v>2</v></c><c r="B2" t="inlineStr"><is><t>' + "文" * 100
+                 + "</t></is></c></row>")
+    for piece in (64, 256, 4096):
+        monkeypatch.setattr(xlsxrows, "PIECE", piece)
+        try:
+            assert streamed_read(data) == calamine_read(data), piece
+        except xlsxrows.Unsupported:
+            assert piece == 64, piece  # the 600-byte cell: longer than two pieces
+
+
+def test_a_style_index_that_is_no_number_is_left_to_calamine():
+    """calamine takes s="x" for style 0: here a date format, so it gives a date, not 45000."""
+    styles = ('<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="1">'
+              '<xf numFmtId="14"/></cellXfs></styleSheet>')
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           '<row r="1"><c r="A1" s="x"><v>45000</v></c></row></sheetData></worksheet>')
+    data = zip_file(members(xml.encode(), extra={"xl/styles.xml": styles.encode()}))
+    book = xlsxrows.open_book(data)
+    with pytest.raises(xlsxrows.Unsupported):
+        list(xlsxrows.rows(book, book.sheets[0].part))

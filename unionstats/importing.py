@@ -517,9 +517,7 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
     if streamed:
         try:
             return _streamed_tables(data, formats)
-        except xlsxrows.Damaged as exc:
-            raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
-        except xlsxrows.Unsupported:
+        except (xlsxrows.Unsupported, xlsxrows.Damaged):  # calamine's answer (or its message) it is
             return _read_tables(name, data, streamed=False)
     tables = _calamine_tables(data)
     if xlsx:  # number formats, hidden rows and formula cells
@@ -701,10 +699,9 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     try:
         try:
             return validate(file, _read_tables(name, data), reference, sha)
-        except xlsxrows.Unsupported:  # met while streaming: calamine reads the file instead
+        except (xlsxrows.Unsupported, xlsxrows.Damaged):  # met while streaming: calamine reads the file
+            # instead, so that a damaged file gets the one message whichever reader met the damage
             return validate(file, _read_tables(name, data, streamed=False), reference, sha)
-        except xlsxrows.Damaged as exc:
-            raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
         except filelimits.Refused as exc:  # a streamed sheet over a limit
             raise _Bad(str(exc), sheet=exc.sheet) from None
     except _Bad as exc:

@@ -52,25 +52,41 @@ class Book:
 
 _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
 _SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
-_T = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+_T = re.compile(rb"<t(\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
+_PRESERVE = re.compile(rb"""\sxml:space\s*=\s*(["'])preserve\1""")
+_PREFIXED_TAG = re.compile(rb"</?[\w.-]+:")
+_EDGE_START, _EDGE_END = re.compile(rb"<t>[ \t\n\r]"), re.compile(rb"[ \t\n\r]</t>")  # what calamine drops
+# What may follow an &: an entity XML defines or a character reference, then ";" (calamine
+# refuses anything else, so this reader leaves it to calamine).
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+))?(;?)")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_ESCAPED = re.compile(r"_x([0-9a-fA-F]{4})_")  # OOXML's escape of a control character (_x000D_ is \r)
+_ESCAPED = re.compile(r"_x00(\+[0-9a-fA-F]|[0-9a-fA-F]{2})_")  # Excel's escape of a control character (_x000D_ is \r)
 
 
 def _entity(match: re.Match) -> str:
-    name = match.group(1)
-    if name[0] != "#":
+    name, decimal, hexadecimal, end = match.groups()
+    if not end or not (name or decimal or hexadecimal):
+        raise Unsupported("an entity calamine does not read")
+    if name:
         return _ENTITIES[name]
-    return chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        raise Unsupported("a character reference calamine refuses")
+    return chr(code)
 
 
-def text_of(raw: bytes) -> str:
-    """The text of an XML text node as calamine gives it: entities and _xHHHH_ escapes resolved."""
+def text_of(raw: bytes, trim: bool = False) -> str:
+    """The text of an XML text node as calamine gives it: line ends made \n (XML's rule),
+    entities resolved, ASCII spaces and line breaks at either end dropped if `trim` (a <t>
+    without xml:space="preserve"), then Excel's _x00HH_ escapes resolved (two hex digits only)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     text = raw.decode("utf-8")
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
-    if "_x" in text:
+    if trim:
+        text = text.strip(" \t\r\n")
+    if "_x00" in text:
         text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
 
@@ -79,7 +95,13 @@ def _rich_text(body: bytes) -> str:
     """A string item's or inline string's text: its <t>, or the <t> of each run in turn."""
     if b"<rPh" in body:
         raise Unsupported("phonetic guide")
-    return "".join(text_of(m.group(1) or b"") for m in _T.finditer(body))
+    out = []
+    for match in _T.finditer(body):
+        attributes, text = match.group(1) or b"", match.group(2) or b""
+        if b"<" in text:
+            raise Unsupported("markup inside a <t>")
+        out.append(text_of(text, trim=_PRESERVE.search(attributes) is None))
+    return "".join(out)
 
 
 def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
@@ -87,13 +109,20 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
         raw = book.read("xl/sharedStrings.xml")
     except KeyError:
         return np.empty(0, dtype=object)
+    # (":" is rare after the root tag's namespace: look for a prefixed tag only when there is one.)
+    if b"!" in raw and b"<!" in raw or b":" in raw[raw.find(b">", raw.find(b"<sst")):] and _PREFIXED_TAG.search(raw):
+        raise Unsupported("comments, CDATA or prefixed tags among the shared strings")
+    # Most files: no string has anything to resolve or drop (looked for once, in all of them).
+    plain = not (b"&" in raw or b"\r" in raw or b"_x" in raw or _EDGE_START.search(raw) or _EDGE_END.search(raw))
     out = []
     for match in _SI.finditer(raw):
         body = match.group(1) or b""
         if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
-            out.append(text_of(body[3:-4]))
+            out.append(body[3:-4].decode("utf-8") if plain else text_of(body[3:-4], trim=True))
         else:
             out.append(_rich_text(body))
+    if raw.count(b"<si") != len(out):
+        raise Unsupported("a string item written <si ...>")
     strings = np.empty(len(out), dtype=object)
     strings[:] = out
     return strings
@@ -166,9 +195,10 @@ def open_book(data: bytes) -> Book:
 _LT, _GT, _SLASH, _QUOTE = ord("<"), ord(">"), ord("/"), ord('"')
 _CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
 _ATTR_T = re.compile(rb'\st="([^"]*)"')
-_ATTR_S = re.compile(rb'\ss="([0-9]+)"')
-_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
-_IS = re.compile(rb"<is>(.*?)</is>", re.S)
+_ATTR_S = re.compile(rb'\ss="([^"]*)"')
+_BODY = re.compile(rb"\s*(?:<f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>[^<]*</f>)?\s*"
+                   rb"(?:<v(?:\s[^>]*)?/>|<v(?:\s[^>]*)?>([^<]*)</v>|<is>(.*)</is>)?\s*", re.S)
+_ERRORS = {b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"}  # those calamine reads
 _NUMERIC = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -188,13 +218,31 @@ def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=N
 _WHITESPACE = (b"\t", b"\n", b"\r")
 
 
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?:\s[^>]*)?(/?)>")
+_SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
+
+
 def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
     done = 0  # rows yielded so far
+    where = 0  # 0 before <sheetData>, 1 inside it, 2 after it: calamine reads cells only inside
     with book.zip.open(part) as stream:
         for piece in _pieces(stream, scan):
-            if done == 0 and (start := piece.find(b"<sheetData")) > 0:  # the XML declaration, column widths...
-                _checked(piece[:start], scan, visit)
-                piece = piece[start:]
+            if b"!" in piece and b"<!" in piece:  # ("!" is rare: found far faster than "<!")
+                raise Unsupported("a comment, CDATA or DOCTYPE")  # what they hold is no cell to calamine
+            rest = b""
+            if where == 0:
+                start = _SHEET_DATA.search(piece)
+                if start is None or start.group(1):  # <sheetData/>: no cells
+                    where = 0 if start is None else 2
+                    _checked(piece, scan, visit)
+                    continue
+                _checked(piece[:start.end()], scan, visit)  # the XML declaration, column widths...
+                piece, where = piece[start.end():], 1
+            elif where == 2:
+                _checked(piece, scan, visit)
+                continue
+            if b"sheetData" in piece and (end := _SHEET_DATA_END.search(piece)):
+                piece, rest, where = piece[:end.start()], piece[end.start():], 2
             found = None if any(w in piece for w in _WHITESPACE) else _plain_cells(piece, book)
             if found is None:
                 _checked(piece, scan, visit)
@@ -206,6 +254,8 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
                              piece.count(b"<si ") + piece.count(b"<si>"))
                 if visit is not None:
                     visit(piece)
+            if rest:
+                _checked(rest, scan, visit)  # merged ranges... (no rows: hand them over first)
             if not len(numbers):
                 continue
             first, last = int(numbers.min()), int(numbers.max())
@@ -235,8 +285,9 @@ def _checked(piece: bytes, scan, visit) -> None:
 
 
 def _pieces(stream, scan=None) -> Iterator[bytes]:
-    """The sheet XML in pieces of whole rows (cut after a </row>); a row longer than a piece
-    is cut at a tag (its cells then span two pieces, which _rows refuses)."""
+    """The sheet XML in pieces of whole rows (cut after a </row>); a row longer than two pieces
+    is cut before a cell (its cells then span two pieces, which _rows refuses), anything else
+    at a tag. A single cell longer than two pieces is left to calamine."""
     tail, first = b"", scan is not None
     while True:
         block = stream.read(PIECE)
@@ -252,7 +303,10 @@ def _pieces(stream, scan=None) -> Iterator[bytes]:
         if cut != -1:
             cut += 6
         elif len(text) > 2 * PIECE:
-            cut = text.rfind(b"<")
+            cut = max(text.rfind(b"<c "), text.rfind(b"<c\t"), text.rfind(b"<c\n"), text.rfind(b"<c\r"))
+            if cut == 0:
+                raise Unsupported("a cell longer than two pieces")
+            cut = text.rfind(b"<") if cut == -1 else cut
         if cut <= 0:
             tail = text
             continue
@@ -307,8 +361,9 @@ def _plain_cells(piece: bytes, book: Book):
     if not _bytes_are(raw, value_end, b"</v></c>").all():
         return None
     values = np.empty(len(numbers), dtype=object)
-    if (shared & ~whole).any() or shared.any() and int(number[shared].max()) >= len(book.strings):
-        raise IndexError("shared string index out of range")
+    if shared.any() and ((shared & ~(whole & (value_end > value_at))).any()
+                         or int(number[shared].max()) >= len(book.strings)):
+        return None  # an empty index, one not in digits or out of range: read one by one
     values[shared] = book.strings[number[shared]]
     short = ~shared & whole & (value_end > value_at)
     values[short] = number[short].astype(np.float64)
@@ -370,32 +425,49 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
             continue
         attributes, body = match.group(3), match.group(5) or b""
         kind = _ATTR_T.search(attributes)
-        kind = kind.group(1) if kind else b"n"
+        kind = kind.group(1) if kind else None
         style = _ATTR_S.search(attributes)
-        if style and int(style.group(1)) in book.date_styles and kind in (b"n", b""):
+        if style and not style.group(1).isdigit():
+            raise Unsupported("a style index that is not a number")  # calamine takes it for style 0
+        if style and int(style.group(1)) in book.date_styles and kind in (b"n", None):
             raise Unsupported("a number shown as a date")
-        if kind == b"inlineStr":
-            inline = _IS.search(body)
-            value = _rich_text(inline.group(1)) if inline else ""
-        else:
-            found = _V.search(body)
-            text = found.group(1) if found else None
-            if text is None:
+        # What calamine reads in a cell: a formula (<f>), then its value (<v>) or inline string
+        # (<is>); the last element read gives the value. Anything else, or in another order: calamine.
+        parts = _BODY.fullmatch(body)
+        if parts is None:
+            raise Unsupported("a cell holding more than a formula and a value")
+        text, inline = parts.group(1), parts.group(2)
+        if inline is not None:
+            if kind != b"inlineStr":
+                raise Unsupported("an inline string in a cell of another type")
+            value = _rich_text(inline)
+        elif text is None or kind == b"inlineStr":
+            value = ""
+        elif kind == b"s":
+            if not text:
                 value = ""
-            elif kind == b"s":
-                if not text.isdigit():
-                    raise ValueError("shared string index")
-                value = book.strings[int(text)]  # IndexError: damaged
-            elif kind == b"str":
-                value = text_of(text)
-            elif kind == b"b":
-                value = text.strip() in (b"1", b"true")
-            elif kind == b"e":
-                value = ""
-            elif kind in (b"n", b""):
-                value = _number(text)
+            elif text.isdigit() and int(text) < len(book.strings):
+                value = book.strings[int(text)]
             else:
-                raise Unsupported(f"cell type {kind!r}")
+                raise Unsupported("a shared string index out of range or not a number")
+        elif kind == b"str":
+            value = text_of(text)
+        elif kind == b"b":
+            flag = text.strip().lower()
+            if not text:
+                value = ""
+            elif flag in (b"1", b"true", b"0", b"false"):
+                value = flag in (b"1", b"true")
+            else:
+                raise Unsupported(f"boolean {text[:20]!r}")
+        elif kind == b"e":
+            if text and text not in _ERRORS:
+                raise Unsupported(f"error {text[:20]!r}")
+            value = ""
+        elif kind in (b"n", None):
+            value = _number(text)
+        else:
+            raise Unsupported(f"cell type {kind!r}")
         numbers.append(int(match.group(2)))
         columns.append(filelimits._column_number(match.group(1)) - 1)
         values.append(value)
