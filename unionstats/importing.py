@@ -539,7 +539,8 @@ def _streamed_tables(data: bytes, formats: cellformats.Reader) -> list[_Table]:
     tables = []
     for sheet in book.sheets:
         visit = formats(book.zip, sheet.part)
-        if visit is None:  # cellformats would not read this part: its number formats would go unseen
+        if visit is None or formats.parts.get(sheet.part) != sheet.name:
+            # cellformats would not read this part as this sheet: its number formats would go unseen
             raise xlsxrows.Unsupported(f"part {sheet.part}")
         cells = formats.sheets[sheet.name]
         rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)

@@ -13,6 +13,7 @@ other cells (inline strings, formula text, booleans, errors) one by one.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -164,26 +165,65 @@ def _shows_date(code: str) -> bool:
     return re.search(r"[dmyhse]|\[[hms]", code, re.I) is not None and "General" not in code
 
 
+def _attribute(tag: bytes, name: bytes, any_prefix: bool = False) -> str | None:
+    """An attribute's value as written (entities left as they are), None if absent. Two of one
+    name (`any_prefix`: r:id and x:id alike, of which calamine takes the last) go to calamine."""
+    found = re.findall(rb"\s" + (rb"(?:[\w.-]+:)?" if any_prefix else b"") + name
+                       + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    if len(found) > 1:
+        raise Unsupported(f"two {name.decode()} attributes")
+    return (found[0][0] or found[0][1]).decode("utf-8") if found else None
+
+
+def _sheet_name(raw: str) -> str:
+    """A sheet's name with its entities resolved as calamine does; where filelimits (and so
+    cellformats) would resolve them otherwise (html.unescape knows &nbsp;), calamine reads it."""
+    if "&" not in raw:
+        return raw
+    name = _ENTITY.sub(_entity, raw)
+    if name != html.unescape(raw):
+        raise Unsupported("a sheet name cellformats would read otherwise")
+    return name
+
+
+_WORKSHEET = "/relationships/worksheet"
+_OFFICE_DOCUMENT = "/relationships/officeDocument"
+
+
 def open_book(data: bytes) -> Book:
     """The workbook's worksheets (in its order), shared strings and date styles. Raises
-    Unsupported for what this reader does not read, Damaged for what no reader could."""
+    Unsupported for what this reader does not read, Damaged for what no reader could. The
+    workbook's parts are read as calamine reads them, or left to it: the workbook the package
+    names (its folder must be xl/, where filelimits and cellformats look), sheets through their
+    relationships, a sheet's visibility."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
-        workbook, rels = book.read("xl/workbook.xml"), book.read("xl/_rels/workbook.xml.rels")
+        root, workbook, rels = (book.read(p) for p in ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
+        if any(b"<!" in part for part in (root, workbook, rels)):
+            raise Unsupported("a comment in the workbook's parts")  # a <sheet> or relationship calamine does not see
+        documents = [_attribute(tag, b"Target") or "" for tag in filelimits._REL_TAG.findall(root)
+                     if (_attribute(tag, b"Type") or "").endswith(_OFFICE_DOCUMENT)]
+        if not documents or documents[-1].lstrip("/").rpartition("/")[0] != "xl":
+            raise Unsupported("the workbook is not in xl/")
         names = set(book.namelist())
         if re.search(rb'date1904="(?:1|true)"', workbook):
             raise Unsupported("1904 date system")
         targets = {}
         for tag in filelimits._REL_TAG.findall(rels):
-            target = filelimits._attribute(tag, b"Target")
-            targets[filelimits._attribute(tag, b"Id")] = target[1:] if target.startswith("/") else "xl/" + target
+            target, kind = _attribute(tag, b"Target") or "", _attribute(tag, b"Type") or ""
+            part = target[1:] if target.startswith("/") else "xl/" + target
+            targets[_attribute(tag, b"Id")] = part if kind.endswith(_WORKSHEET) and "&" not in target else ""
         sheets = []
         for tag in _SHEET.findall(workbook):
-            part = targets.get(filelimits._attribute(tag, b"id"), "")
+            part = targets.get(_attribute(tag, b"id", any_prefix=True), "")
             if not part.startswith("xl/worksheets/") or part not in names:
                 raise Unsupported(f"sheet part {part!r}")  # a chart sheet, a path written another way
-            hidden = filelimits._attribute(tag, b"state") in ("hidden", "veryHidden")
-            sheets.append(SheetInfo(filelimits._attribute(tag, b"name"), part, hidden))
+            state = _attribute(tag, b"state")
+            if state not in (None, "visible", "hidden", "veryHidden"):
+                raise Unsupported(f"sheet state {state!r}")  # calamine refuses the file
+            sheets.append(SheetInfo(_sheet_name(_attribute(tag, b"name") or ""), part, state not in (None, "visible")))
+        if len({s.name for s in sheets}) != len(sheets) or len({s.part for s in sheets}) != len(sheets):
+            raise Unsupported("two sheets of one name, or one part")  # calamine reads the first twice
         return Book(sheets, _shared_strings(book), _date_styles(book), book)
     except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
             OSError) as exc:
