@@ -554,3 +554,17 @@ def test_two_sheets_of_one_part_get_a_message_not_a_traceback():
     batch = importing.read("a.xlsx", data, importing.Reference(_regions2()))
     assert batch.problems and not batch.frames
     _as_calamine_or_unsupported(data, exact=False)
+
+
+@pytest.mark.parametrize("xfs", ['<xf numFmtId="0"/><xf numFmtId="200"/>', '<xf numFmtId="0"/><xf numFmtId="201"/>',
+                                 '<xf/><xf numFmtId="14"/>', '<xf numFmtId="0"/><!-- <xf numFmtId="0"/> --><xf numFmtId="14"/>'])
+def test_a_number_calamine_shows_as_a_date_is_left_to_it(xfs):
+    """calamine takes a/p, and a date section followed by General, for dates; an <xf/> without
+    attributes counts as a style: the reader took these numbers for plain ones."""
+    styles = (f'<styleSheet xmlns="{_MAIN}"><numFmts count="2"><numFmt numFmtId="200" formatCode="a/p"/>'
+              f'<numFmt numFmtId="201" formatCode="yyyy/m/d;General"/></numFmts><cellXfs>{xfs}</cellXfs></styleSheet>')
+    xml = (f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1" s="1"><v>45000.5</v></c></row>'
+           "</sheetData></worksheet>")
+    data = zip_file(members(xml.encode(), extra={"xl/styles.xml": styles.encode()}))
+    assert calamine_read(data)[0][3][0][0][0] == "datetime"
+    _as_calamine_or_unsupported(data, exact=False)

@@ -132,7 +132,7 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, and the East Asian ones).
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
 _NUM_FMT = re.compile(rb"<numFmt\s[^>]*>")
-_XF = re.compile(rb"<xf\s[^>]*?/?>")
+_XF = re.compile(rb"<xf(?:[\s/][^>]*)?>")
 
 
 def _date_styles(book: zipfile.ZipFile) -> frozenset:
@@ -141,6 +141,8 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset:
         raw = book.read("xl/styles.xml")
     except KeyError:
         return frozenset()
+    if b"<!" in raw or _PREFIXED_TAG.search(raw) or raw.count(b"<cellXfs") > 1:
+        raise Unsupported("styles written otherwise than this reader counts them")  # an <xf> not counted
     custom = {}
     for tag in _NUM_FMT.findall(raw):
         number, code = filelimits._attribute(tag, b"numFmtId"), filelimits._attribute(tag, b"formatCode")
@@ -160,9 +162,46 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset:
 
 def _shows_date(code: str) -> bool:
     """Whether a format code holds a date or time part (quoted text, [colours] and escaped
-    characters aside). Erring towards True only costs speed: the file is read by calamine."""
+    characters aside), or calamine takes it for one. Erring towards True only costs speed: the
+    file is read by calamine."""
+    if _calamine_shows_date(code):
+        return True
     code = re.sub(r'"[^"]*"|\\.|\[(?!h|m|s)[^\]]*\]', "", code, flags=re.I)
     return re.search(r"[dmyhse]|\[[hms]", code, re.I) is not None and "General" not in code
+
+
+def _calamine_shows_date(code: str) -> bool:
+    """calamine's own test (formats.rs, detect_custom_number_format): the first section only;
+    d m h y s outside quotes and brackets, an a followed by p, m or /, or [h] [m] [s]."""
+    escaped = quoted = ampm = hms = False
+    brackets, previous = 0, " "
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch in "_\\*":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == ";":
+            return False
+        elif ch == "[":
+            brackets += 1
+        elif ch == "]" and brackets == 1 and hms:
+            return True
+        elif ch == "]":
+            brackets = max(brackets - 1, 0)
+        elif brackets == 0 and not ampm and ch in "aA":
+            ampm = True
+        elif brackets == 0 and ampm and ch in "pmPM/":
+            return True
+        elif brackets == 0 and not ampm and ch in "dmhysDMHYS":
+            return True
+        elif not (hms and ch.lower() == previous.lower()):
+            hms = previous == "[" and ch in "mhsMHS"
+        previous = ch
+    return False
 
 
 def _attribute(tag: bytes, name: bytes, any_prefix: bool = False) -> str | None:
