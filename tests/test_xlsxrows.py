@@ -568,3 +568,23 @@ def test_a_number_calamine_shows_as_a_date_is_left_to_it(xfs):
     data = zip_file(members(xml.encode(), extra={"xl/styles.xml": styles.encode()}))
     assert calamine_read(data)[0][3][0][0][0] == "datetime"
     _as_calamine_or_unsupported(data, exact=False)
+
+
+def test_rows_far_apart_cost_no_grid_between_them():
+    """A file of a few cells, one in row 2 and one in CV199999 (within the limits), had the
+    reader build the whole 200,000 × 100 grid between them: some 300 MB for 1.6 kB."""
+    import tracemalloc
+    data = _hand('<row r="2"><c r="A2"><v>2024</v></c></row><row r="199999"><c r="CV199999"><v>1</v></c></row>')
+    book = xlsxrows.open_book(data)
+    held = {}
+    tracemalloc.start()
+    try:
+        for number, row in enumerate(xlsxrows.rows(book, book.sheets[0].part), 1):
+            if row:
+                held[number] = row
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert number == 199_999 and list(held) == [2, 199_999]
+    assert held[2][0] == 2024.0 and held[199_999][99] == 1.0 and not any(held[2][1:] + held[199_999][:99])
+    assert peak < 20 * 1024 * 1024, f"{peak / 2**20:.0f} MB"

@@ -341,14 +341,19 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
             if first <= done:
                 raise Unsupported("rows out of order, or a row cut between pieces")
             width = int(columns.max()) + 1
-            grid = np.full((last - done, width), "", dtype=object)
-            grid[numbers - 1 - done, columns] = values
             filled = np.zeros(last - done, dtype=bool)
             filled[numbers - 1 - done] = True
-            lists = grid.tolist()
-            for k in np.flatnonzero(~filled):  # a row with no cell holding something
-                lists[k] = []
-            yield from lists
+            if filled.all():
+                grid = np.full((last - done, width), "", dtype=object)
+                grid[numbers - 1 - done, columns] = values
+                yield from grid.tolist()
+            else:  # a grid of the rows holding something only: a tiny file may skip 500,000 rows
+                slot = np.cumsum(filled) - 1
+                grid = np.full((int(slot[-1]) + 1, width), "", dtype=object)
+                grid[slot[numbers - 1 - done], columns] = values
+                lists = iter(grid.tolist())
+                for holds in filled.tolist():
+                    yield next(lists) if holds else []  # a row with no cell holding something
             done = last
     if visit is not None:
         visit(None)
