@@ -52,8 +52,11 @@ class Book:
 
 
 _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
-_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
-_T = re.compile(rb"<t(\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
+# Bodies never run past the next tag of their own kind (possessive: a tag left open costs one
+# pass, not one pass per tag after it); items and texts not matched are counted and refused.
+_SI = re.compile(rb"<si>((?:[^<]++|<(?!/?si[\s>/]))*+)</si>|<si/>")
+_T = re.compile(rb"<t(\s[^>]*)?>((?:[^<]++|<(?!/?t[\s>/]))*+)</t>|<t(?:\s[^>]*)?/>")
+_T_TAG = re.compile(rb"<t[\s>/]")
 _PRESERVE = re.compile(rb"""\sxml:space\s*=\s*(["'])preserve\1""")
 _PREFIXED_TAG = re.compile(rb"</?[\w.-]+:")
 _EDGE_START, _EDGE_END = re.compile(rb"<t>[ \t\n\r]"), re.compile(rb"[ \t\n\r]</t>")  # what calamine drops
@@ -102,6 +105,8 @@ def _rich_text(body: bytes) -> str:
         if b"<" in text:
             raise Unsupported("markup inside a <t>")
         out.append(text_of(text, trim=_PRESERVE.search(attributes) is None))
+    if len(out) != len(_T_TAG.findall(body)):
+        raise Unsupported("a <t> left open")
     return "".join(out)
 
 
@@ -272,7 +277,8 @@ def open_book(data: bytes) -> Book:
 # --- one sheet's rows ------------------------------------------------------------------------------
 
 _LT, _GT, _SLASH, _QUOTE = ord("<"), ord(">"), ord("/"), ord('"')
-_CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+_CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>((?:[^<]++|<(?!/?c[\s>/]))*+)</c>)')
+_CELL_TAG = re.compile(rb"<c\s")
 _ATTR_T = re.compile(rb'\st="([^"]*)"')
 _ATTR_S = re.compile(rb'\ss="([^"]*)"')
 _BODY = re.compile(rb"\s*(?:<f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>[^<]*</f>)?\s*"
@@ -504,7 +510,10 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
     if re.search(rb"</c\s", piece):
         raise Unsupported("an end tag written </c >")  # the cell pattern would run into the next cell
     numbers, columns, values = [], [], []
-    for match in _CELL_ONE.finditer(piece):
+    matches = list(_CELL_ONE.finditer(piece))
+    if len(matches) != len(_CELL_TAG.findall(piece)):
+        raise Unsupported("a cell left open")  # calamine refuses it, or reads cells inside it
+    for match in matches:
         if match.group(4) == b"/>":
             continue
         attributes, body = match.group(3), match.group(5) or b""
