@@ -599,3 +599,22 @@ def test_tags_left_open_are_left_to_calamine(cells, strings):
     15 s of CPU; 400,000 would take hours) and then skipped them: an empty sheet where calamine
     refuses the file."""
     _as_calamine_or_unsupported(_hand(cells, strings), exact=False)
+
+
+def test_an_xlsx_named_xls_gets_the_same_answer_both_ways(monkeypatch):
+    """A workbook saved as .xlsx and renamed .xls is read by content. calamine's path took the
+    name for whether formula cells were known, and imported a formula without a value as an
+    empty amount; the streamed path said what it was."""
+    from test_importing import AID_HEADER
+    book = openpyxl.Workbook()
+    book.active.title = "帮扶"
+    book.active.append(AID_HEADER)
+    book.active.append([2024, "城关镇", "送温暖", 41, 0, "=F1*2"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    reference = importing.Reference(_regions2())
+    for name in ("a.xls", "a.xlsx"):
+        streamed = importing.read(name, buffer.getvalue(), reference)
+        by_calamine = importing.validate(name, importing._read_tables(name, buffer.getvalue(), streamed=False), reference)
+        _same(streamed, by_calamine)
+        assert [p.message for p in by_calamine.problems] == ["单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"]

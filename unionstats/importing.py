@@ -520,10 +520,10 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
         except (xlsxrows.Unsupported, xlsxrows.Damaged):  # calamine's answer (or its message) it is
             return _read_tables(name, data, streamed=False)
     tables = _calamine_tables(data)
-    if xlsx:  # number formats, hidden rows and formula cells
+    if xlsx:  # number formats, hidden rows and formula cells (by content: an .xlsx named .xls too)
         for table in tables:
             table.cells = formats.sheets.get(table.name, table.cells)
-            table.formulas = suffix in (".xlsx", ".xlsm")
+            table.formulas = True
     elif scaled := cellformats.xls_scaled_formats(data):
         # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
         raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
