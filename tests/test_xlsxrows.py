@@ -618,3 +618,28 @@ def test_an_xlsx_named_xls_gets_the_same_answer_both_ways(monkeypatch):
         by_calamine = importing.validate(name, importing._read_tables(name, buffer.getvalue(), streamed=False), reference)
         _same(streamed, by_calamine)
         assert [p.message for p in by_calamine.problems] == ["单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"]
+
+
+DAMAGED_PARTS = {  # (part, text to find, what it becomes): XML calamine refuses, as found by a fuzzer
+    "a workbook attribute without its opening quote": ("xl/workbook.xml", b'windowHeight="', b"windowHeight=P"),
+    "a number format attribute cut": ("xl/styles.xml", b'<numFmt numFmtId="164"', b'<numFmt nu64"'),
+    "a style list whose end tag is misspelt": ("xl/styles.xml", b"</cellXfs>", b"</cellXf>"),
+}
+
+
+@pytest.mark.parametrize("kind", DAMAGED_PARTS)
+def test_a_damaged_workbook_part_is_refused_as_calamine_refuses_it(kind):
+    """The patterns read a workbook's names and styles from XML calamine refuses as damaged:
+    the streamed path imported the file, calamine's said it was damaged."""
+    part, old, new = DAMAGED_PARTS[kind]
+    data = xlsxwriter_book()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as damaged:
+        for info in source.infolist():
+            body = source.read(info)
+            damaged.writestr(info.filename, body.replace(old, new) if info.filename == part else body)
+    assert old in source.read(part)
+    with pytest.raises(Exception):
+        calamine_read(out.getvalue())
+    _as_calamine_or_unsupported(out.getvalue(), exact=False)

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 import zlib
+from xml.etree import ElementTree
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -140,6 +141,17 @@ _NUM_FMT = re.compile(rb"<numFmt\s[^>]*>")
 _XF = re.compile(rb"<xf(?:[\s/][^>]*)?>")
 
 
+def _well_formed(*parts: bytes) -> None:
+    """The workbook's small parts (a few kB) are parsed as XML: what calamine refuses as damaged
+    (a tag left open, an attribute without quotes), it refuses in its words. (Sheets and shared
+    strings are too big to parse twice: their patterns are strict instead.)"""
+    for part in parts:
+        try:
+            ElementTree.fromstring(part)
+        except ElementTree.ParseError:
+            raise Unsupported("a part that is not well-formed XML") from None
+
+
 def _date_styles(book: zipfile.ZipFile) -> frozenset:
     """Style indices (cellXfs) whose format shows a date, a time or a duration."""
     try:
@@ -148,6 +160,7 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset:
         return frozenset()
     if b"<!" in raw or _PREFIXED_TAG.search(raw) or raw.count(b"<cellXfs") > 1:
         raise Unsupported("styles written otherwise than this reader counts them")  # an <xf> not counted
+    _well_formed(raw)
     custom = {}
     for tag in _NUM_FMT.findall(raw):
         number, code = filelimits._attribute(tag, b"numFmtId"), filelimits._attribute(tag, b"formatCode")
@@ -245,6 +258,7 @@ def open_book(data: bytes) -> Book:
         root, workbook, rels = (book.read(p) for p in ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
         if any(b"<!" in part for part in (root, workbook, rels)):
             raise Unsupported("a comment in the workbook's parts")  # a <sheet> or relationship calamine does not see
+        _well_formed(root, workbook, rels)
         documents = [_attribute(tag, b"Target") or "" for tag in filelimits._REL_TAG.findall(root)
                      if (_attribute(tag, b"Type") or "").endswith(_OFFICE_DOCUMENT)]
         if not documents or documents[-1].lstrip("/").rpartition("/")[0] != "xl":
