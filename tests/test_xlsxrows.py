@@ -627,10 +627,19 @@ DAMAGED_PARTS = {  # (part, text to find, what it becomes): XML calamine refuses
 }
 
 
+DAMAGED_PARTS.update({
+    "a sheet whose </sheetData> is cut out": ("xl/worksheets/sheet1.xml", b"</sheetData>", b""),
+    "a shared strings root tag run together": ("xl/sharedStrings.xml", b"<sst xmlns", b"<sstwxmlns"),
+    "a string item's start cut out": ("xl/sharedStrings.xml", b"<si><t>\xe5\xb9\xb4", b"\xe5\xb9\xb4"),
+})
+
+
 @pytest.mark.parametrize("kind", DAMAGED_PARTS)
 def test_a_damaged_workbook_part_is_refused_as_calamine_refuses_it(kind):
-    """The patterns read a workbook's names and styles from XML calamine refuses as damaged:
-    the streamed path imported the file, calamine's said it was damaged."""
+    """The patterns read a workbook's names, styles, strings and cells from XML calamine refuses
+    as damaged: the streamed path imported the file, calamine's said it was damaged. (A sheet's
+    rows are counted, tag by kind, the rest of it is parsed: a row or cell tag calamine would
+    accept though damaged goes to calamine too.)"""
     part, old, new = DAMAGED_PARTS[kind]
     data = xlsxwriter_book()
     source = zipfile.ZipFile(io.BytesIO(data))

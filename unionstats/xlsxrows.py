@@ -19,6 +19,7 @@ import re
 import zipfile
 import zlib
 from xml.etree import ElementTree
+from xml.parsers import expat
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -96,19 +97,23 @@ def text_of(raw: bytes, trim: bool = False) -> str:
     return text
 
 
-def _rich_text(body: bytes) -> str:
-    """A string item's or inline string's text: its <t>, or the <t> of each run in turn."""
+def _rich_text(body: bytes) -> tuple[str, int]:
+    """A string item's or inline string's text: its <t>, or the <t> of each run in turn; and
+    how many of its texts have an end tag."""
     if b"<rPh" in body:
         raise Unsupported("phonetic guide")
-    out = []
+    out, closed = [], 0
     for match in _T.finditer(body):
-        attributes, text = match.group(1) or b"", match.group(2) or b""
-        if b"<" in text:
-            raise Unsupported("markup inside a <t>")
-        out.append(text_of(text, trim=_PRESERVE.search(attributes) is None))
-    if len(out) != len(_T_TAG.findall(body)):
-        raise Unsupported("a <t> left open")
-    return "".join(out)
+        attributes, text = match.group(1) or b"", match.group(2)
+        if text is not None:
+            closed += 1
+            if b"<" in text:
+                raise Unsupported("markup inside a <t>")
+            out.append(text_of(text, trim=_PRESERVE.search(attributes) is None))
+    if len(_T_TAG.findall(body)) != len(list(_T.finditer(body))) or closed != body.count(b"</t>") or \
+            body.count(b"<r>") + body.count(b"<r ") != body.count(b"</r>"):
+        raise Unsupported("a <t> or run left open")
+    return "".join(out), closed
 
 
 def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
@@ -121,15 +126,26 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
         raise Unsupported("comments, CDATA or prefixed tags among the shared strings")
     # Most files: no string has anything to resolve or drop (looked for once, in all of them).
     plain = not (b"&" in raw or b"\r" in raw or b"_x" in raw or _EDGE_START.search(raw) or _EDGE_END.search(raw))
-    out = []
+    root = raw.find(b"<sst")
+    _well_formed_start(raw[:raw.find(b">", root) + 1] if root != -1 else raw[:1])
+    out, items, texts = [], 0, 0  # string items and texts with an end tag
     for match in _SI.finditer(raw):
-        body = match.group(1) or b""
+        body = match.group(1)
+        if body is None:  # <si/>
+            out.append("")
+            continue
+        items += 1
         if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
             out.append(body[3:-4].decode("utf-8") if plain else text_of(body[3:-4], trim=True))
+            texts += 1
         else:
-            out.append(_rich_text(body))
-    if raw.count(b"<si") != len(out):
-        raise Unsupported("a string item written <si ...>")
+            text, closed = _rich_text(body)
+            out.append(text)
+            texts += closed
+    # Every tag matched: an item or text written <si ...>, or left open, or an end tag with no
+    # start (what calamine refuses as damaged, or reads otherwise) goes to calamine.
+    if raw.count(b"<si") != len(out) or raw.count(b"</si>") != items or raw.count(b"</t>") != texts:
+        raise Unsupported("a string item or text written otherwise, left open or closed twice")
     strings = np.empty(len(out), dtype=object)
     strings[:] = out
     return strings
@@ -139,6 +155,14 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
 _NUM_FMT = re.compile(rb"<numFmt\s[^>]*>")
 _XF = re.compile(rb"<xf(?:[\s/][^>]*)?>")
+
+
+def _well_formed_start(head: bytes) -> None:
+    """The XML declaration and root tag of a part read by patterns, parsed as XML."""
+    try:
+        expat.ParserCreate().Parse(head, False)
+    except expat.ExpatError:
+        raise Unsupported("a part whose declaration or root tag is not well-formed") from None
 
 
 def _well_formed(*parts: bytes) -> None:
@@ -293,6 +317,7 @@ def open_book(data: bytes) -> Book:
 _LT, _GT, _SLASH, _QUOTE = ord("<"), ord(">"), ord("/"), ord('"')
 _CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>((?:[^<]++|<(?!/?c[\s>/]))*+)</c>)')
 _CELL_TAG = re.compile(rb"<c\s")
+_ROW_TAG, _EMPTY_ROW = re.compile(rb"<row[\s>/]"), re.compile(rb"<row(?:\s[^>]*)?/>")
 _ATTR_T = re.compile(rb'\st="([^"]*)"')
 _ATTR_S = re.compile(rb'\ss="([^"]*)"')
 _BODY = re.compile(rb"\s*(?:<f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>[^<]*</f>)?\s*"
@@ -324,6 +349,9 @@ _SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
 def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
     done = 0  # rows yielded so far
     where = 0  # 0 before <sheetData>, 1 inside it, 2 after it: calamine reads cells only inside
+    # The sheet's XML but its rows is parsed as XML (the rows' tags are counted instead, far faster):
+    # what calamine refuses as damaged, it refuses in its words.
+    skeleton = expat.ParserCreate()
     with book.zip.open(part) as stream:
         for piece in _pieces(stream, scan):
             if b"!" in piece and b"<!" in piece:  # ("!" is rare: found far faster than "<!")
@@ -333,12 +361,12 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
                 start = _SHEET_DATA.search(piece)
                 if start is None or start.group(1):  # <sheetData/>: no cells
                     where = 0 if start is None else 2
-                    _checked(piece, scan, visit)
+                    _checked(piece, scan, visit, skeleton)
                     continue
-                _checked(piece[:start.end()], scan, visit)  # the XML declaration, column widths...
+                _checked(piece[:start.end()], scan, visit, skeleton)  # the XML declaration, column widths...
                 piece, where = piece[start.end():], 1
             elif where == 2:
-                _checked(piece, scan, visit)
+                _checked(piece, scan, visit, skeleton)
                 continue
             if b"sheetData" in piece and (end := _SHEET_DATA_END.search(piece)):
                 piece, rest, where = piece[:end.start()], piece[end.start():], 2
@@ -354,7 +382,7 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
                 if visit is not None:
                     visit(piece)
             if rest:
-                _checked(rest, scan, visit)  # merged ranges... (no rows: hand them over first)
+                _checked(rest, scan, visit, skeleton)  # merged ranges... (no rows: hand them over first)
             if not len(numbers):
                 continue
             first, last = int(numbers.min()), int(numbers.max())
@@ -375,17 +403,28 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
                 for holds in filled.tolist():
                     yield next(lists) if holds else []  # a row with no cell holding something
             done = last
+    _parse(skeleton, b"", True)
     if visit is not None:
         visit(None)
 
 
-def _checked(piece: bytes, scan, visit) -> None:
-    """A piece through the limits' own checks, then to cellformats, as filelimits hands it."""
+def _checked(piece: bytes, scan, visit, skeleton=None) -> None:
+    """A piece through the limits' own checks, then to cellformats, as filelimits hands it (and
+    to the XML parser of the sheet's skeleton, a piece outside the rows)."""
     spaced = piece.translate(filelimits._SPACES) if any(w in piece for w in _WHITESPACE) else piece
     if scan is not None:
         scan.piece(spaced)
+    if skeleton is not None:
+        _parse(skeleton, piece)
     if visit is not None:
         visit(spaced)
+
+
+def _parse(parser, piece: bytes, last: bool = False) -> None:
+    try:
+        parser.Parse(piece, last)
+    except expat.ExpatError:
+        raise Unsupported("XML that is not well-formed") from None
 
 
 def _pieces(stream, scan=None) -> Iterator[bytes]:
@@ -431,6 +470,9 @@ def _plain_cells(piece: bytes, book: Book):
     cell = name == ord("c")
     if (cell & ((after == _GT) | (after == _SLASH))).any() or ((name == ord("i")) & (after == ord("s"))).any():
         return None  # <c> or <c/> (a cell placed by counting), an inline string <is>
+    closing = name == _SLASH
+    if np.count_nonzero((name == ord("r")) & (after == ord("o"))) != np.count_nonzero(closing & (after == ord("r"))):
+        return None  # a row written <row/>, left open or closed twice: read one by one
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
     if not tags:
@@ -454,6 +496,8 @@ def _plain_cells(piece: bytes, book: Book):
     if not ok.all():
         return None
     keep = ~empty
+    if np.count_nonzero(closing & (after == ord("c"))) != np.count_nonzero(keep):
+        return None  # an end tag </c> with no cell: read one by one
     numbers, columns, shared, styled, style = numbers[keep], columns[keep], shared[keep], styled[keep], style[keep]
     value_at = at[keep] + 4
     if book.date_styles and np.isin(style[styled & ~shared], list(book.date_styles)).any():
@@ -525,8 +569,11 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
         raise Unsupported("an end tag written </c >")  # the cell pattern would run into the next cell
     numbers, columns, values = [], [], []
     matches = list(_CELL_ONE.finditer(piece))
-    if len(matches) != len(_CELL_TAG.findall(piece)):
-        raise Unsupported("a cell left open")  # calamine refuses it, or reads cells inside it
+    if len(matches) != len(_CELL_TAG.findall(piece)) or \
+            piece.count(b"</c>") != sum(1 for m in matches if m.group(4) != b"/>"):
+        raise Unsupported("a cell left open, or an end tag with no cell")  # calamine refuses it, or reads it otherwise
+    if len(_ROW_TAG.findall(piece)) != piece.count(b"</row>") + len(_EMPTY_ROW.findall(piece)):
+        raise Unsupported("a row left open or closed twice")
     for match in matches:
         if match.group(4) == b"/>":
             continue
@@ -547,7 +594,7 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
         if inline is not None:
             if kind != b"inlineStr":
                 raise Unsupported("an inline string in a cell of another type")
-            value = _rich_text(inline)
+            value = _rich_text(inline)[0]
         elif text is None or kind == b"inlineStr":
             value = ""
         elif kind == b"s":
