@@ -4,8 +4,9 @@
 Each row is a list from column A, with the values calamine gives (float for a number, str for
 text, bool, "" for an empty or error cell): the importer's checks and messages do not depend on
 which reader read the file. What this reader does not read exactly as calamine does (a number
-shown as a date, phonetic guides in a shared string) raises Unsupported; the importer then
-reads the file with calamine. The file has passed filelimits.check (cells are written
+shown as a date, phonetic guides in a shared string, XML calamine refuses as damaged or reads
+otherwise: comments, CDATA, tags left open) raises Unsupported; the importer then reads the
+file with calamine (as it does after Damaged, so that a damaged file gets calamine's message). The file has passed filelimits.check (cells are written
 <c r="B2" ...>, within the limits) before any row is read here.
 
 The plain cells of a big sheet (numbers, shared strings) are read a piece at a time with numpy;
@@ -18,10 +19,10 @@ import io
 import re
 import zipfile
 import zlib
-from xml.etree import ElementTree
-from xml.parsers import expat
 from dataclasses import dataclass
 from typing import Iterator
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 import numpy as np
 
