@@ -6,8 +6,9 @@ text, bool, "" for an empty or error cell): the importer's checks and messages d
 which reader read the file. What this reader does not read exactly as calamine does (a number
 shown as a date, phonetic guides in a shared string, XML calamine refuses as damaged or reads
 otherwise: comments, CDATA, tags left open) raises Unsupported; the importer then reads the
-file with calamine (as it does after Damaged, so that a damaged file gets calamine's message). The file has passed filelimits.check (cells are written
-<c r="B2" ...>, within the limits) before any row is read here.
+file with calamine (as it does after Damaged, so that a damaged file gets calamine's message).
+The file has passed filelimits.check (cells are written <c r="B2" ...>, within the limits)
+before any row is read here.
 
 The plain cells of a big sheet (numbers, shared strings) are read a piece at a time with numpy;
 other cells (inline strings, formula text, booleans, errors) one by one.
@@ -343,7 +344,7 @@ def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=N
 _WHITESPACE = (b"\t", b"\n", b"\r")
 
 
-_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?:\s[^>]*)?(/?)>")
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?:\s[^>]*?)?(/?)>")
 _SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
 
 
