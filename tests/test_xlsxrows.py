@@ -631,6 +631,9 @@ DAMAGED_PARTS.update({
     "a sheet whose </sheetData> is cut out": ("xl/worksheets/sheet1.xml", b"</sheetData>", b""),
     "a shared strings root tag run together": ("xl/sharedStrings.xml", b"<sst xmlns", b"<sstwxmlns"),
     "a string item's start cut out": ("xl/sharedStrings.xml", b"<si><t>\xe5\xb9\xb4", b"\xe5\xb9\xb4"),
+    "a shared strings root tag without its <": ("xl/sharedStrings.xml", b"<sst xmlns", b"[sst xmlns"),
+    "an end tag cut short in a string item": ("xl/sharedStrings.xml", b"</t></si><si><t>\xe5\x8d\x95",
+                                              b"</t></s</si>i><si><t>\xe5\x8d\x95"),
 })
 
 
@@ -652,3 +655,18 @@ def test_a_damaged_workbook_part_is_refused_as_calamine_refuses_it(kind):
     with pytest.raises(Exception):
         calamine_read(out.getvalue())
     _as_calamine_or_unsupported(out.getvalue(), exact=False)
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_declared_encoding_python_does_not_know_is_no_traceback(part):
+    """<?xml ... encoding="es"?> (found by a fuzzer): calamine reads the part as UTF-8; the
+    styles' XML parser raised LookupError, a traceback out of importing.read on both paths."""
+    source = zipfile.ZipFile(io.BytesIO(xlsxwriter_book()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as changed:
+        for info in source.infolist():
+            body = source.read(info)
+            changed.writestr(info.filename, body.replace(b'encoding="UTF-8"', b'encoding="es"', 1)
+                             if info.filename == part else body)
+    assert b'encoding="es"' in zipfile.ZipFile(io.BytesIO(out.getvalue())).read(part)
+    _as_calamine_or_unsupported(out.getvalue(), exact=True)

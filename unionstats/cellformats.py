@@ -101,7 +101,9 @@ def format_scale(code: str) -> Decimal | str:
 def _styles(book: zipfile.ZipFile) -> dict[int, Decimal | str]:
     """Style index → factor, for the styles whose format is not plain (factor ≠ 1 or unknowable)."""
     try:
-        root = ET.fromstring(book.read("xl/styles.xml"))
+        # As UTF-8, whatever the declaration says (calamine reads it so): an encoding Python does
+        # not know (encoding="es") ended the import in a traceback.
+        root = ET.fromstring(book.read("xl/styles.xml"), parser=ET.XMLParser(encoding="utf-8"))
     except (KeyError, ET.ParseError):
         return {}
     ns = {"m": root.tag[1:].split("}")[0]} if root.tag.startswith("{") else {}

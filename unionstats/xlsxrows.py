@@ -61,6 +61,7 @@ _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
 _SI = re.compile(rb"<si>((?:[^<]++|<(?!/?si[\s>/]))*+)</si>|<si/>")
 _T = re.compile(rb"<t(\s[^>]*)?>((?:[^<]++|<(?!/?t[\s>/]))*+)</t>|<t(?:\s[^>]*)?/>")
 _T_TAG = re.compile(rb"<t[\s>/]")
+_MARKUP = re.compile(rb"""(?:[^<]++|</?[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/?>)*+""")
 _PRESERVE = re.compile(rb"""\sxml:space\s*=\s*(["'])preserve\1""")
 _PREFIXED_TAG = re.compile(rb"</?[\w.-]+:")
 _EDGE_START, _EDGE_END = re.compile(rb"<t>[ \t\n\r]"), re.compile(rb"[ \t\n\r]</t>")  # what calamine drops
@@ -104,6 +105,8 @@ def _rich_text(body: bytes) -> tuple[str, int]:
     how many of its texts have an end tag."""
     if b"<rPh" in body:
         raise Unsupported("phonetic guide")
+    if _MARKUP.fullmatch(body) is None:
+        raise Unsupported("a tag cut short")  # </s, < t...: calamine refuses it as damaged
     out, closed = [], 0
     for match in _T.finditer(body):
         attributes, text = match.group(1) or b"", match.group(2)
@@ -129,24 +132,32 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
     # Most files: no string has anything to resolve or drop (looked for once, in all of them).
     plain = not (b"&" in raw or b"\r" in raw or b"_x" in raw or _EDGE_START.search(raw) or _EDGE_END.search(raw))
     root = raw.find(b"<sst")
-    _well_formed_start(raw[:raw.find(b">", root) + 1] if root != -1 else raw[:1])
+    if root == -1:
+        raise Unsupported("no <sst> root")
+    _well_formed_start(raw[:raw.find(b">", root) + 1])
     out, items, texts = [], 0, 0  # string items and texts with an end tag
+    tags = 2 + (raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"<?xml")  # the root's, the declaration
     for match in _SI.finditer(raw):
         body = match.group(1)
         if body is None:  # <si/>
             out.append("")
+            tags += 1
             continue
         items += 1
         if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
             out.append(body[3:-4].decode("utf-8") if plain else text_of(body[3:-4], trim=True))
             texts += 1
+            tags += 4
         else:
             text, closed = _rich_text(body)
             out.append(text)
             texts += closed
+            tags += 2 + body.count(b"<")
     # Every tag matched: an item or text written <si ...>, or left open, or an end tag with no
-    # start (what calamine refuses as damaged, or reads otherwise) goes to calamine.
-    if raw.count(b"<si") != len(out) or raw.count(b"</si>") != items or raw.count(b"</t>") != texts:
+    # start, or any tag between the items (what calamine refuses as damaged, or reads otherwise)
+    # goes to calamine.
+    if raw.count(b"<si") != len(out) or raw.count(b"</si>") != items or raw.count(b"</t>") != texts \
+            or raw.count(b"<") != tags:
         raise Unsupported("a string item or text written otherwise, left open or closed twice")
     strings = np.empty(len(out), dtype=object)
     strings[:] = out
@@ -162,8 +173,8 @@ _XF = re.compile(rb"<xf(?:[\s/][^>]*)?>")
 def _well_formed_start(head: bytes) -> None:
     """The XML declaration and root tag of a part read by patterns, parsed as XML."""
     try:
-        expat.ParserCreate().Parse(head, False)
-    except expat.ExpatError:
+        expat.ParserCreate("utf-8").Parse(head, False)  # UTF-8 whatever is declared, as calamine reads it
+    except (expat.ExpatError, LookupError, ValueError):  # LookupError: a declared encoding Python does not know
         raise Unsupported("a part whose declaration or root tag is not well-formed") from None
 
 
@@ -173,8 +184,8 @@ def _well_formed(*parts: bytes) -> None:
     strings are too big to parse twice: their patterns are strict instead.)"""
     for part in parts:
         try:
-            ElementTree.fromstring(part)
-        except ElementTree.ParseError:
+            ElementTree.fromstring(part, parser=ElementTree.XMLParser(encoding="utf-8"))
+        except (ElementTree.ParseError, LookupError, ValueError):
             raise Unsupported("a part that is not well-formed XML") from None
 
 
@@ -353,7 +364,7 @@ def _rows(book: Book, part: str, scan, visit) -> Iterator[list]:
     where = 0  # 0 before <sheetData>, 1 inside it, 2 after it: calamine reads cells only inside
     # The sheet's XML but its rows is parsed as XML (the rows' tags are counted instead, far faster):
     # what calamine refuses as damaged, it refuses in its words.
-    skeleton = expat.ParserCreate()
+    skeleton = expat.ParserCreate("utf-8")
     with book.zip.open(part) as stream:
         for piece in _pieces(stream, scan):
             if b"!" in piece and b"<!" in piece:  # ("!" is rare: found far faster than "<!")
@@ -425,7 +436,7 @@ def _checked(piece: bytes, scan, visit, skeleton=None) -> None:
 def _parse(parser, piece: bytes, last: bool = False) -> None:
     try:
         parser.Parse(piece, last)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError):
         raise Unsupported("XML that is not well-formed") from None
 
 
