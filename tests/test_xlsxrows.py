@@ -670,3 +670,15 @@ def test_a_declared_encoding_python_does_not_know_is_no_traceback(part):
                              if info.filename == part else body)
     assert b'encoding="es"' in zipfile.ZipFile(io.BytesIO(out.getvalue())).read(part)
     _as_calamine_or_unsupported(out.getvalue(), exact=True)
+
+
+def test_end_tags_of_a_string_in_a_rows_end_tag_are_refused_as_calamine_refuses_them():
+    """</row</t></is>> (found by a fuzzer): calamine refuses the sheet at its end; the plain
+    path, which reads only <row>, <c> and <v> tags, read the rows."""
+    from test_hostile_files import sheet_xml
+    xml = sheet_xml([[2024, 41, 0, 12000], [2024, 4, 0, 1200], [2025, 5, 1, 100]])  # numbers only: the plain path
+    assert b"\n" not in xml.partition(b"<sheetData>")[2]
+    data = zip_file(members(xml.replace(b'</row><row r="3"', b'</row</t></is>><row r="3"')))
+    with pytest.raises(Exception):
+        calamine_read(data)
+    _as_calamine_or_unsupported(data, exact=False)

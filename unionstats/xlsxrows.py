@@ -486,6 +486,10 @@ def _plain_cells(piece: bytes, book: Book):
     closing = name == _SLASH
     if np.count_nonzero((name == ord("r")) & (after == ord("o"))) != np.count_nonzero(closing & (after == ord("r"))):
         return None  # a row written <row/>, left open or closed twice: read one by one
+    known = ((name == ord("r")) & (after == ord("o")) | cell & (after == ord(" ")) | (name == ord("v")) & (after == _GT)
+             | closing & ((after == ord("r")) | (after == ord("c")) | (after == ord("v"))))
+    if not known.all():
+        return None  # a tag other than <row>, <c>, <v> and their ends (</t>, <f>...): read one by one
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
     if not tags:
