@@ -231,7 +231,11 @@ def test_a_damaged_sheet_is_refused_with_a_message():
                 body = body.replace(b'<c r="A9" s="1" t="s"><v>', b'<c r="A9" s="1" t="s"><v>99999999')
             damaged.writestr(info.filename, body)
     batch = importing.read("a.xlsx", out.getvalue(), importing.Reference(_regions()))
-    assert [p.message for p in batch.problems] == ["文件已损坏或不是有效的 Excel 文件（IndexError）"]
+    assert len(batch.problems) == 1 and batch.problems[0].message.startswith("文件已损坏或不是有效的 Excel 文件（")
+    # The one message whichever reader met the damage (the streamed reader leaves it to calamine).
+    with pytest.raises(importing._Bad) as refused:
+        importing._read_tables("a.xlsx", out.getvalue(), streamed=False)
+    assert batch.problems[0].message == str(refused.value)
 
 
 # --- the importer on the streamed path: what is learnt late in a sheet still counts ----------------
@@ -371,3 +375,373 @@ def test_formats_learnt_while_streaming_equal_cellformats_own_reading(monkeypatc
     assert reader.sheets == alone
     assert set(alone["单位"].scales) == {(4, 7), (701, 7), (1801, 7), (901, 8), (1201, 9)}
     assert alone["单位"].hidden_rows == {6, 1501} and alone["单位"].merged == [((1990, 10), (1991, 11))]
+
+
+def test_the_last_cell_of_a_piece_and_of_the_sheet_is_seen_before_its_rows_are_checked(monkeypatch):
+    """cellformats held back a piece's last cell (in case its formula was cut off) until the next
+    piece came; a chunk of rows that ended with the piece, or with the sheet (2,000 rows are 20
+    chunks exactly), was checked without that cell's number format or formula."""
+    def scaled(ws, book):
+        tens = book.add_format({"num_format": '0"十人"'})
+        for row in range(1, 2001):
+            ws.write_number(row, 19, 5, tens)  # 签订劳动合同人数, each row's last cell: 50 people
+    streamed, by_calamine = _both_ways(_unit_book(2000, scaled), monkeypatch)
+    _same(streamed, by_calamine)
+    assert not streamed.problems, [p.line() for p in streamed.problems[:3]]
+    assert set(streamed.frames["unit_year"]["employees_contracted"]) == {50}
+
+    def formulas(ws, book):
+        for row in range(1, 2001):
+            ws.write_formula(row, 19, "=1+1", None, "")  # no value saved
+    streamed, by_calamine = _both_ways(_unit_book(2000, formulas), monkeypatch)
+    _same(streamed, by_calamine)
+    assert {p.row for p in streamed.problems} == set(range(2, 2002))
+    assert {p.message for p in streamed.problems} == {"单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"}
+
+
+def test_a_piece_whose_values_all_start_with_a_sign_or_point():
+    """The numbers of a piece were read in place of where they start when no value in it
+    began with a digit (the digit reader handed back the array it was given): -5 and .5 came
+    out as empty cells. The last rows of a sheet are often such a piece."""
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>-{i}.5</v></c><c r="B{i}"><v>.{i}</v></c></row>' for i in range(1, 40))
+    xml = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
+    data = zip_file(members(xml.encode()))
+    for piece in (64, 4096, xlsxrows.PIECE):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(xlsxrows, "PIECE", piece)
+            assert streamed_read(data) == calamine_read(data), piece
+
+
+# --- what calamine makes of text, cells and sheets written other ways ------------------------------
+
+def _hand(cells: str, strings: str = "", after: str = "") -> bytes:
+    """A one-sheet workbook: <sheetData> holding `cells`, `after` it, and shared strings."""
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"<sheetData>{cells}</sheetData>{after}</worksheet>")
+    sst = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>'
+    return zip_file(members(xml.encode(), extra={"xl/sharedStrings.xml": sst.encode()}))
+
+
+def _as_calamine_or_unsupported(data: bytes, exact: bool) -> None:
+    """The streamed rows are calamine's (`exact`: without falling back, unless a row is cut between
+    tiny pieces), in pieces small and large, and the importer's answer is the same both ways."""
+    try:
+        expected = calamine_read(data)
+    except Exception:  # calamine refuses the file: so must the streamed reader
+        expected, exact = None, False
+    for piece in (64, 4096, xlsxrows.PIECE):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(xlsxrows, "PIECE", piece)
+            try:
+                assert streamed_read(data) == expected, piece
+            except (xlsxrows.Unsupported, xlsxrows.Damaged) as exc:
+                assert not exact or piece == 64 and isinstance(exc, xlsxrows.Unsupported)
+    reference = importing.Reference(_regions2())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsxrows, "PIECE", 4096)
+        streamed = importing.read("a.xlsx", data, reference)
+    try:
+        _same(streamed, importing.validate("a.xlsx", importing._read_tables("a.xlsx", data, streamed=False), reference))
+    except importing._Bad as refused:  # calamine refuses the file: so does the streamed path, in its words
+        assert [p.message for p in streamed.problems] == [str(refused)]
+
+
+def _string_cells(strings: str) -> str:
+    """A row of cells showing each of the string items in turn."""
+    return '<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>'
+                                   for i, c in enumerate("ABCDEFGH"[:strings.count("</si>")])) + "</row>"
+
+
+TEXTS = {  # shared strings as writers other than Excel write them; calamine's reading is the reference
+    "spaces and line breaks around a <t> without xml:space": "<si><t>  城关镇 </t></si><si><t>\n年度\n</t></si>"
+    "<si><r><t> 富 </t></r><r><t xml:space=\"preserve\"> 文本 </t></r></si><si><t xml:space=\"default\"> x </t></si>",
+    "line ends written \\r\\n and \\r": "<si><t>行一\r\n行二</t></si><si><t xml:space=\"preserve\">a\rb</t></si>"
+    "<si><t>&#13;&#10;</t></si>",
+    "Excel escapes beyond _x00HH_": "<si><t>_x4E2D_</t></si><si><t>_x00e9__x000a_</t></si><si><t>_x005F_x000D_</t></si>"
+    "<si><t>_xD800_</t></si>",
+}
+HOSTILE_TEXTS = {
+    "a CDATA section": "<si><t><![CDATA[a<b]]></t></si>",
+    "a comment hiding a string item": "<!-- <si><t>藏</t></si> --><si><t>显</t></si>",
+    "an entity calamine refuses": "<si><t>&nbsp;</t></si>",
+    "a string item with an attribute": '<si><t>a</t></si><si foo="1"><t>b</t></si>',
+    "prefixed string items": '<x:si xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:t>a</x:t></x:si><si><t>b</t></si>',
+}
+
+
+@pytest.mark.parametrize("kind", TEXTS)
+def test_text_reads_as_calamine_reads_it(kind):
+    """calamine drops spaces and line breaks at either end of a <t> not marked xml:space="preserve",
+    makes \\r\\n and \\r line ends \\n, and resolves _x00HH_ escapes of two hex digits only; the
+    streamed reader kept all of them as written."""
+    _as_calamine_or_unsupported(_hand(_string_cells(TEXTS[kind]), TEXTS[kind]), exact=True)
+    inline = "".join(f'<c r="{c}1" t="inlineStr"><is>{si[4:]}</is></c>'
+                     for c, si in zip("ABCDEFGH", TEXTS[kind].split("</si>")[:-1]))
+    _as_calamine_or_unsupported(_hand(f'<row r="1">{inline}</row>'), exact=True)
+
+
+@pytest.mark.parametrize("kind", HOSTILE_TEXTS)
+def test_strings_written_to_mislead_are_left_to_calamine(kind):
+    """Text calamine reads otherwise than a pattern would (a CDATA section, a commented-out string
+    item that would shift every index after it) or refuses: calamine's reading, or its message."""
+    _as_calamine_or_unsupported(_hand(_string_cells(HOSTILE_TEXTS[kind]), HOSTILE_TEXTS[kind]), exact=False)
+
+
+CELLS = {
+    "booleans written TRUE, empty or 2": '<c r="A1" t="b"><v>TRUE</v></c><c r="B1" t="b"><v></v></c><c r="C1" t="b"><v>2</v></c>',
+    "an error value calamine does not know": '<c r="A1" t="e"><v>#SPILL!</v></c><c r="B1"><v>5</v></c>',
+    "an empty type": '<c r="A1" t=""><v>5</v></c>',
+    "shared string indices empty, spaced or signed": '<c r="A1" t="s"><v></v></c><c r="B1" t="s"><v> 1</v></c>'
+    '<c r="C1" t="s"><v>+1</v></c>',
+    "a formula after its value": '<c r="A1"><v>5</v><f>1+1</f></c><c r="B1"><v>5</v><v>6</v></c>',
+    "an inline string in a number cell": '<c r="A1"><is><t>文</t></is></c>',
+    "a comment in a cell": '<c r="A1"><!-- x --><v>5</v></c><!-- <c r="B1"><v>9</v></c> -->',
+}
+
+
+@pytest.mark.parametrize("kind", CELLS)
+def test_cells_read_as_calamine_reads_them_or_left_to_it(kind):
+    _as_calamine_or_unsupported(_hand(f'<row r="1">{CELLS[kind]}</row>', "<si><t>a</t></si><si><t>b</t></si>"),
+                                exact=False)
+
+
+def test_only_the_cells_inside_sheet_data_are_read():
+    """calamine reads the cells between <sheetData> and </sheetData>; rows written after it (or
+    in a second <sheetData>) are not in the sheet."""
+    row = '<row r="2"><c r="A2"><v>2</v></c></row>'
+    for after in (f"<foo>{row}</foo>", f"<sheetData>{row}</sheetData>"):
+        _as_calamine_or_unsupported(_hand('<row r="1"><c r="A1"><v>1</v></c></row>', after=after), exact=True)
+
+
+def test_a_row_longer_than_two_pieces_loses_no_cell(monkeypatch):
+    """A row longer than two pieces was cut at any tag, in the middle of a cell, whose value was
+    then lost; now it is cut before a cell, and a cell longer than two pieces goes to calamine."""
+    long = '<row r="1"><c r="A1" t="inlineStr"><is><t>' + "长" * 200 + '</t></is></c></row>'
+    data = _hand(long + '<row r="2"><c r="A2"><v>2</v></c><c r="B2" t="inlineStr"><is><t>' + "文" * 100
+                 + "</t></is></c></row>")
+    for piece in (64, 256, 4096):
+        monkeypatch.setattr(xlsxrows, "PIECE", piece)
+        try:
+            assert streamed_read(data) == calamine_read(data), piece
+        except xlsxrows.Unsupported:
+            assert piece == 64, piece  # the 600-byte cell: longer than two pieces
+
+
+def test_a_style_index_that_is_no_number_is_left_to_calamine():
+    """calamine takes s="x" for style 0: here a date format, so it gives a date, not 45000."""
+    styles = ('<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="1">'
+              '<xf numFmtId="14"/></cellXfs></styleSheet>')
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           '<row r="1"><c r="A1" s="x"><v>45000</v></c></row></sheetData></worksheet>')
+    data = zip_file(members(xml.encode(), extra={"xl/styles.xml": styles.encode()}))
+    book = xlsxrows.open_book(data)
+    with pytest.raises(xlsxrows.Unsupported):
+        list(xlsxrows.rows(book, book.sheets[0].part))
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _workbook(sheets: str, relations: str, parts: dict[str, bytes], folder: str = "xl") -> bytes:
+    """A workbook whose workbook.xml lists `sheets` (<sheet .../> tags), its relations file holds
+    `relations` (<Relationship .../> tags), in `folder` as the package names it."""
+    from test_hostile_files import WORKBOOK_PARTS, deflate
+    files = {
+        "[Content_Types].xml": WORKBOOK_PARTS["[Content_Types].xml"],
+        "_rels/.rels": f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" Type="{_TYPES}officeDocument" '
+                       f'Target="{folder}/workbook.xml"/></Relationships>'.encode(),
+        f"{folder}/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_TYPES[:-1]}"><sheets>{sheets}</sheets>'
+                                  "</workbook>".encode(),
+        f"{folder}/_rels/workbook.xml.rels": f'<Relationships xmlns="{_RELS}">{relations}</Relationships>'.encode(),
+        **parts}
+    return zip_file([(name, *deflate(body)) for name, body in files.items()])
+
+
+def _aid_sheet(project: str) -> bytes:
+    from test_hostile_files import sheet_xml
+    from test_importing import AID_HEADER
+    return sheet_xml([AID_HEADER, [2024, "城关镇", project, 41, 0, 12000]])
+
+
+def _rel(number: int, target: str, kind: str = "worksheet") -> str:
+    return f'<Relationship Id="rId{number}" Type="{_TYPES}{kind}" Target="{target}"/>'
+
+
+_TWO_PARTS = {"xl/worksheets/sheet1.xml": _aid_sheet("送温暖"), "xl/worksheets/sheet2.xml": _aid_sheet("金秋助学")}
+WORKBOOKS_WRITTEN_TO_MISLEAD = {
+    "a commented-out sheet": _workbook('<!-- <sheet name="帮扶" sheetId="2" r:id="rId2"/> -->'
+                                       '<sheet name="帮扶" sheetId="1" r:id="rId1"/>',
+                                       _rel(1, "worksheets/sheet1.xml") + _rel(2, "worksheets/sheet2.xml"), _TWO_PARTS),
+    "a commented-out relationship": _workbook('<sheet name="帮扶" sheetId="1" r:id="rId1"/>',
+                                              _rel(1, "worksheets/sheet1.xml") + f"<!-- {_rel(1, 'worksheets/sheet2.xml')} -->",
+                                              _TWO_PARTS),
+    "two id attributes, calamine takes the last": _workbook('<sheet name="帮扶" sheetId="1" id="rId2" r:id="rId1"/>',
+                                                            _rel(1, "worksheets/sheet1.xml") + _rel(2, "worksheets/sheet2.xml"),
+                                                            _TWO_PARTS),
+    "an entity in a target, which calamine does not resolve": _workbook(
+        '<sheet name="帮扶" sheetId="1" r:id="rId1"/>', _rel(1, "worksheets/sheet&#50;.xml"),
+        {**_TWO_PARTS, "xl/worksheets/sheet&#50;.xml": _aid_sheet("困难职工")}),
+    "two sheets of one name": _workbook('<sheet name="帮扶" sheetId="1" r:id="rId1"/><sheet name="帮扶" sheetId="2" r:id="rId2"/>',
+                                        _rel(1, "worksheets/sheet1.xml") + _rel(2, "worksheets/sheet2.xml"), _TWO_PARTS),
+    "a state calamine refuses": _workbook('<sheet name="帮扶" sheetId="1" r:id="rId1" state="Hidden"/>',
+                                          _rel(1, "worksheets/sheet1.xml"), _TWO_PARTS),
+    "a relationship of no known type": _workbook('<sheet name="帮扶" sheetId="1" r:id="rId1"/>',
+                                                 _rel(1, "worksheets/sheet1.xml", "foo"), _TWO_PARTS),
+    "a sheet name calamine refuses": _workbook('<sheet name="帮扶&nbsp;" sheetId="1" r:id="rId1"/>',
+                                               _rel(1, "worksheets/sheet1.xml"), _TWO_PARTS),
+    "the package's workbook elsewhere, a decoy in xl/": _workbook(
+        '<sheet name="帮扶" sheetId="1" r:id="rId1"/>', _rel(1, "worksheets/sheet1.xml"),
+        {"xl2/worksheets/sheet1.xml": _aid_sheet("送温暖"), "xl/worksheets/sheet1.xml": _aid_sheet("金秋助学"),
+         "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_TYPES[:-1]}"><sheets><sheet name="帮扶" '
+                            'sheetId="1" r:id="rId1"/></sheets></workbook>'.encode(),
+         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_RELS}">{_rel(1, "worksheets/sheet1.xml")}'
+                                       "</Relationships>".encode()},
+        folder="xl2"),
+}
+
+
+@pytest.mark.parametrize("kind", WORKBOOKS_WRITTEN_TO_MISLEAD)
+def test_a_workbook_is_read_as_calamine_reads_it(kind):
+    """Which sheets a workbook has, of which parts, named what: as calamine reads them (the
+    figures imported are the ones Excel shows), or calamine reads the file."""
+    _as_calamine_or_unsupported(WORKBOOKS_WRITTEN_TO_MISLEAD[kind], exact=False)
+
+
+def test_two_sheets_of_one_part_get_a_message_not_a_traceback():
+    """Two sheets whose relations name one part: cellformats reads the part for one of them,
+    and the importer looked up the other's formats (KeyError)."""
+    data = _workbook('<sheet name="帮扶" sheetId="1" r:id="rId1"/><sheet name="单位" sheetId="2" r:id="rId2"/>',
+                     _rel(1, "worksheets/sheet1.xml") + _rel(2, "worksheets/sheet1.xml"), _TWO_PARTS)
+    batch = importing.read("a.xlsx", data, importing.Reference(_regions2()))
+    assert batch.problems and not batch.frames
+    _as_calamine_or_unsupported(data, exact=False)
+
+
+@pytest.mark.parametrize("xfs", ['<xf numFmtId="0"/><xf numFmtId="200"/>', '<xf numFmtId="0"/><xf numFmtId="201"/>',
+                                 '<xf/><xf numFmtId="14"/>', '<xf numFmtId="0"/><!-- <xf numFmtId="0"/> --><xf numFmtId="14"/>'])
+def test_a_number_calamine_shows_as_a_date_is_left_to_it(xfs):
+    """calamine takes a/p, and a date section followed by General, for dates; an <xf/> without
+    attributes counts as a style: the reader took these numbers for plain ones."""
+    styles = (f'<styleSheet xmlns="{_MAIN}"><numFmts count="2"><numFmt numFmtId="200" formatCode="a/p"/>'
+              f'<numFmt numFmtId="201" formatCode="yyyy/m/d;General"/></numFmts><cellXfs>{xfs}</cellXfs></styleSheet>')
+    xml = (f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1" s="1"><v>45000.5</v></c></row>'
+           "</sheetData></worksheet>")
+    data = zip_file(members(xml.encode(), extra={"xl/styles.xml": styles.encode()}))
+    assert calamine_read(data)[0][3][0][0][0] == "datetime"
+    _as_calamine_or_unsupported(data, exact=False)
+
+
+def test_rows_far_apart_cost_no_grid_between_them():
+    """A file of a few cells, one in row 2 and one in CV199999 (within the limits), had the
+    reader build the whole 200,000 × 100 grid between them: some 300 MB for 1.6 kB."""
+    import tracemalloc
+    data = _hand('<row r="2"><c r="A2"><v>2024</v></c></row><row r="199999"><c r="CV199999"><v>1</v></c></row>')
+    book = xlsxrows.open_book(data)
+    held = {}
+    tracemalloc.start()
+    try:
+        for number, row in enumerate(xlsxrows.rows(book, book.sheets[0].part), 1):
+            if row:
+                held[number] = row
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert number == 199_999 and list(held) == [2, 199_999]
+    assert held[2][0] == 2024.0 and held[199_999][99] == 1.0 and not any(held[2][1:] + held[199_999][:99])
+    assert peak < 20 * 1024 * 1024, f"{peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize("cells, strings", [('<row r="1">' + '<c r="A1">' * 50 + "</row>", "<si><t>a</t></si>"),
+                                            ('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "<si><t>a</t>" * 50),
+                                            ('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "<si><r><t>a" * 50 + "</si>")])
+def test_tags_left_open_are_left_to_calamine(cells, strings):
+    """Cells (or string items, or texts) whose end tag never comes: the reader's pattern looked
+    for it to the end of the piece from every one of them (20,000 open cells, 250 kB, took
+    15 s of CPU; 400,000 would take hours) and then skipped them: an empty sheet where calamine
+    refuses the file."""
+    _as_calamine_or_unsupported(_hand(cells, strings), exact=False)
+
+
+def test_an_xlsx_named_xls_gets_the_same_answer_both_ways(monkeypatch):
+    """A workbook saved as .xlsx and renamed .xls is read by content. calamine's path took the
+    name for whether formula cells were known, and imported a formula without a value as an
+    empty amount; the streamed path said what it was."""
+    from test_importing import AID_HEADER
+    book = openpyxl.Workbook()
+    book.active.title = "帮扶"
+    book.active.append(AID_HEADER)
+    book.active.append([2024, "城关镇", "送温暖", 41, 0, "=F1*2"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    reference = importing.Reference(_regions2())
+    for name in ("a.xls", "a.xlsx"):
+        streamed = importing.read(name, buffer.getvalue(), reference)
+        by_calamine = importing.validate(name, importing._read_tables(name, buffer.getvalue(), streamed=False), reference)
+        _same(streamed, by_calamine)
+        assert [p.message for p in by_calamine.problems] == ["单元格是公式但没有计算结果：请在 Excel/WPS 中打开、保存后再导入"]
+
+
+DAMAGED_PARTS = {  # (part, text to find, what it becomes): XML calamine refuses, as found by a fuzzer
+    "a workbook attribute without its opening quote": ("xl/workbook.xml", b'windowHeight="', b"windowHeight=P"),
+    "a number format attribute cut": ("xl/styles.xml", b'<numFmt numFmtId="164"', b'<numFmt nu64"'),
+    "a style list whose end tag is misspelt": ("xl/styles.xml", b"</cellXfs>", b"</cellXf>"),
+}
+
+
+DAMAGED_PARTS.update({
+    "a sheet whose </sheetData> is cut out": ("xl/worksheets/sheet1.xml", b"</sheetData>", b""),
+    "a shared strings root tag run together": ("xl/sharedStrings.xml", b"<sst xmlns", b"<sstwxmlns"),
+    "a string item's start cut out": ("xl/sharedStrings.xml", b"<si><t>\xe5\xb9\xb4", b"\xe5\xb9\xb4"),
+    "a shared strings root tag without its <": ("xl/sharedStrings.xml", b"<sst xmlns", b"[sst xmlns"),
+    "an end tag cut short in a string item": ("xl/sharedStrings.xml", b"</t></si><si><t>\xe5\x8d\x95",
+                                              b"</t></s</si>i><si><t>\xe5\x8d\x95"),
+})
+
+
+@pytest.mark.parametrize("kind", DAMAGED_PARTS)
+def test_a_damaged_workbook_part_is_refused_as_calamine_refuses_it(kind):
+    """The patterns read a workbook's names, styles, strings and cells from XML calamine refuses
+    as damaged: the streamed path imported the file, calamine's said it was damaged. (A sheet's
+    rows are counted, tag by kind, the rest of it is parsed: a row or cell tag calamine would
+    accept though damaged goes to calamine too.)"""
+    part, old, new = DAMAGED_PARTS[kind]
+    data = xlsxwriter_book()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as damaged:
+        for info in source.infolist():
+            body = source.read(info)
+            damaged.writestr(info.filename, body.replace(old, new) if info.filename == part else body)
+    assert old in source.read(part)
+    with pytest.raises(Exception):
+        calamine_read(out.getvalue())
+    _as_calamine_or_unsupported(out.getvalue(), exact=False)
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_declared_encoding_python_does_not_know_is_no_traceback(part):
+    """<?xml ... encoding="es"?> (found by a fuzzer): calamine reads the part as UTF-8; the
+    styles' XML parser raised LookupError, a traceback out of importing.read on both paths."""
+    source = zipfile.ZipFile(io.BytesIO(xlsxwriter_book()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as changed:
+        for info in source.infolist():
+            body = source.read(info)
+            changed.writestr(info.filename, body.replace(b'encoding="UTF-8"', b'encoding="es"', 1)
+                             if info.filename == part else body)
+    assert b'encoding="es"' in zipfile.ZipFile(io.BytesIO(out.getvalue())).read(part)
+    _as_calamine_or_unsupported(out.getvalue(), exact=True)
+
+
+def test_end_tags_of_a_string_in_a_rows_end_tag_are_refused_as_calamine_refuses_them():
+    """</row</t></is>> (found by a fuzzer): calamine refuses the sheet at its end; the plain
+    path, which reads only <row>, <c> and <v> tags, read the rows."""
+    from test_hostile_files import sheet_xml
+    xml = sheet_xml([[2024, 41, 0, 12000], [2024, 4, 0, 1200], [2025, 5, 1, 100]])  # numbers only: the plain path
+    assert b"\n" not in xml.partition(b"<sheetData>")[2]
+    data = zip_file(members(xml.replace(b'</row><row r="3"', b'</row</t></is>><row r="3"')))
+    with pytest.raises(Exception):
+        calamine_read(data)
+    _as_calamine_or_unsupported(data, exact=False)

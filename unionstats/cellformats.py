@@ -103,7 +103,9 @@ def format_scale(code: str) -> Decimal | str:
 def _styles(book: zipfile.ZipFile) -> dict[int, Decimal | str]:
     """Style index → factor, for the styles whose format is not plain (factor ≠ 1 or unknowable)."""
     try:
-        root = ET.fromstring(book.read("xl/styles.xml"))
+        # As UTF-8, whatever the declaration says (calamine reads it so): an encoding Python does
+        # not know (encoding="es") ended the import in a traceback.
+        root = ET.fromstring(book.read("xl/styles.xml"), parser=ET.XMLParser(encoding="utf-8"))
     except (KeyError, ET.ParseError):
         return {}
     ns = {"m": root.tag[1:].split("}")[0]} if root.tag.startswith("{") else {}
@@ -170,7 +172,9 @@ class Reader:
             text = tail + piece
             cut = text.rfind(b"<c ")  # a cell's tag and its first child (<f>) stay in one piece
             cut = text.rfind(b"<") if cut <= 0 else cut
-            if cut == -1 or cut == 0 and len(text) > filelimits.CHUNK:
+            # A piece of whole rows (xlsxrows cuts after a </row>) holds no cut cell: read it all
+            # now, for its rows are checked before the next piece comes.
+            if cut == -1 or cut == 0 and len(text) > filelimits.CHUNK or text.endswith(b"</row>"):
                 cut = len(text)  # one tag and a long text after it: carrying it on would copy it again and again
             _scan(text[:cut], cells, self.styles, self.styled)
             tail = text[cut:]

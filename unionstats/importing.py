@@ -521,15 +521,13 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
     if streamed:
         try:
             return _streamed_tables(data, formats)
-        except xlsxrows.Damaged as exc:
-            raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
-        except xlsxrows.Unsupported:
+        except (xlsxrows.Unsupported, xlsxrows.Damaged):  # calamine's answer (or its message) it is
             return _read_tables(name, data, streamed=False)
     tables = _calamine_tables(data)
-    if xlsx:  # number formats, hidden rows and formula cells
+    if xlsx:  # number formats, hidden rows and formula cells (by content: an .xlsx named .xls too)
         for table in tables:
             table.cells = formats.sheets.get(table.name, table.cells)
-            table.formulas = suffix in (".xlsx", ".xlsm")
+            table.formulas = True
     elif scaled := cellformats.xls_scaled_formats(data):
         # An .xls cell's format is not read here: a 0"万元" somewhere could turn 68万 into 68 元.
         raise _Bad(f"文件使用了数字格式「{scaled[0]}」，单元格显示的数与保存的数不同；.xls 文件无法逐格核对，"
@@ -545,7 +543,8 @@ def _streamed_tables(data: bytes, formats: cellformats.Reader) -> list[_Table]:
     tables = []
     for sheet in book.sheets:
         visit = formats(book.zip, sheet.part)
-        if visit is None:  # cellformats would not read this part: its number formats would go unseen
+        if visit is None or formats.parts.get(sheet.part) != sheet.name:
+            # cellformats would not read this part as this sheet: its number formats would go unseen
             raise xlsxrows.Unsupported(f"part {sheet.part}")
         cells = formats.sheets[sheet.name]
         rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)
@@ -628,13 +627,8 @@ class _Sheet:
     streamed: bool = False  # `rest` is still the reader's (xlsxrows.SheetRows): see blocks
 
     @property
-    def next_index(self) -> int:
-        """Index of the first row not in `head`."""
-        return self.head[-1][0] + 1 if self.head else 0
-
-    @property
-    def blocks(self) -> Iterator[np.ndarray] | None:
-        """The rows after `head` as the streaming reader's grids; None if not streamed."""
+    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]] | None:
+        """The rows after `head` as the streaming reader's (row numbers, grid); None if not streamed."""
         return self.table.rows.rest_blocks() if self.streamed else None
 
     def body(self) -> Iterator[tuple[int, list]]:
@@ -716,10 +710,9 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
     try:
         try:
             return validate(file, _read_tables(name, data), reference, sha)
-        except xlsxrows.Unsupported:  # met while streaming: calamine reads the file instead
+        except (xlsxrows.Unsupported, xlsxrows.Damaged):  # met while streaming: calamine reads the file
+            # instead, so that a damaged file gets the one message whichever reader met the damage
             return validate(file, _read_tables(name, data, streamed=False), reference, sha)
-        except xlsxrows.Damaged as exc:
-            raise _Bad(f"{filelimits.DAMAGED}（{exc}）") from None
         except filelimits.Refused as exc:  # a streamed sheet over a limit
             raise _Bad(str(exc), sheet=exc.sheet) from None
     except _Bad as exc:
@@ -841,13 +834,11 @@ def _validate_sheet(sheet: _Sheet, lookups, problem, notice):
         head = [(i, row) for i, row in sheet.head if i > start and row is not None]
         if head:
             checker.check(head)
-        first = sheet.next_index
-        for block in sheet.blocks:
+        for numbers, block in sheet.blocks:
             for at in range(0, len(block), CHUNK_ROWS):
                 grid = block[at:at + CHUNK_ROWS]
                 PEAK_ROWS = max(PEAK_ROWS, len(grid))
-                checker.check_grid(np.arange(first + at + 1, first + at + 1 + len(grid)), grid)
-            first += len(block)
+                checker.check_grid(numbers[at:at + CHUNK_ROWS], grid)
     else:
         rows = sheet.body()
         filled: dict[tuple[int, int], object] = {}

@@ -4,21 +4,26 @@
 Each row is a list from column A, with the values calamine gives (float for a number, str for
 text, bool, "" for an empty or error cell): the importer's checks and messages do not depend on
 which reader read the file. What this reader does not read exactly as calamine does (a number
-shown as a date, phonetic guides in a shared string) raises Unsupported; the importer then
-reads the file with calamine. The file has passed filelimits.check (cells are written
-<c r="B2" ...>, within the limits) before any row is read here.
+shown as a date, phonetic guides in a shared string, XML calamine refuses as damaged or reads
+otherwise: comments, CDATA, tags left open) raises Unsupported; the importer then reads the
+file with calamine (as it does after Damaged, so that a damaged file gets calamine's message).
+The file has passed filelimits.check (cells are written <c r="B2" ...>, within the limits)
+before any row is read here.
 
-The plain cells of a big sheet (numbers, shared strings) are read a piece at a time with numpy;
-other cells (inline strings, formula text, booleans, errors) one by one.
+The plain cells of a big sheet (numbers, shared strings, inline strings) are read a piece at a
+time with numpy, and handed to the importer a grid at a time (SheetRows.rest_blocks); other cells
+(rich text, formula text, booleans, errors) one by one.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import Iterator
+from xml.etree import ElementTree
 from xml.parsers import expat
 
 import numpy as np
@@ -52,38 +57,69 @@ class Book:
 
 
 _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
-_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
-_T = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+# Bodies never run past the next tag of their own kind (possessive: a tag left open costs one
+# pass, not one pass per tag after it); items and texts not matched are counted and refused.
+_SI = re.compile(rb"<si>((?:[^<]++|<(?!/?si[\s>/]))*+)</si>|<si/>")
+_T = re.compile(rb"<t(\s[^>]*)?>((?:[^<]++|<(?!/?t[\s>/]))*+)</t>|<t(?:\s[^>]*)?/>")
+_T_TAG = re.compile(rb"<t[\s>/]")
+_MARKUP = re.compile(rb"""(?:[^<]++|</?[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/?>)*+""")
+_PRESERVE = re.compile(rb"""\sxml:space\s*=\s*(["'])preserve\1""")
+_PREFIXED_TAG = re.compile(rb"</?[\w.-]+:")
+_EDGE_START, _EDGE_END = re.compile(rb"<t>[ \t\n\r]"), re.compile(rb"[ \t\n\r]</t>")  # what calamine drops
+# What may follow an &: an entity XML defines or a character reference, then ";" (calamine
+# refuses anything else, so this reader leaves it to calamine).
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+))?(;?)")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_ESCAPED = re.compile(r"_x([0-9a-fA-F]{4})_")  # OOXML's escape of a control character (_x000D_ is \r)
+_ESCAPED = re.compile(r"_x00(\+[0-9a-fA-F]|[0-9a-fA-F]{2})_")  # Excel's escape of a control character (_x000D_ is \r)
 
 
 def _entity(match: re.Match) -> str:
-    name = match.group(1)
-    if name[0] != "#":
+    name, decimal, hexadecimal, end = match.groups()
+    if not end or not (name or decimal or hexadecimal):
+        raise Unsupported("an entity calamine does not read")
+    if name:
         return _ENTITIES[name]
-    return chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        raise Unsupported("a character reference calamine refuses")
+    return chr(code)
 
 
-def text_of(raw: bytes) -> str:
-    """The text of an XML text node as calamine gives it: entities and _xHHHH_ escapes resolved."""
-    return _unescaped(raw.decode("utf-8"))
-
-
-def _unescaped(text: str) -> str:
+def text_of(raw: bytes, trim: bool = False) -> str:
+    """The text of an XML text node as calamine gives it: line ends made \n (XML's rule),
+    entities resolved, ASCII spaces and line breaks at either end dropped if `trim` (a <t>
+    without xml:space="preserve"), then Excel's _x00HH_ escapes resolved (two hex digits only)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    text = raw.decode("utf-8")
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
-    if "_x" in text:
+    if trim:
+        text = text.strip(" \t\r\n")
+    if "_x00" in text:
         text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
 
 
-def _rich_text(body: bytes) -> str:
-    """A string item's or inline string's text: its <t>, or the <t> of each run in turn."""
+def _rich_text(body: bytes) -> tuple[str, int]:
+    """A string item's or inline string's text: its <t>, or the <t> of each run in turn; and
+    how many of its texts have an end tag."""
     if b"<rPh" in body:
         raise Unsupported("phonetic guide")
-    return "".join(text_of(m.group(1) or b"") for m in _T.finditer(body))
+    if _MARKUP.fullmatch(body) is None:
+        raise Unsupported("a tag cut short")  # </s, < t...: calamine refuses it as damaged
+    out, closed = [], 0
+    for match in _T.finditer(body):
+        attributes, text = match.group(1) or b"", match.group(2)
+        if text is not None:
+            closed += 1
+            if b"<" in text:
+                raise Unsupported("markup inside a <t>")
+            out.append(text_of(text, trim=_PRESERVE.search(attributes) is None))
+    if len(_T_TAG.findall(body)) != len(list(_T.finditer(body))) or closed != body.count(b"</t>") or \
+            body.count(b"<r>") + body.count(b"<r ") != body.count(b"</r>"):
+        raise Unsupported("a <t> or run left open")
+    return "".join(out), closed
 
 
 _SIMPLE_SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
@@ -94,13 +130,46 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
         raw = book.read("xl/sharedStrings.xml")
     except KeyError:
         return np.empty(0, dtype=object)
-    text = raw.decode("utf-8")
-    out = _SIMPLE_SI.findall(text)  # as Excel writes most of them: one plain <t> each
-    if len(out) == text.count("<si>") + text.count("<si/>") and "<si " not in text:
-        if "&" in text or "_x" in text:
-            out = [_unescaped(t) if "&" in t or "_x" in t else t for t in out]
-    else:  # rich text runs, phonetic guides, <si/>: item by item
-        out = [_rich_text(m.group(1) or b"") for m in _SI.finditer(raw)]
+    # (":" is rare after the root tag's namespace: look for a prefixed tag only when there is one.)
+    if b"!" in raw and b"<!" in raw or b":" in raw[raw.find(b">", raw.find(b"<sst")):] and _PREFIXED_TAG.search(raw):
+        raise Unsupported("comments, CDATA or prefixed tags among the shared strings")
+    # Most files: no string has anything to resolve or drop (looked for once, in all of them).
+    plain = not (b"&" in raw or b"\r" in raw or b"_x" in raw or _EDGE_START.search(raw) or _EDGE_END.search(raw))
+    root = raw.find(b"<sst")
+    if root == -1:
+        raise Unsupported("no <sst> root")
+    _well_formed_start(raw[:raw.find(b">", root) + 1])
+    tags = 2 + (raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"<?xml")  # the root's, the declaration
+    if plain:  # as Excel writes most of them: one <t> each, nothing to resolve; one regex for all
+        simple = _SIMPLE_SI.findall(raw.decode("utf-8"))
+        n = len(simple)
+        if raw.count(b"<si") == n == raw.count(b"</si>") == raw.count(b"</t>") and raw.count(b"<") == tags + 4 * n:
+            strings = np.empty(n, dtype=object)
+            strings[:] = simple
+            return strings
+    out, items, texts = [], 0, 0  # string items and texts with an end tag
+    for match in _SI.finditer(raw):
+        body = match.group(1)
+        if body is None:  # <si/>
+            out.append("")
+            tags += 1
+            continue
+        items += 1
+        if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
+            out.append(body[3:-4].decode("utf-8") if plain else text_of(body[3:-4], trim=True))
+            texts += 1
+            tags += 4
+        else:
+            text, closed = _rich_text(body)
+            out.append(text)
+            texts += closed
+            tags += 2 + body.count(b"<")
+    # Every tag matched: an item or text written <si ...>, or left open, or an end tag with no
+    # start, or any tag between the items (what calamine refuses as damaged, or reads otherwise)
+    # goes to calamine.
+    if raw.count(b"<si") != len(out) or raw.count(b"</si>") != items or raw.count(b"</t>") != texts \
+            or raw.count(b"<") != tags:
+        raise Unsupported("a string item or text written otherwise, left open or closed twice")
     strings = np.empty(len(out), dtype=object)
     strings[:] = out
     return strings
@@ -109,7 +178,26 @@ def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, and the East Asian ones).
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
 _NUM_FMT = re.compile(rb"<numFmt\s[^>]*>")
-_XF = re.compile(rb"<xf\s[^>]*?/?>")
+_XF = re.compile(rb"<xf(?:[\s/][^>]*)?>")
+
+
+def _well_formed_start(head: bytes) -> None:
+    """The XML declaration and root tag of a part read by patterns, parsed as XML."""
+    try:
+        expat.ParserCreate("utf-8").Parse(head, False)  # UTF-8 whatever is declared, as calamine reads it
+    except (expat.ExpatError, LookupError, ValueError):  # LookupError: a declared encoding Python does not know
+        raise Unsupported("a part whose declaration or root tag is not well-formed") from None
+
+
+def _well_formed(*parts: bytes) -> None:
+    """The workbook's small parts (a few kB) are parsed as XML: what calamine refuses as damaged
+    (a tag left open, an attribute without quotes), it refuses in its words. (Sheets and shared
+    strings are too big to parse twice: their patterns are strict instead.)"""
+    for part in parts:
+        try:
+            ElementTree.fromstring(part, parser=ElementTree.XMLParser(encoding="utf-8"))
+        except (ElementTree.ParseError, LookupError, ValueError):
+            raise Unsupported("a part that is not well-formed XML") from None
 
 
 def _date_styles(book: zipfile.ZipFile) -> frozenset:
@@ -118,6 +206,9 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset:
         raw = book.read("xl/styles.xml")
     except KeyError:
         return frozenset()
+    if b"<!" in raw or _PREFIXED_TAG.search(raw) or raw.count(b"<cellXfs") > 1:
+        raise Unsupported("styles written otherwise than this reader counts them")  # an <xf> not counted
+    _well_formed(raw)
     custom = {}
     for tag in _NUM_FMT.findall(raw):
         number, code = filelimits._attribute(tag, b"numFmtId"), filelimits._attribute(tag, b"formatCode")
@@ -137,31 +228,108 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset:
 
 def _shows_date(code: str) -> bool:
     """Whether a format code holds a date or time part (quoted text, [colours] and escaped
-    characters aside). Erring towards True only costs speed: the file is read by calamine."""
+    characters aside), or calamine takes it for one. Erring towards True only costs speed: the
+    file is read by calamine."""
+    if _calamine_shows_date(code):
+        return True
     code = re.sub(r'"[^"]*"|\\.|\[(?!h|m|s)[^\]]*\]', "", code, flags=re.I)
     return re.search(r"[dmyhse]|\[[hms]", code, re.I) is not None and "General" not in code
 
 
+def _calamine_shows_date(code: str) -> bool:
+    """calamine's own test (formats.rs, detect_custom_number_format): the first section only;
+    d m h y s outside quotes and brackets, an a followed by p, m or /, or [h] [m] [s]."""
+    escaped = quoted = ampm = hms = False
+    brackets, previous = 0, " "
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch in "_\\*":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == ";":
+            return False
+        elif ch == "[":
+            brackets += 1
+        elif ch == "]" and brackets == 1 and hms:
+            return True
+        elif ch == "]":
+            brackets = max(brackets - 1, 0)
+        elif brackets == 0 and not ampm and ch in "aA":
+            ampm = True
+        elif brackets == 0 and ampm and ch in "pmPM/":
+            return True
+        elif brackets == 0 and not ampm and ch in "dmhysDMHYS":
+            return True
+        elif not (hms and ch.lower() == previous.lower()):
+            hms = previous == "[" and ch in "mhsMHS"
+        previous = ch
+    return False
+
+
+def _attribute(tag: bytes, name: bytes, any_prefix: bool = False) -> str | None:
+    """An attribute's value as written (entities left as they are), None if absent. Two of one
+    name (`any_prefix`: r:id and x:id alike, of which calamine takes the last) go to calamine."""
+    found = re.findall(rb"\s" + (rb"(?:[\w.-]+:)?" if any_prefix else b"") + name
+                       + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    if len(found) > 1:
+        raise Unsupported(f"two {name.decode()} attributes")
+    return (found[0][0] or found[0][1]).decode("utf-8") if found else None
+
+
+def _sheet_name(raw: str) -> str:
+    """A sheet's name with its entities resolved as calamine does; where filelimits (and so
+    cellformats) would resolve them otherwise (html.unescape knows &nbsp;), calamine reads it."""
+    if "&" not in raw:
+        return raw
+    name = _ENTITY.sub(_entity, raw)
+    if name != html.unescape(raw):
+        raise Unsupported("a sheet name cellformats would read otherwise")
+    return name
+
+
+_WORKSHEET = "/relationships/worksheet"
+_OFFICE_DOCUMENT = "/relationships/officeDocument"
+
+
 def open_book(data: bytes) -> Book:
     """The workbook's worksheets (in its order), shared strings and date styles. Raises
-    Unsupported for what this reader does not read, Damaged for what no reader could."""
+    Unsupported for what this reader does not read, Damaged for what no reader could. The
+    workbook's parts are read as calamine reads them, or left to it: the workbook the package
+    names (its folder must be xl/, where filelimits and cellformats look), sheets through their
+    relationships, a sheet's visibility."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
-        workbook, rels = book.read("xl/workbook.xml"), book.read("xl/_rels/workbook.xml.rels")
+        root, workbook, rels = (book.read(p) for p in ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
+        if any(b"<!" in part for part in (root, workbook, rels)):
+            raise Unsupported("a comment in the workbook's parts")  # a <sheet> or relationship calamine does not see
+        _well_formed(root, workbook, rels)
+        documents = [_attribute(tag, b"Target") or "" for tag in filelimits._REL_TAG.findall(root)
+                     if (_attribute(tag, b"Type") or "").endswith(_OFFICE_DOCUMENT)]
+        if not documents or documents[-1].lstrip("/").rpartition("/")[0] != "xl":
+            raise Unsupported("the workbook is not in xl/")
         names = set(book.namelist())
         if re.search(rb'date1904="(?:1|true)"', workbook):
             raise Unsupported("1904 date system")
         targets = {}
         for tag in filelimits._REL_TAG.findall(rels):
-            target = filelimits._attribute(tag, b"Target")
-            targets[filelimits._attribute(tag, b"Id")] = target[1:] if target.startswith("/") else "xl/" + target
+            target, kind = _attribute(tag, b"Target") or "", _attribute(tag, b"Type") or ""
+            part = target[1:] if target.startswith("/") else "xl/" + target
+            targets[_attribute(tag, b"Id")] = part if kind.endswith(_WORKSHEET) and "&" not in target else ""
         sheets = []
         for tag in _SHEET.findall(workbook):
-            part = targets.get(filelimits._attribute(tag, b"id"), "")
+            part = targets.get(_attribute(tag, b"id", any_prefix=True), "")
             if not part.startswith("xl/worksheets/") or part not in names:
                 raise Unsupported(f"sheet part {part!r}")  # a chart sheet, a path written another way
-            hidden = filelimits._attribute(tag, b"state") in ("hidden", "veryHidden")
-            sheets.append(SheetInfo(filelimits._attribute(tag, b"name"), part, hidden))
+            state = _attribute(tag, b"state")
+            if state not in (None, "visible", "hidden", "veryHidden"):
+                raise Unsupported(f"sheet state {state!r}")  # calamine refuses the file
+            sheets.append(SheetInfo(_sheet_name(_attribute(tag, b"name") or ""), part, state not in (None, "visible")))
+        if len({s.name for s in sheets}) != len(sheets) or len({s.part for s in sheets}) != len(sheets):
+            raise Unsupported("two sheets of one name, or one part")  # calamine reads the first twice
         return Book(sheets, _shared_strings(book), _date_styles(book), book)
     except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
             OSError) as exc:
@@ -171,40 +339,49 @@ def open_book(data: bytes) -> Book:
 # --- one sheet's rows ------------------------------------------------------------------------------
 
 _LT, _GT, _SLASH, _QUOTE = ord("<"), ord(">"), ord("/"), ord('"')
-_CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+_CELL_ONE = re.compile(rb'<c\sr="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>((?:[^<]++|<(?!/?c[\s>/]))*+)</c>)')
+_CELL_TAG = re.compile(rb"<c\s")
+_ROW_TAG, _EMPTY_ROW = re.compile(rb"<row[\s>/]"), re.compile(rb"<row(?:\s[^>]*)?/>")
 _ATTR_T = re.compile(rb'\st="([^"]*)"')
-_ATTR_S = re.compile(rb'\ss="([0-9]+)"')
-_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
-_IS = re.compile(rb"<is>(.*?)</is>", re.S)
+_ATTR_S = re.compile(rb'\ss="([^"]*)"')
+_BODY = re.compile(rb"\s*(?:<f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>[^<]*</f>)?\s*"
+                   rb"(?:<v(?:\s[^>]*)?/>|<v(?:\s[^>]*)?>([^<]*)</v>|<is>(.*)</is>)?\s*", re.S)
+_ERRORS = {b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"}  # those calamine reads
 _NUMERIC = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class SheetRows:
-    """A sheet's rows from row 1, each a list from column A, as an iterator; or, from wherever
-    iterating stopped, the rest as blocks (`rest_blocks`): the grids the reader makes a piece
-    at a time, which the importer checks without a list per row."""
+    """A sheet's rows from row 1, each a list from column A (blank rows as []), as an iterator;
+    or, from wherever iterating stopped, the rest as blocks (`rest_blocks`): the grids the reader
+    makes a piece at a time, which the importer checks without a list per row."""
 
-    def __init__(self, blocks: Iterator[np.ndarray]):
+    def __init__(self, blocks: Iterator[tuple[np.ndarray, np.ndarray]]):
         self._blocks = blocks
-        self._grid: np.ndarray | None = None
+        self._block: tuple[np.ndarray, np.ndarray] | None = None
         self._lists: list = []
-        self._next = 0  # in the current grid
+        self._next = 0  # in the current block
+        self._row = 0   # the row number last given
 
     def __iter__(self):
         return self
 
     def __next__(self) -> list:
         while self._next >= len(self._lists):
-            self._grid = next(self._blocks)
-            self._lists, self._next = self._grid.tolist(), 0
+            self._block = next(self._blocks)
+            self._lists, self._next = self._block[1].tolist(), 0
+        number = int(self._block[0][self._next])
+        self._row += 1
+        if number > self._row:  # a row with no cell holding something
+            return []
         self._next += 1
         return self._lists[self._next - 1]
 
-    def rest_blocks(self) -> Iterator[np.ndarray]:
-        """The rows not yet taken, as 2-D object grids (rows × columns from A, "" where empty)."""
-        if self._grid is not None and self._next < len(self._grid):
-            yield self._grid[self._next:]
-        self._grid, self._lists, self._next = None, [], 0
+    def rest_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The rows not yet given: (their row numbers, as Excel numbers them; a 2-D object grid
+        of their cells from column A, "" where empty). Rows holding nothing are left out."""
+        if self._block is not None and self._next < len(self._lists):
+            yield self._block[0][self._next:], self._block[1][self._next:]
+        self._block, self._lists, self._next = None, [], 0
         yield from self._blocks
 
 
@@ -215,7 +392,7 @@ def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=N
     return SheetRows(_blocks(book, part, scan, visit))
 
 
-def _blocks(book: Book, part: str, scan, visit) -> Iterator[np.ndarray]:
+def _blocks(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     try:
         yield from _grids(book, part, scan, visit)
     except filelimits.Refused as exc:
@@ -228,50 +405,86 @@ def _blocks(book: Book, part: str, scan, visit) -> Iterator[np.ndarray]:
 _WHITESPACE = (b"\t", b"\n", b"\r")
 
 
-def _grids(book: Book, part: str, scan, visit) -> Iterator[np.ndarray]:
-    """Each piece's rows as a grid: the rows after the last piece's, to its last cell holding something."""
-    done = 0  # rows given so far
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?:\s[^>]*?)?(/?)>")
+_SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
+
+
+def _grids(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each piece's rows that hold something: (their numbers, their cells as a grid)."""
+    done = 0  # the last row given
+    where = 0  # 0 before <sheetData>, 1 inside it, 2 after it: calamine reads cells only inside
+    # The sheet's XML but its rows is parsed as XML (the rows' tags are counted instead, far faster):
+    # what calamine refuses as damaged, it refuses in its words.
+    skeleton = expat.ParserCreate("utf-8")
     with book.zip.open(part) as stream:
         for piece in _pieces(stream, scan):
-            if done == 0 and (start := piece.find(b"<sheetData")) > 0:  # the XML declaration, column widths...
-                _checked(piece[:start], scan, visit)
-                piece = piece[start:]
+            if b"!" in piece and b"<!" in piece:  # ("!" is rare: found far faster than "<!")
+                raise Unsupported("a comment, CDATA or DOCTYPE")  # what they hold is no cell to calamine
+            rest = b""
+            if where == 0:
+                start = _SHEET_DATA.search(piece)
+                if start is None or start.group(1):  # <sheetData/>: no cells
+                    where = 0 if start is None else 2
+                    _checked(piece, scan, visit, skeleton)
+                    continue
+                _checked(piece[:start.end()], scan, visit, skeleton)  # the XML declaration, column widths...
+                piece, where = piece[start.end():], 1
+            elif where == 2:
+                _checked(piece, scan, visit, skeleton)
+                continue
+            if b"sheetData" in piece and (end := _SHEET_DATA_END.search(piece)):
+                piece, rest, where = piece[:end.start()], piece[end.start():], 2
             found = None if any(w in piece for w in _WHITESPACE) else _plain_cells(piece, book)
             if found is None:
                 _checked(piece, scan, visit)
                 numbers, columns, values = _cells_one_by_one(piece, book)
-            else:
-                numbers, columns, values, tags, items, formats = found
+            else:  # (no <si> among its tags: nothing to count for filelimits' string items)
+                numbers, columns, values, tags, formats = found
                 if scan is not None:
-                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1, items)
+                    scan.add(tags, int(numbers.max(initial=0)), int(columns.max(initial=-1)) + 1)
                 if visit is not None:
                     visit(piece, formats)
+            if rest:
+                _checked(rest, scan, visit, skeleton)  # merged ranges... (no rows: hand them over first)
             if not len(numbers):
                 continue
             first, last = int(numbers.min()), int(numbers.max())
             if first <= done:
                 raise Unsupported("rows out of order, or a row cut between pieces")
-            width = int(columns.max()) + 1
-            grid = np.full((last - done, width), "", dtype=object)
-            grid[numbers - 1 - done, columns] = values
-            yield grid
+            # A grid of the rows holding something only: a tiny file may skip 500,000 rows.
+            held = np.unique(numbers)
+            grid = np.full((len(held), int(columns.max()) + 1), "", dtype=object)
+            grid[np.searchsorted(held, numbers), columns] = values
+            yield held, grid
             done = last
+    _parse(skeleton, b"", True)
     if visit is not None:
         visit(None)
 
 
-def _checked(piece: bytes, scan, visit) -> None:
-    """A piece through the limits' own checks, then to cellformats, as filelimits hands it."""
+def _checked(piece: bytes, scan, visit, skeleton=None) -> None:
+    """A piece through the limits' own checks, then to cellformats, as filelimits hands it (and
+    to the XML parser of the sheet's skeleton, a piece outside the rows)."""
     spaced = piece.translate(filelimits._SPACES) if any(w in piece for w in _WHITESPACE) else piece
     if scan is not None:
         scan.piece(spaced)
+    if skeleton is not None:
+        _parse(skeleton, piece)
     if visit is not None:
         visit(spaced)
 
 
+def _parse(parser, piece: bytes, last: bool = False) -> None:
+    try:
+        parser.Parse(piece, last)
+    except (expat.ExpatError, LookupError, ValueError):
+        raise Unsupported("XML that is not well-formed") from None
+
+
 def _pieces(stream, scan=None) -> Iterator[bytes]:
-    """The sheet XML in pieces of whole rows (cut after a </row>); a row longer than a piece
-    is cut at a tag (its cells then span two pieces, which _grids refuses)."""
+    """The sheet XML in pieces of whole rows (cut after a </row>); a row longer than two pieces
+    is cut before a cell (its cells then span two pieces, which _rows refuses), anything else
+    at a tag. A single cell longer than two pieces is left to calamine."""
     tail, first = b"", scan is not None
     while True:
         block = stream.read(PIECE)
@@ -287,7 +500,10 @@ def _pieces(stream, scan=None) -> Iterator[bytes]:
         if cut != -1:
             cut += 6
         elif len(text) > 2 * PIECE:
-            cut = text.rfind(b"<")
+            cut = max(text.rfind(b"<c "), text.rfind(b"<c\t"), text.rfind(b"<c\n"), text.rfind(b"<c\r"))
+            if cut == 0:
+                raise Unsupported("a cell longer than two pieces")
+            cut = text.rfind(b"<") if cut == -1 else cut
         if cut <= 0:
             tail = text
             continue
@@ -300,11 +516,11 @@ _INLINE_KEPT = b'><is><t xml:space="preserve">'
 
 
 def _plain_cells(piece: bytes, book: Book):
-    """(row numbers, 0-based columns, values, cell tags, string items, what cellformats needs of
-    them) of a piece whose cells are all written as Excel writes numbers and shared strings, or
-    openpyxl inline strings: <c r="B2"( s="3")?( t="s|n|inlineStr")?> then <v>…</v></c> or
-    <is><t>…</t></is></c>, or empty (…/>). None for any other piece (read one by one). Numbers
-    are read as calamine reads them: 15 digits or fewer at once, anything else by float()."""
+    """(row numbers, 0-based columns, values, cell tags, what cellformats needs of them) of a
+    piece whose cells are all written as Excel writes numbers and shared strings, or openpyxl
+    inline strings: <c r="B2"( s="3")?( t="s|n|inlineStr")?> then <v>…</v></c> or
+    <is><t>…</t></is></c>, or empty (…/>), in rows. None for any other piece (read one by one).
+    Numbers are read as calamine reads them: 15 digits or fewer at once, anything else by float()."""
     if b"'" in piece or b":" in piece and b":c" in piece:  # single quotes, a prefixed <x:c>
         return None
     raw = np.frombuffer(piece + b" " * 64, dtype=np.uint8)  # padding: reads past a tag's end stay inside
@@ -313,11 +529,20 @@ def _plain_cells(piece: bytes, book: Book):
     cell = name == ord("c")
     if (cell & ((after == _GT) | (after == _SLASH))).any():
         return None  # <c> or <c/>: a cell placed by counting
+    closing = name == _SLASH
+    row = (name == ord("r")) & (after == ord("o"))
+    if np.count_nonzero(row) != np.count_nonzero(closing & (after == ord("r"))):
+        return None  # a row written <row/>, left open or closed twice: read one by one
+    known = (row | cell & (after == ord(" ")) | (name == ord("v")) & (after == _GT)
+             | (name == ord("i")) & (after == ord("s")) | (name == ord("t")) & ((after == _GT) | (after == ord(" ")))
+             | closing & ((after == ord("r")) | (after == ord("c")) | (after == ord("v")) | (after == ord("i"))
+                          | (after == ord("t"))))
+    if not known.all():
+        return None  # a tag other than <row>, <c>, <v>, <is>, <t> and their ends (<f>, <r>...): one by one
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
-    items = int(((name == ord("s")) & (after == ord("i"))).sum())  # <si: filelimits counts string items everywhere
     if not tags:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0, items, None
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0, None
     ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
     ok &= at > starts + 6
@@ -341,6 +566,13 @@ def _plain_cells(piece: bytes, book: Book):
     # Merged ranges come after the last row: in a piece of their own, with no cells (see _pieces).
     formats = cellformats.PlainCells(numbers, columns + 1, np.where(styled, style, -1))
     keep = ~empty
+    if np.count_nonzero(closing & (after == ord("c"))) != np.count_nonzero(keep):
+        return None  # an end tag </c> with no cell: read one by one
+    strings = np.count_nonzero(inline & keep)  # each <is>, <t> and their ends belong to one of them
+    if not (np.count_nonzero((name == ord("i")) & (after == ord("s"))) == np.count_nonzero(name == ord("t"))
+            == np.count_nonzero(closing & (after == ord("i"))) == np.count_nonzero(closing & (after == ord("t")))
+            == strings):
+        return None
     numbers, columns, shared, inline, kept = numbers[keep], columns[keep], shared[keep], inline[keep], kept[keep]
     styled, style, at = styled[keep], style[keep], at[keep]
     if book.date_styles and np.isin(style[styled & ~shared & ~inline], list(book.date_styles)).any():
@@ -351,7 +583,7 @@ def _plain_cells(piece: bytes, book: Book):
         text_end = lt[np.searchsorted(lt, text_at)]
         if not _bytes_are(raw, text_end, b"</t></is></c>").all():
             return None  # rich text runs: one by one
-        values[inline] = _texts(raw, text_at, text_end)
+        values[inline] = _texts(raw, text_at, text_end, kept[inline])
     v = ~inline
     value_at = at[v] + 4
     number, value_end = _digits(raw, value_at, 15)
@@ -361,8 +593,9 @@ def _plain_cells(piece: bytes, book: Book):
     if not _bytes_are(raw, value_end, b"</v></c>").all():
         return None
     shared_v = shared[v]
-    if (shared_v & ~whole).any() or shared_v.any() and int(number[shared_v].max()) >= len(book.strings):
-        raise IndexError("shared string index out of range")
+    if shared_v.any() and ((shared_v & ~(whole & (value_end > value_at))).any()
+                           or int(number[shared_v].max()) >= len(book.strings)):
+        return None  # an empty index, one not in digits or out of range: read one by one
     out = np.empty(len(value_at), dtype=object)
     out[shared_v] = book.strings[number[shared_v]]
     short = ~shared_v & whole & (value_end > value_at)
@@ -370,12 +603,13 @@ def _plain_cells(piece: bytes, book: Book):
     for k in np.flatnonzero(~shared_v & ~short):
         out[k] = _number(piece[value_at[k]:value_end[k]])
     values[v] = out
-    return numbers, columns, values, tags, items, formats
+    return numbers, columns, values, tags, formats
 
 
-def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[str]:
-    """The texts at [start, end) in raw, decoded and unescaped: copied side by side with a NUL
-    between them (XML text never holds one), decoded at once and split."""
+def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray, kept: np.ndarray) -> list[str]:
+    """The texts at [start, end) in raw as text_of gives them (`kept`: xml:space="preserve", not
+    trimmed): copied side by side with a NUL between them (XML text never holds one), decoded
+    at once and split."""
     length = end - start
     offset = np.cumsum(length + 1) - (length + 1)  # where each text begins in the joined copy
     total = int(length.sum() + len(length))
@@ -384,21 +618,23 @@ def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[str]:
     joined = raw[np.minimum(source, len(raw) - 1)]
     joined[offset + length] = 0
     data = joined.tobytes()
-    if b"&" in data:  # entities (openpyxl writes every Chinese character as &#...;): expat reads them
-        texts = _entities_resolved(data)
+    if b"&" in data:  # references (openpyxl writes every Chinese character as &#...;): expat reads them
+        texts = _entities_resolved(data, kept)
     else:
         texts = data.decode("utf-8").split("\x00")[:-1]
-    if b"_x" in data:
-        texts = [_unescaped(t) if "_x" in t else t for t in texts]
+    if not kept.all():  # what calamine drops at either end of a <t> not kept as written
+        texts = [t if keep else t.strip(" \t\r\n") for t, keep in zip(texts, kept.tolist())]
+    if b"_x00" in data:
+        texts = [_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), t) if "_x00" in t else t for t in texts]
     return texts
 
 
 _SEPARATOR = "\ue000"  # a private-use character stands between the texts while expat reads them
 
 
-def _entities_resolved(data: bytes) -> list[str]:
-    """NUL-separated XML texts with their character references resolved, by expat in one go
-    (a regex with a function per reference is ten times slower); item by item if that fails."""
+def _entities_resolved(data: bytes, kept: np.ndarray) -> list[str]:
+    """NUL-separated XML texts with their references resolved, by expat in one go (a regex with
+    a function per reference is ten times slower); one by one (text_of) if that fails."""
     parser = expat.ParserCreate("utf-8")
     parser.buffer_text, parser.buffer_size = True, 1 << 24
     found: list[str] = []
@@ -407,13 +643,18 @@ def _entities_resolved(data: bytes) -> list[str]:
     try:
         parser.Parse(b"<t>" + data.replace(b"\x00", _SEPARATOR.encode()) + b"</t>", True)
     except expat.ExpatError:
-        pass  # a name XML does not define (&nbsp;): left as written, as _unescaped leaves it
+        pass  # a reference XML does not define, or a character it refuses: text_of says which
     else:
         texts = "".join(found).split(_SEPARATOR)[:-1]
         if len(texts) == count:  # else a text held the separator itself
             return texts
-    text = data.decode("utf-8")
-    return [_unescaped(t) if "&" in t else t for t in text.split("\x00")[:-1]]
+    return [_resolved(t) for t in data.split(b"\x00")[:-1]]
+
+
+def _resolved(raw: bytes) -> str:
+    """text_of's references, nothing else (the caller trims and resolves _x00HH_ escapes)."""
+    text = raw.decode("utf-8")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
 
 
 def _bytes_are(raw: np.ndarray, at: np.ndarray, expected: bytes) -> np.ndarray:
@@ -446,7 +687,9 @@ def _letters(raw: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _digits(raw: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
-    """The number written in digits at `at` (at most `most` of them), and where it ends."""
+    """The number written in digits at `at` (at most `most` of them), and where it ends (a new
+    array, even where no digit is found: the caller may change it)."""
+    at = at.copy()
     number = np.zeros(len(at), dtype=np.int64)
     going = np.ones(len(at), dtype=bool)
     for _ in range(most):
@@ -462,37 +705,60 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
     if re.search(rb"</c\s", piece):
         raise Unsupported("an end tag written </c >")  # the cell pattern would run into the next cell
     numbers, columns, values = [], [], []
-    for match in _CELL_ONE.finditer(piece):
+    matches = list(_CELL_ONE.finditer(piece))
+    if len(matches) != len(_CELL_TAG.findall(piece)) or \
+            piece.count(b"</c>") != sum(1 for m in matches if m.group(4) != b"/>"):
+        raise Unsupported("a cell left open, or an end tag with no cell")  # calamine refuses it, or reads it otherwise
+    if len(_ROW_TAG.findall(piece)) != piece.count(b"</row>") + len(_EMPTY_ROW.findall(piece)):
+        raise Unsupported("a row left open or closed twice")
+    for match in matches:
         if match.group(4) == b"/>":
             continue
         attributes, body = match.group(3), match.group(5) or b""
         kind = _ATTR_T.search(attributes)
-        kind = kind.group(1) if kind else b"n"
+        kind = kind.group(1) if kind else None
         style = _ATTR_S.search(attributes)
-        if style and int(style.group(1)) in book.date_styles and kind in (b"n", b""):
+        if style and not style.group(1).isdigit():
+            raise Unsupported("a style index that is not a number")  # calamine takes it for style 0
+        if style and int(style.group(1)) in book.date_styles and kind in (b"n", None):
             raise Unsupported("a number shown as a date")
-        if kind == b"inlineStr":
-            inline = _IS.search(body)
-            value = _rich_text(inline.group(1)) if inline else ""
-        else:
-            found = _V.search(body)
-            text = found.group(1) if found else None
-            if text is None:
+        # What calamine reads in a cell: a formula (<f>), then its value (<v>) or inline string
+        # (<is>); the last element read gives the value. Anything else, or in another order: calamine.
+        parts = _BODY.fullmatch(body)
+        if parts is None:
+            raise Unsupported("a cell holding more than a formula and a value")
+        text, inline = parts.group(1), parts.group(2)
+        if inline is not None:
+            if kind != b"inlineStr":
+                raise Unsupported("an inline string in a cell of another type")
+            value = _rich_text(inline)[0]
+        elif text is None or kind == b"inlineStr":
+            value = ""
+        elif kind == b"s":
+            if not text:
                 value = ""
-            elif kind == b"s":
-                if not text.isdigit():
-                    raise ValueError("shared string index")
-                value = book.strings[int(text)]  # IndexError: damaged
-            elif kind == b"str":
-                value = text_of(text)
-            elif kind == b"b":
-                value = text.strip() in (b"1", b"true")
-            elif kind == b"e":
-                value = ""
-            elif kind in (b"n", b""):
-                value = _number(text)
+            elif text.isdigit() and int(text) < len(book.strings):
+                value = book.strings[int(text)]
             else:
-                raise Unsupported(f"cell type {kind!r}")
+                raise Unsupported("a shared string index out of range or not a number")
+        elif kind == b"str":
+            value = text_of(text)
+        elif kind == b"b":
+            flag = text.strip().lower()
+            if not text:
+                value = ""
+            elif flag in (b"1", b"true", b"0", b"false"):
+                value = flag in (b"1", b"true")
+            else:
+                raise Unsupported(f"boolean {text[:20]!r}")
+        elif kind == b"e":
+            if text and text not in _ERRORS:
+                raise Unsupported(f"error {text[:20]!r}")
+            value = ""
+        elif kind in (b"n", None):
+            value = _number(text)
+        else:
+            raise Unsupported(f"cell type {kind!r}")
         numbers.append(int(match.group(2)))
         columns.append(filelimits._column_number(match.group(1)) - 1)
         values.append(value)
