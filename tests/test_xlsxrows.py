@@ -220,21 +220,24 @@ def _regions():
     return pd.DataFrame({"code": ["CG"], "name_zh": ["城关镇"], "name_en": ["Chengguan"]})
 
 
-def test_a_damaged_sheet_is_refused_with_a_message():
-    data = plain_cells()
-    parts = zipfile.ZipFile(io.BytesIO(data))
+def _edited(data: bytes, edit) -> bytes:
+    """The workbook with each part's bytes replaced by edit(part name, bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as damaged:
-        for info in parts.infolist():
-            body = parts.read(info)
-            if info.filename.startswith("xl/worksheets/"):
-                body = body.replace(b'<c r="A9" s="1" t="s"><v>', b'<c r="A9" s="1" t="s"><v>99999999')
-            damaged.writestr(info.filename, body)
-    batch = importing.read("a.xlsx", out.getvalue(), importing.Reference(_regions()))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as changed:
+        for info in source.infolist():
+            changed.writestr(info.filename, edit(info.filename, source.read(info)))
+    return out.getvalue()
+
+
+def test_a_damaged_sheet_is_refused_with_a_message():
+    damaged = _edited(plain_cells(), lambda name, body: body.replace(
+        b'<c r="A9" s="1" t="s"><v>', b'<c r="A9" s="1" t="s"><v>99999999') if name.startswith("xl/worksheets/") else body)
+    batch = importing.read("a.xlsx", damaged, importing.Reference(_regions()))
     assert len(batch.problems) == 1 and batch.problems[0].message.startswith("文件已损坏或不是有效的 Excel 文件（")
     # The one message whichever reader met the damage (the streamed reader leaves it to calamine).
     with pytest.raises(importing._Bad) as refused:
-        importing._read_tables("a.xlsx", out.getvalue(), streamed=False)
+        importing._read_tables("a.xlsx", damaged, streamed=False)
     assert batch.problems[0].message == str(refused.value)
 
 
@@ -306,15 +309,8 @@ def test_merged_township_cells_are_filled_down(monkeypatch, piece):
 def _without_dimension(data: bytes) -> bytes:
     """The workbook with its sheets' <dimension> taken out: only the cells say how far they go."""
     import re
-    parts = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in parts.infolist():
-            body = parts.read(info)
-            if info.filename.startswith("xl/worksheets/"):
-                body = re.sub(rb"<dimension [^>]*/>", b"", body)
-            copy.writestr(info.filename, body)
-    return out.getvalue()
+    return _edited(data, lambda name, body: re.sub(rb"<dimension [^>]*/>", b"", body)
+                   if name.startswith("xl/worksheets/") else body)
 
 
 def test_a_far_cell_in_a_late_piece_is_refused_before_any_grid(monkeypatch):
@@ -708,31 +704,21 @@ def test_a_damaged_workbook_part_is_refused_as_calamine_refuses_it(kind):
     accept though damaged goes to calamine too.)"""
     part, old, new = DAMAGED_PARTS[kind]
     data = xlsxwriter_book()
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as damaged:
-        for info in source.infolist():
-            body = source.read(info)
-            damaged.writestr(info.filename, body.replace(old, new) if info.filename == part else body)
-    assert old in source.read(part)
+    assert old in zipfile.ZipFile(io.BytesIO(data)).read(part)
+    damaged = _edited(data, lambda name, body: body.replace(old, new) if name == part else body)
     with pytest.raises(Exception):
-        calamine_read(out.getvalue())
-    _as_calamine_or_unsupported(out.getvalue(), exact=False)
+        calamine_read(damaged)
+    _as_calamine_or_unsupported(damaged, exact=False)
 
 
 @pytest.mark.parametrize("part", ["xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
 def test_a_declared_encoding_python_does_not_know_is_no_traceback(part):
     """<?xml ... encoding="es"?> (found by a fuzzer): calamine reads the part as UTF-8; the
     styles' XML parser raised LookupError, a traceback out of importing.read on both paths."""
-    source = zipfile.ZipFile(io.BytesIO(xlsxwriter_book()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as changed:
-        for info in source.infolist():
-            body = source.read(info)
-            changed.writestr(info.filename, body.replace(b'encoding="UTF-8"', b'encoding="es"', 1)
-                             if info.filename == part else body)
-    assert b'encoding="es"' in zipfile.ZipFile(io.BytesIO(out.getvalue())).read(part)
-    _as_calamine_or_unsupported(out.getvalue(), exact=True)
+    changed = _edited(xlsxwriter_book(), lambda name, body: body.replace(b'encoding="UTF-8"', b'encoding="es"', 1)
+                      if name == part else body)
+    assert b'encoding="es"' in zipfile.ZipFile(io.BytesIO(changed)).read(part)
+    _as_calamine_or_unsupported(changed, exact=True)
 
 
 def test_end_tags_of_a_string_in_a_rows_end_tag_are_refused_as_calamine_refuses_them():
