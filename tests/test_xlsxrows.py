@@ -125,6 +125,15 @@ def inline_references() -> bytes:
     return zip_file(members(xml))
 
 
+def rows_out_of_order() -> bytes:
+    """Rows and cells not written in order (no spreadsheet program does; a script might)."""
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           '<row r="3"><c r="B3"><v>3</v></c><c r="A3" t="s"><v>0</v></c></row><row r="1"><c r="A1"><v>1</v></c></row>'
+           '<row r="2"><c r="C2" t="s"><v>3</v></c></row><row r="5"><c r="A5"><v>5</v></c></row>'
+           "</sheetData></worksheet>").encode()
+    return zip_file(members(xml, extra={"xl/sharedStrings.xml": SHARED}))
+
+
 def plain_cells() -> bytes:
     """Only what the piece-at-once path reads: numbers and shared strings, attributes as Excel writes them."""
     cells = []
@@ -160,6 +169,7 @@ WORKBOOKS = {
     "openpyxl, inline strings and formulas without values": openpyxl_book,
     "hand-written XML, unusual cells": unusual_cells,
     "hand-written XML, plain cells": plain_cells,
+    "hand-written XML, rows out of order": rows_out_of_order,
     "hand-written XML, inline strings with character references": inline_references,
     "hand-written XML, many pieces": many_rows,
 }
