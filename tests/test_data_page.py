@@ -2,6 +2,8 @@
 data without a restart (issue #5)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -49,6 +51,9 @@ def test_upload_preview_confirm_then_undo(county_copy):
                                    "application/octet-stream")).run()
     assert not at.exception
     assert any("导入前" in str(d.value.columns.tolist()) for d in at.dataframe)
+    counts = next(d for d in at.dataframe if "导入后行数" in d.value.columns)
+    shown = json.loads(counts.proto.columns)  # row counts grouped by thousands (400,000), as figures are
+    assert all(shown[c]["type_config"]["format"] == "localized" for c in ("导入前行数", "导入后行数")), shown
     assert indicators.summary(2024, path=county_copy)["aid_households"] == before  # preview only
     at.button(key="confirm_import").click().run()
     assert not at.exception
