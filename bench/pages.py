@@ -172,7 +172,9 @@ new MutationObserver((records) => {
 # has drawn, and nothing in any chart changed for QUIET ms (the quiet time itself is not counted).
 _DONE = """([quiet, expect]) => {
   const b = window.__bench, app = document.querySelector("[data-testid='stApp']");
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  // Idle only after a run of this document: before its first run the page can look idle
+  // with no chart yet (the overview once counted 0 charts in CI).
+  if (!b.sawRunning || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (expect && !location.search.includes(expect)) return false;
   if (!document.querySelector("[data-testid='stHeading'], [data-testid='stMarkdown']")) return false;
   for (const c of document.querySelectorAll("[data-testid='stPlotlyChart']"))
