@@ -214,3 +214,14 @@ def test_changes_in_the_workbook_and_on_the_cards_point_the_right_way(demo_db):
     for k in cards:
         ind = catalog.get(k["code"])
         assert k["change"] == fmt_delta(want.loc[2024, ind.code] - want.loc[2023, ind.code], ind.unit), ind.code
+
+
+@pytest.mark.parametrize("values, name, shown", [
+    ([2_500_000, 800_000], "Aid (¥ million)", [2.5, 0.8]),   # from ¥1 m up: in millions, as the pages' axes
+    ([500_000, 80_000], "Aid", [500_000, 80_000]),          # below: in yuan
+])
+def test_an_english_money_chart_says_its_scale(values, name, shown):
+    chart = briefing.Chart("column", ["2023", "2024"], [("Aid", values)], "yuan", ["aid_yuan"], "en")
+    deck = Presentation(io.BytesIO(briefing.to_pptx([briefing.Slide("aid", "Aid", "", chart=chart)])))
+    series = next(c for _, c in _charts(deck)).plots[0].series[0]
+    assert series.name == name and list(series.values) == pytest.approx(shown)

@@ -25,7 +25,6 @@ PPT_FORMAT = {"rate": '0.0%', "yuan": '#,##0"元"', "yuan_wan": '#,##0.0"万元"
 # An English deck's charts carry no Chinese: ¥ and bare counts (the series name says what is counted).
 PPT_FORMAT_EN = {**fmt.EXCEL_FORMAT_EN, "yuan_m": '"¥"#,##0.00" m"'}
 WAN = 10_000
-MILLION = 1_000_000
 
 
 @dataclass
@@ -269,11 +268,12 @@ def _chart(slide, spec: Chart, left, top, width, height) -> None:
     # Money in 万元 as on screen; LibreOffice and WPS do not all honour Excel's 0!.0, scaling trick,
     # so the chart's own data is in 万元 (its series name says so) and stays editable.
     # An English deck in ¥ million from ¥1 m up (as its pages' axes), its words in English.
-    largest = max((abs(v) for _, values in spec.series for v in values if not fmt.is_missing(v)), default=0)
-    if spec.lang == "en":
-        scale, number_format, suffix = (MILLION, PPT_FORMAT_EN["yuan_m"], " (¥ million)") \
-            if spec.unit == "yuan" and largest >= MILLION else (1, PPT_FORMAT_EN[spec.unit], "")
+    values = [v for _, series in spec.series for v in series]
+    if spec.lang == "en":  # the pages' axis rule: ¥ million from ¥1 m up
+        scale, word = fmt.axis_scale(spec.unit, values, "en")
+        number_format, suffix = (PPT_FORMAT_EN["yuan_m"], f" ({word})") if scale > 1 else (PPT_FORMAT_EN[spec.unit], "")
     else:
+        largest = max((abs(v) for v in values if not fmt.is_missing(v)), default=0)
         scale, number_format, suffix = (WAN, PPT_FORMAT["yuan_wan"], "（万元）") \
             if spec.unit == "yuan" and largest >= WAN else (1, PPT_FORMAT[spec.unit], "")
     data = _chart_data(number_format)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import tempfile
@@ -467,7 +466,7 @@ def _year(value: str) -> int:
         year = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"年度应为四位数字，不是 {value!r}") from None
-    first, last = importing.FIRST_YEAR, dt.date.today().year + 1
+    first, last = importing.FIRST_YEAR, importing.last_year()
     if not first <= year <= last:
         raise argparse.ArgumentTypeError(f"年度应在 {first}–{last} 之间，不是 {value!r}")
     return year

@@ -223,6 +223,11 @@ def _rate_or_number(raw, indicator: str | None, scale: Decimal | int = 1) -> flo
 _YEAR_TEXT = re.compile(r"(\d{4})(?:年度?|年\d{1,2}月(?:\d{1,2}日)?|([-/.])\d{1,2}\2\d{1,2})?")  # not "2024.5"
 
 
+def last_year() -> int:
+    """The latest year a file may report: next year's plan, not further."""
+    return dt.date.today().year + 1
+
+
 def _year(raw, first: int = FIRST_YEAR) -> int:
     """A year as typed: 2024, "2024年", "2024年度", or a date (Excel date cell, "2024/12/31")."""
     if isinstance(raw, (dt.date, dt.datetime)):
@@ -231,7 +236,7 @@ def _year(raw, first: int = FIRST_YEAR) -> int:
         value = int(match.group(1))
     else:
         value = _whole(raw)
-    last = dt.date.today().year + 1
+    last = last_year()
     if not first <= value <= last:
         raise _Bad(f"年份 {value} 超出范围（{first}–{last}）")
     return value
@@ -1088,8 +1093,8 @@ class _Checker:
                 number[digits] = np.fromiter(map(int, given[digits]), float, int(digits.sum()))
             else:
                 number = given.astype(float)
-            low, high = {"int": (0, MAX_COUNT), "money": (0, MAX_YUAN), "year": (FIRST_YEAR, dt.date.today().year + 1),
-                         "founded_year": (1925, dt.date.today().year + 1)}[kind]
+            low, high = {"int": (0, MAX_COUNT), "money": (0, MAX_YUAN), "year": (FIRST_YEAR, last_year()),
+                         "founded_year": (1925, last_year())}[kind]
             with np.errstate(invalid="ignore"):
                 done = np.isfinite(number) & (number == np.floor(number)) & (number >= low) & (number <= high)
             result[done] = number[done]
@@ -1593,7 +1598,8 @@ def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         years = sorted({int(y) for y in frame["year"].unique()}) if "year" in frame else [None]
         for year in years:
-            before, after = _count(candidate.base_file, table, year), _count(candidate.file, table, year)
+            shown = [year] if year is not None else None
+            before, after = _count(candidate.base_file, table, shown), _count(candidate.file, table, shown)
             if before or after:
                 counts.append({"表": BY_TABLE[table].zh, "年度": str(year) if year is not None else "全部",
                                "导入前行数": before, "导入后行数": after})
@@ -1612,21 +1618,25 @@ def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
             pd.DataFrame(changes, columns=list(PREVIEW_COLUMNS)))
 
 
-def _count(file: Path | None, table: str, year: int | None) -> int:
+def _count(file: Path | None, table: str, years: list[int] | None = None, region: str | None = None) -> int:
+    """Rows of one table in a store (of those years, of that region)."""
     from . import store
     if file is None:
         return 0
-    where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
+    where = [("list_contains(?, year)", years), ("region_code = ?", region)]
+    where = [(sql, value) for sql, value in where if value is not None]
     with store.cursor(file) as cur:
         if table not in store.tables_of(cur):
             return 0  # a store of an older format, before this table existed
-        return int(cur.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0])  # table from SHEETS
+        clause = " AND ".join(sql for sql, _ in where)
+        return int(cur.execute(f"SELECT count(*) FROM {table}" + (f" WHERE {clause}" if clause else ""),
+                               [value for _, value in where]).fetchone()[0])  # table from SHEETS, values bound
 
 
 # --- a file named for one region that holds another's rows ---------------------------------------
 
 # Kind words a file name may leave off a region's name (城关镇 → 城关, 示例县 → 示例).
-_KIND_SUFFIXES = ("街道办事处", "街道", "开发区", "园区", "乡", "镇", "县", "区", "市")
+_KIND_SUFFIXES = tuple(REGION_KIND_WORDS)
 _DATA_TABLES = ("unit_year", "region_year", "inspections", "arrears", "aid", "subsidies")
 
 
@@ -1638,19 +1648,6 @@ def _name_keys(code: str, name_zh: str, name_en: str) -> set[str]:
     words |= {name_zh[:-len(s)] for s in _KIND_SUFFIXES if isinstance(name_zh, str) and name_zh.endswith(s)}
     keys = {_key(w) for w in words if isinstance(w, str)}
     return {k for k in keys if len(k) >= (4 if k.isascii() else 2)}
-
-
-def _existing_rows(base_file: Path | None, table: str, region: str, years: list[int]) -> int:
-    """Rows of the region in those years of one table in the store in force (what the import
-    would replace there)."""
-    from . import store
-    if base_file is None:
-        return 0
-    with store.cursor(base_file) as cur:
-        if table not in store.tables_of(cur):
-            return 0
-        return int(cur.execute(f"SELECT count(*) FROM {table} WHERE region_code = ? AND list_contains(?, year)",
-                               [region, years]).fetchone()[0])  # table from _DATA_TABLES, values bound
 
 
 def name_warnings(file_name: str, batch: Batch, reference: Reference, base_file: Path | None) -> list[str]:
@@ -1683,7 +1680,7 @@ def name_warnings(file_name: str, batch: Batch, reference: Reference, base_file:
         name = names.get(region) or region
         span = sorted(set().union(*found[region].values()))
         when = "、".join(str(y) for y in span) + " 年"
-        existing = {table: _existing_rows(base_file, table, region, sorted(years))
+        existing = {table: _count(base_file, table, sorted(years), region)
                     for table, years in found[region].items()}
         replaced = "、".join(f"{BY_TABLE[t].zh} {n} 行" for t, n in existing.items() if n)
         what = (f"导入将替换{name} {when}已有的数据（{replaced}）" if replaced

@@ -100,9 +100,9 @@ def _shown(code: str, year: int, scope: Scope, lang: str, labels: tuple, path: P
     value_col = ind.name(lang)
     # Rates in % and changes in points to the one decimal shown, here, so that the table and both
     # downloads hold the same figures (a file of 70.12345678% was not what the page said).
-    def points(values) -> list[float]:
-        return [fmt.rounded(v * 100, 1) for v in values]
-    percent = points(ranked["value"])
+    def as_shown(fractions) -> list[float]:
+        return [fmt.rounded(v * 100, 1) for v in fractions]
+    percent = as_shown(ranked["value"])
     shown = ranked.assign(**{
         cols["col_rank"]: ranked["rank"],
         cols["region"]: [regions.get(k, k) for k in ranked["region_code"]],
@@ -111,8 +111,8 @@ def _shown(code: str, year: int, scope: Scope, lang: str, labels: tuple, path: P
             " " + t("small_sample", lang) if few else "") for a, b, few in
             zip(ranked["numerator"], ranked["denominator"], ranked["small"])],
         cols["col_moved"]: ranked["moved"],
-        change_col: points(ranked["change"]),
-        gap_col: points(ranked["gap_county"]),
+        change_col: as_shown(ranked["change"]),
+        gap_col: as_shown(ranked["gap_county"]),
         cols["col_own_target"]: [fmt.fmt_number(v, ind.unit, lang) for v in ranked["target"]],
         cols["col_status"]: [attainment.status_label(s, lang) if s else "" for s in ranked["status"]],
     })[[cols["col_rank"], cols["region"], value_col, cols["col_parts"], cols["col_moved"], change_col, gap_col,
