@@ -38,11 +38,11 @@ CREATE TABLE units (               -- employer units: identity only; never perso
 -- or restructured keeps its earlier years as they were reported (DESIGN.md §3).
 CREATE TABLE unit_year (           -- stock per unit per year, plus the year's joiners
     year                 INTEGER NOT NULL,
-    unit_id              INTEGER NOT NULL REFERENCES units (unit_id),
+    unit_id              INTEGER NOT NULL,   -- units.unit_id
     name                 VARCHAR NOT NULL,   -- the name it reported that year
-    region_code          VARCHAR NOT NULL REFERENCES regions (code),
-    industry_code        VARCHAR NOT NULL REFERENCES industries (code),
-    ownership_code       VARCHAR NOT NULL REFERENCES ownership (code),
+    region_code          VARCHAR NOT NULL,   -- regions.code
+    industry_code        VARCHAR NOT NULL,   -- industries.code
+    ownership_code       VARCHAR NOT NULL,   -- ownership.code
     employees            INTEGER          CHECK (employees >= 0),
     female_employees     INTEGER          CHECK (female_employees BETWEEN 0 AND employees),
     migrant_workers      INTEGER          CHECK (migrant_workers BETWEEN 0 AND employees),

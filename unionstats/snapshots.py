@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import dimensions, store, submissions
 
-# Load order respects foreign keys.
+# Load order: a table after those it refers to.
 TABLE_ORDER = ("settings", "regions", "industries", "ownership", "aid_programs", "units",
                "unit_year", "region_year", "inspections", "arrears", "aid", "subsidies",
                "targets", "notes", "reference_figures", "imports", "submissions")
@@ -246,6 +246,13 @@ def _load(con, name: str, frame: pd.DataFrame) -> None:
     con.unregister("incoming")
 
 
+def _check_references(con) -> None:
+    """What the foreign keys unit_year once had checked, checked once (queries/unit_year_orphans.sql)."""
+    orphans = con.execute(store.sql("unit_year_orphans")).fetchall()
+    if orphans:
+        raise duckdb.ConstraintException("unit_year: " + ", ".join(f"{v!r} is not in {t}" for t, v in orphans))
+
+
 def write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progress | None = None) -> Path:
     """Create a complete database from frames and atomically replace `path` with it."""
     path = Path(path)
@@ -277,6 +284,7 @@ def _write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progr
                 if progress:
                     progress(i / (len(names) + 1), name)
                 _load(con, name, tables[name])
+            _check_references(con)
             if progress:
                 progress(len(names) / (len(names) + 1), "cube")
             con.execute(store.sql("build_cube"))
@@ -526,6 +534,7 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
         step(0.75, "targets")
         _write_plans(b)
         _write_imports(b)
+        _check_references(con)
         step(0.85, "cube")
         con.execute(store.sql("build_cube"))
         twice = [r for r in con.execute(store.sql("count_levels"), {"years": None}).fetchall()
