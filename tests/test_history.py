@@ -182,5 +182,10 @@ def test_units_all_new_get_the_next_ids_in_turn_and_repeats_still_match():
                           "credit_code": [None, None, "C2", "C2"], "region_code": ["a", "a", "a", "c"]})
     _, ids = snapshots._match_units(units, by_name, again)
     assert ids.tolist()[0] == ids.tolist()[1] and ids.tolist()[2] == ids.tolist()[3]
+    no_codes = fresh.assign(credit_code=[None, None, None])  # a file without codes: a column of None
+    after, ids = snapshots._match_units(units, by_name, no_codes)
+    assert ids.tolist() == [8, 9, 10] and after["credit_code"].tolist()[0] == "K7" and after["credit_code"][1:].isna().all()
+    twice = no_codes.assign(name=["甲", "甲", "丙"], region_code=["a", "a", "b"])  # one unit named twice
+    assert snapshots._match_units(units, by_name, twice)[1].tolist() == [8, 8, 9]
     known = fresh.assign(credit_code=[None, "K7", None])  # a known unit's code: not a new unit
     assert snapshots._match_units(units, by_name, known)[1].tolist()[1] == 7

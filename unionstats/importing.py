@@ -1298,12 +1298,15 @@ def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: li
     if body is None:
         return None
     good = body[~body["__bad__"]]
-    keys = good[list(spec.unique)].astype(object)
-    keys = keys.where(keys.notna() & (keys != 0), "")  # as `value or ""`
-    repeated = keys.duplicated(keep="first")
+    keys = pd.DataFrame({f: _key_values(good[f]) for f in spec.unique})
+    # A row repeats a key only if each of its key cells repeats: a column at a time first (far
+    # quicker than all the key's columns at once over Arrow text), then whole keys on those rows.
+    maybe = np.logical_and.reduce([keys[f].duplicated(keep=False).to_numpy() for f in spec.unique])
+    repeated = np.zeros(len(keys), dtype=bool)
+    repeated[maybe] = keys[maybe].duplicated(keep="first").to_numpy()
     if repeated.any():
         first = good["__row__"].groupby([keys[f] for f in spec.unique], dropna=False, sort=False).transform("first")
-        for i in np.flatnonzero(repeated.to_numpy()):
+        for i in np.flatnonzero(repeated):
             key = keys.iloc[i]
             problem(sheet_label, int(good["__row__"].iloc[i]), "",
                     f"与第{int(first.iloc[i])}行重复（{'、'.join(_shown(k) for k in key)}）")
@@ -1319,6 +1322,14 @@ def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: li
     return frame
 
 
+def _key_values(values: pd.Series) -> pd.Series:
+    """A key column as `value or ""` reads it (blank and 0 are the same key: none)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.fillna("")  # text is never 0: no copy to Python objects
+    values = values.astype(object)
+    return values.where(values.notna() & (values != 0), "")
+
+
 def _shown(value) -> str:
     """A key value as a duplicate's message shows it (a year is 2024, not 2024.0)."""
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
@@ -1332,6 +1343,8 @@ def _store_values(values: pd.Series, kind: str) -> pd.Series:
         if values.isna().all():
             return pd.Series([None] * len(values), dtype=object)
         return values.astype("int64") if values.notna().all() else values.astype(float)
+    if isinstance(values.dtype, pd.StringDtype):
+        return values  # already what pandas infers for text
     return pd.Series(values.tolist())  # the dtype pandas infers, as for the rows of a file before
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import dimensions, store, submissions
@@ -392,17 +393,22 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
     names = {(n, r): i for n, r, i in zip(by_name["name"].tolist(), by_name["region_code"].tolist(),
                                          by_name["unit_id"].tolist())}
     next_id = int(units["unit_id"].max()) + 1 if len(units) else 1
+    credit = incoming["credit_code"]
+    if credit.isna().all():
+        credit = credit.astype("str")  # a file without codes: None each, as text
+    if not names and isinstance(credit.dtype, pd.StringDtype):
+        given = credit.fillna("") != ""
+        codes = credit[given]
+        if not codes.isin(list(by_credit)).any() and not codes.duplicated().any() \
+                and not incoming.duplicated(["name", "region_code"]).any():
+            # Every row a unit not seen before, by code or by name (a first import): each gets
+            # the next id in turn, as the loop below would give it, a column at a time.
+            ids = np.arange(next_id, next_id + len(incoming))
+            new = pd.DataFrame({"unit_id": ids, "credit_code": credit.where(given, None).to_numpy()})
+            return pd.concat([units, new], ignore_index=True), pd.Series(ids, index=incoming.index)
     # Plain lists: iterating pandas' Arrow-backed text columns value by value is slow.
     years, row_names, regions = incoming["year"].tolist(), incoming["name"].tolist(), incoming["region_code"].tolist()
-    credits = [_credit(c) for c in incoming["credit_code"].tolist()]
-    given = [c for c in credits if c]
-    if not any(c in by_credit for c in given) and len(set(given)) == len(given) and not names \
-            and len(set(zip(row_names, regions))) == len(row_names):
-        # Every row a unit not seen before, by code or by name (a first import): each gets the
-        # next id in turn, as the loop below would give it, without a dictionary lookup per row.
-        ids = list(range(next_id, next_id + len(years)))
-        units = pd.concat([units, pd.DataFrame({"unit_id": ids, "credit_code": credits})], ignore_index=True)
-        return units, pd.Series(ids, index=incoming.index)
+    credits = [_credit(c) for c in credit.tolist()]
     claimed = {(y, by_credit[c]) for y, c in zip(years, credits) if c in by_credit}
     ids, new_rows, learned = [], [], {}
     for year, name, region, credit in zip(years, row_names, regions, credits):
