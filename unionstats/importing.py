@@ -971,7 +971,7 @@ class _Checker:
         self.header_width, self.lookups, self.problem, self.notice = header_width, lookups, problem, notice
         self.width = max(header_width, max(positions.values()) + 1)
         self.hidden: list[int] = []
-        self.frames: list[pd.DataFrame] = []
+        self.chunks: list[dict[str, np.ndarray]] = []  # each chunk's parsed columns: one frame at the end
         self.totals: list[tuple[int, dict]] = []
         self.memo: dict[str, dict] = {}
 
@@ -1045,10 +1045,7 @@ class _Checker:
         self._row_checks(values, excel_rows, bad, found)
         for n, _, _, col, message in sorted(found, key=lambda p: p[:3]):
             self.problem(self.label, n, col, message)
-        frame = pd.DataFrame(values)
-        frame["__row__"] = excel_rows
-        frame["__bad__"] = bad
-        self.frames.append(frame)
+        self.chunks.append({**values, "__row__": excel_rows, "__bad__": bad})
 
     def _scale_of(self, column: Column, raw, excel_row: int):
         """The factor for this cell: its number format's, else its header's."""
@@ -1187,7 +1184,11 @@ class _Checker:
     def result(self):
         if self.hidden:
             self.notice(self.label, None, "", f"{_ranges(self.hidden)}是隐藏行，已照常导入：请确认这些行应当计入")
-        body = pd.concat(self.frames, ignore_index=True) if self.frames else None
+        # One frame at the end, its text left as Python objects (dtype object): _finish finds
+        # repeated keys among them (far quicker than among new Arrow text), then _store_values
+        # makes each column what the store takes, once.
+        body = pd.DataFrame({k: pd.Series(np.concatenate([c[k] for c in self.chunks]), dtype=v.dtype)
+                             for k, v in self.chunks[0].items()}) if self.chunks else None
         return self.spec, self.label, body, self.totals
 
 
@@ -1299,11 +1300,7 @@ def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: li
         return None
     good = body[~body["__bad__"]]
     keys = pd.DataFrame({f: _key_values(good[f]) for f in spec.unique})
-    # A row repeats a key only if each of its key cells repeats: a column at a time first (far
-    # quicker than all the key's columns at once over Arrow text), then whole keys on those rows.
-    maybe = np.logical_and.reduce([keys[f].duplicated(keep=False).to_numpy() for f in spec.unique])
-    repeated = np.zeros(len(keys), dtype=bool)
-    repeated[maybe] = keys[maybe].duplicated(keep="first").to_numpy()
+    repeated = keys.duplicated(keep="first").to_numpy()
     if repeated.any():
         first = good["__row__"].groupby([keys[f] for f in spec.unique], dropna=False, sort=False).transform("first")
         for i in np.flatnonzero(repeated):
@@ -1324,8 +1321,6 @@ def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: li
 
 def _key_values(values: pd.Series) -> pd.Series:
     """A key column as `value or ""` reads it (blank and 0 are the same key: none)."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return values.fillna("")  # text is never 0: no copy to Python objects
     values = values.astype(object)
     return values.where(values.notna() & (values != 0), "")
 
@@ -1343,8 +1338,6 @@ def _store_values(values: pd.Series, kind: str) -> pd.Series:
         if values.isna().all():
             return pd.Series([None] * len(values), dtype=object)
         return values.astype("int64") if values.notna().all() else values.astype(float)
-    if isinstance(values.dtype, pd.StringDtype):
-        return values  # already what pandas infers for text
     return pd.Series(values.tolist())  # the dtype pandas infers, as for the rows of a file before
 
 

@@ -551,9 +551,11 @@ def _plain_cells(piece: bytes, book: Book):
     ok &= (end > at) & (raw[at] != ord("0")) & (raw[end] == _QUOTE)
     at = end + 1
     styled = _bytes_are(raw, at, b' s="')
-    style, end = _digits(raw, at + 4, 6)
-    ok &= ~styled | (end > at + 4) & (raw[end] == _QUOTE)
-    at = np.where(styled, end + 1, at)
+    style = np.full(len(at), -1, dtype=np.int64)
+    if styled.any():  # (the digits of unstyled cells would be read for nothing)
+        style[styled], end = _digits(raw, at[styled] + 4, 6)
+        ok[styled] &= (end > at[styled] + 4) & (raw[end] == _QUOTE)
+        at[styled] = end + 1
     typed = _bytes_are(raw, at, b' t="')
     shared = typed & _bytes_are(raw, at + 4, b's"')
     inline = typed & _bytes_are(raw, at + 4, b'inlineStr"')
@@ -565,7 +567,7 @@ def _plain_cells(piece: bytes, book: Book):
     if not ok.all():
         return None
     # Merged ranges come after the last row: in a piece of their own, with no cells (see _pieces).
-    formats = cellformats.PlainCells(numbers, columns + 1, np.where(styled, style, -1))
+    formats = cellformats.PlainCells(numbers, columns + 1, style)
     keep = ~empty
     if np.count_nonzero(closing & (after == ord("c"))) != np.count_nonzero(keep):
         return None  # an end tag </c> with no cell: read one by one
@@ -660,9 +662,17 @@ def _resolved(raw: bytes) -> str:
 
 def _bytes_are(raw: np.ndarray, at: np.ndarray, expected: bytes) -> np.ndarray:
     """Whether the bytes at each position `at` are `expected`."""
-    same = np.ones(len(at), dtype=bool)
-    for k, byte in enumerate(expected):
-        same &= raw[at + k] == byte
+    same = raw[at] == expected[0]
+    if len(expected) == 1:
+        return same
+    where = np.flatnonzero(same)  # the positions still matching: fewer bytes to read at each step
+    spots = at[where]
+    for k, byte in enumerate(expected[1:], 1):
+        still = raw[spots + k] == byte
+        if not still.all():
+            where, spots = where[still], spots[still]
+    same[:] = False
+    same[where] = True
     return same
 
 
@@ -698,8 +708,8 @@ def _digits(raw: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.
         going &= (byte >= 48) & (byte <= 57)
         if not going.any():
             break
-        number[going] = number[going] * 10 + (byte[going] - 48)
-        at = at + going
+        number = np.where(going, number * 10 + byte - 48, number)  # quicker than assigning through a mask
+        at += going
     return number, at
 
 def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
