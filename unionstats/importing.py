@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import catalog, cellformats, dimensions, filelimits, xlsxrows
+from . import catalog, cellformats, dimensions, filelimits, sheetworker, xlsxrows
 from .exports import FORMULA_STARTS
 from .sheets import (BY_TABLE, COUNTY_KINDS, FLAG_WORDS, INSTRUCTIONS_ZH, LISTS_SHEET, NOT_BROKEN_DOWN,
                      REFERENCE_BODIES, REFERENCE_SHEET, REGION_KIND_WORDS, SHEETS, STATUS_WORDS, SUMMARY_SHEET,
@@ -517,16 +517,21 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
     formats = cellformats.Reader()  # number formats, hidden rows, formula cells, merged ranges
     xlsx = data[:2] == b"PK"
     streamed = streamed and xlsx
+    worker = sheetworker.start() if streamed and sheetworker.wanted(data) else None
     try:
         # Before any reader: calamine aborts the process on a hostile file. A streamed sheet is
         # checked piece by piece as it is read, in the same pass.
         filelimits.check(data, limits(), formats, sheets_too=not streamed)
     except filelimits.Refused as exc:
+        if worker is not None:
+            worker.close()
         raise _Bad(str(exc), sheet=exc.sheet) from None
     if streamed:
         try:
-            return _streamed_tables(data, formats)
+            return _streamed_tables(data, formats, worker)
         except (xlsxrows.Unsupported, xlsxrows.Damaged):  # calamine's answer (or its message) it is
+            if worker is not None:
+                worker.close()
             return _read_tables(name, data, streamed=False)
     tables = _calamine_tables(data)
     if xlsx:  # number formats, hidden rows and formula cells (by content: an .xlsx named .xls too)
@@ -540,10 +545,13 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
     return tables
 
 
-def _streamed_tables(data: bytes, formats: cellformats.Reader) -> list[_Table]:
+def _streamed_tables(data: bytes, formats: cellformats.Reader, worker: sheetworker.Worker | None) -> list[_Table]:
     """The sheets of an .xlsx as xlsxrows streams them, each piece checked (filelimits.PartScan)
-    and read by `formats` before its rows are. Merged ranges are written after the rows: they
-    are known once a sheet has been read (_validate_sheet checks)."""
+    and read by `formats` before its rows are; the first big sheet by `worker`, in a second
+    process. Merged ranges are written after the rows: they are known once a sheet has been read
+    (_validate_sheet checks)."""
+    if worker is not None:
+        worker.read(data, limits())  # the worker reads the workbook while this process does
     book = xlsxrows.open_book(data)
     tables = []
     for sheet in book.sheets:
@@ -552,8 +560,14 @@ def _streamed_tables(data: bytes, formats: cellformats.Reader) -> list[_Table]:
             # cellformats would not read this part as this sheet: its number formats would go unseen
             raise xlsxrows.Unsupported(f"part {sheet.part}")
         cells = formats.sheets[sheet.name]
-        rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)
+        if worker is not None and book.zip.getinfo(sheet.part).file_size >= sheetworker.BIG:
+            rows = xlsxrows.SheetRows(worker.grids(sheet.part, sheet.name, cells, book.strings))
+            worker = None
+        else:
+            rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)
         tables.append(_Table(sheet.name, rows, sheet.hidden, cells.merged, cells, formulas=True))
+    if worker is not None:
+        worker.close()
     return tables
 
 
@@ -1332,12 +1346,15 @@ def _shown(value) -> str:
 
 def _store_values(values: pd.Series, kind: str) -> pd.Series:
     """A column as the store takes it: whole numbers as integers (float with NaN where some are
-    not reported, None when none are), the rest as pandas infers it (str, bool)."""
+    not reported, None when none are), text as it is (object: str or None), the rest as pandas
+    infers it (bool)."""
     values = values.reset_index(drop=True)
     if kind in ("int", "money", "year", "founded_year"):
         if values.isna().all():
             return pd.Series([None] * len(values), dtype=object)
         return values.astype("int64") if values.notna().all() else values.astype(float)
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values  # text stays Python's: DuckDB reads it as fast as Arrow text, and copying it costs
     return pd.Series(values.tolist())  # the dtype pandas infers, as for the rows of a file before
 
 

@@ -394,9 +394,7 @@ def _match_units(units: pd.DataFrame, by_name: pd.DataFrame, incoming: pd.DataFr
                                          by_name["unit_id"].tolist())}
     next_id = int(units["unit_id"].max()) + 1 if len(units) else 1
     credit = incoming["credit_code"]
-    if credit.isna().all():
-        credit = credit.astype("str")  # a file without codes: None each, as text
-    if not names and isinstance(credit.dtype, pd.StringDtype):
+    if not names and pd.api.types.infer_dtype(credit, skipna=True) in ("string", "empty"):
         given = credit.fillna("") != ""
         codes = credit[given]
         if not codes.isin(list(by_credit)).any() and not codes.duplicated().any() \

@@ -22,7 +22,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -54,6 +54,24 @@ class Book:
     strings: np.ndarray        # shared strings (object array of str)
     date_styles: frozenset     # cell style indices whose number format shows a date or time
     zip: zipfile.ZipFile
+
+
+class Values(NamedTuple):
+    """A piece's cell values before they are Python objects (small to send to another process:
+    sheetworker): kind 1, the shared string number `number`; kind 2, the number `number`; kind
+    0, the next of `objects` (an inline string, a number calamine reads by float(), a boolean...)."""
+    kind: np.ndarray     # uint8
+    number: np.ndarray   # float64 (a shared string's number is exact: fewer than 2**53 strings)
+    objects: np.ndarray  # object, the values of kind 0 in order
+
+    def given(self, strings: np.ndarray) -> np.ndarray:
+        """The values as calamine gives them."""
+        out = np.empty(len(self.kind), dtype=object)
+        shared, number = self.kind == 1, self.kind == 2
+        out[shared] = strings[self.number[shared].astype(np.int64)]
+        out[number] = self.number[number]
+        out[self.kind == 0] = self.objects
+        return out
 
 
 _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
@@ -123,6 +141,14 @@ def _rich_text(body: bytes) -> tuple[str, int]:
 
 
 _SIMPLE_SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+
+
+def _no_texts(book: zipfile.ZipFile) -> np.ndarray:
+    """As many Nones as _shared_strings finds texts (it reads the file only if it finds one per <si)."""
+    try:
+        return np.empty(book.read("xl/sharedStrings.xml").count(b"<si"), dtype=object)
+    except KeyError:
+        return np.empty(0, dtype=object)
 
 
 def _shared_strings(book: zipfile.ZipFile) -> np.ndarray:
@@ -295,8 +321,9 @@ _WORKSHEET = "/relationships/worksheet"
 _OFFICE_DOCUMENT = "/relationships/officeDocument"
 
 
-def open_book(data: bytes) -> Book:
-    """The workbook's worksheets (in its order), shared strings and date styles. Raises
+def open_book(data: bytes, texts: bool = True) -> Book:
+    """The workbook's worksheets (in its order), shared strings and date styles (`texts` False:
+    as many Nones as there are shared strings, for a reader that gives them by number). Raises
     Unsupported for what this reader does not read, Damaged for what no reader could. The
     workbook's parts are read as calamine reads them, or left to it: the workbook the package
     names (its folder must be xl/, where filelimits and cellformats look), sheets through their
@@ -330,7 +357,7 @@ def open_book(data: bytes) -> Book:
             sheets.append(SheetInfo(_sheet_name(_attribute(tag, b"name") or ""), part, state not in (None, "visible")))
         if len({s.name for s in sheets}) != len(sheets) or len({s.part for s in sheets}) != len(sheets):
             raise Unsupported("two sheets of one name, or one part")  # calamine reads the first twice
-        return Book(sheets, _shared_strings(book), _date_styles(book), book)
+        return Book(sheets, _shared_strings(book) if texts else _no_texts(book), _date_styles(book), book)
     except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
             OSError) as exc:
         raise Damaged(exc.__class__.__name__) from None
@@ -393,8 +420,25 @@ def rows(book: Book, part: str, scan: filelimits.PartScan | None = None, visit=N
 
 
 def _blocks(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for numbers, columns, values in cells(book, part, scan, visit):
+        yield grid(numbers, columns, values.given(book.strings))
+
+
+def grid(numbers: np.ndarray, columns: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A piece's rows that hold something: (their numbers, their cells as a grid from column A)."""
+    # A grid of the rows holding something only: a tiny file may skip 500,000 rows.
+    ordered = (numbers[1:] >= numbers[:-1]).all()  # as written by every writer: no sort needed
+    held = numbers[np.r_[True, numbers[1:] != numbers[:-1]]] if ordered else np.unique(numbers)
+    out = np.full((len(held), int(columns.max()) + 1), "", dtype=object)
+    out[np.searchsorted(held, numbers), columns] = values
+    return held, out
+
+
+def cells(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.ndarray, Values]]:
+    """Each piece's cells that hold something: (row numbers, 0-based columns, values). Raises
+    Unsupported, Damaged, or filelimits.Refused naming the sheet."""
     try:
-        yield from _grids(book, part, scan, visit)
+        yield from _cells(book, part, scan, visit)
     except filelimits.Refused as exc:
         raise filelimits.Refused(str(exc), exc.sheet or (scan.sheet if scan else "")) from None
     except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
@@ -409,8 +453,7 @@ _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?:\s[^>]*?)?(/?)>")
 _SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
 
 
-def _grids(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Each piece's rows that hold something: (their numbers, their cells as a grid)."""
+def _cells(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.ndarray, Values]]:
     done = 0  # the last row given
     where = 0  # 0 before <sheetData>, 1 inside it, 2 after it: calamine reads cells only inside
     # The sheet's XML but its rows is parsed as XML (the rows' tags are counted instead, far faster):
@@ -448,16 +491,10 @@ def _grids(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.
                 _checked(rest, scan, visit, skeleton)  # merged ranges... (no rows: hand them over first)
             if not len(numbers):
                 continue
-            first, last = int(numbers.min()), int(numbers.max())
-            if first <= done:
+            if int(numbers.min()) <= done:
                 raise Unsupported("rows out of order, or a row cut between pieces")
-            # A grid of the rows holding something only: a tiny file may skip 500,000 rows.
-            ordered = (numbers[1:] >= numbers[:-1]).all()  # as written by every writer: no sort needed
-            held = numbers[np.r_[True, numbers[1:] != numbers[:-1]]] if ordered else np.unique(numbers)
-            grid = np.full((len(held), int(columns.max()) + 1), "", dtype=object)
-            grid[np.searchsorted(held, numbers), columns] = values
-            yield held, grid
-            done = last
+            yield numbers, columns, values
+            done = int(numbers.max())
     _parse(skeleton, b"", True)
     if visit is not None:
         visit(None)
@@ -543,7 +580,7 @@ def _plain_cells(piece: bytes, book: Book):
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
     if not tags:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object), 0, None
+        return np.empty(0, np.int64), np.empty(0, np.int64), Values(np.empty(0, np.uint8), np.empty(0), np.empty(0, object)), 0, None
     ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
     ok &= at > starts + 6
@@ -580,13 +617,13 @@ def _plain_cells(piece: bytes, book: Book):
     styled, style, at = styled[keep], style[keep], at[keep]
     if book.date_styles and np.isin(style[styled & ~shared & ~inline], list(book.date_styles)).any():
         return None  # a number shown as a date: the one-by-one path says Unsupported
-    values = np.empty(len(numbers), dtype=object)
+    kind, objects = np.zeros(len(numbers), dtype=np.uint8), np.empty(len(numbers), dtype=object)
     if inline.any():
         text_at = at[inline] + np.where(kept[inline], len(_INLINE_KEPT), len(_INLINE))
         text_end = lt[np.searchsorted(lt, text_at)]
         if not _bytes_are(raw, text_end, b"</t></is></c>").all():
             return None  # rich text runs: one by one
-        values[inline] = _texts(raw, text_at, text_end, kept[inline])
+        objects[inline] = _texts(raw, text_at, text_end, kept[inline])
     v = ~inline
     value_at = at[v] + 4
     number, value_end = _digits(raw, value_at, 15)
@@ -599,14 +636,13 @@ def _plain_cells(piece: bytes, book: Book):
     if shared_v.any() and ((shared_v & ~(whole & (value_end > value_at))).any()
                            or int(number[shared_v].max()) >= len(book.strings)):
         return None  # an empty index, one not in digits or out of range: read one by one
-    out = np.empty(len(value_at), dtype=object)
-    out[shared_v] = book.strings[number[shared_v]]
     short = ~shared_v & whole & (value_end > value_at)
-    out[short] = number[short].astype(np.float64)
-    for k in np.flatnonzero(~shared_v & ~short):
-        out[k] = _number(piece[value_at[k]:value_end[k]])
-    values[v] = out
-    return numbers, columns, values, tags, formats
+    kind[v] = np.where(shared_v, 1, np.where(short, 2, 0))
+    values = np.zeros(len(numbers))
+    values[v] = number  # (15 digits or fewer: exact as a float)
+    rest = np.flatnonzero(v)[~shared_v & ~short]
+    objects[rest] = [_number(piece[value_at[k]:value_end[k]]) for k in np.flatnonzero(~shared_v & ~short)]
+    return numbers, columns, Values(kind, values, objects[kind == 0]), tags, formats
 
 
 def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray, kept: np.ndarray) -> list[str]:
@@ -712,10 +748,10 @@ def _digits(raw: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.
         at += going
     return number, at
 
-def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray, Values]:
     if re.search(rb"</c\s", piece):
         raise Unsupported("an end tag written </c >")  # the cell pattern would run into the next cell
-    numbers, columns, values = [], [], []
+    numbers, columns, values, shared = [], [], [], []
     matches = list(_CELL_ONE.finditer(piece))
     if len(matches) != len(_CELL_TAG.findall(piece)) or \
             piece.count(b"</c>") != sum(1 for m in matches if m.group(4) != b"/>"):
@@ -749,7 +785,8 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
             if not text:
                 value = ""
             elif text.isdigit() and int(text) < len(book.strings):
-                value = book.strings[int(text)]
+                shared.append((len(values), int(text)))  # by its number, as a plain piece gives it
+                value = None
             else:
                 raise Unsupported("a shared string index out of range or not a number")
         elif kind == b"str":
@@ -775,4 +812,8 @@ def _cells_one_by_one(piece: bytes, book: Book) -> tuple[np.ndarray, np.ndarray,
         values.append(value)
     out = np.empty(len(values), dtype=object)
     out[:] = values
-    return np.array(numbers, dtype=np.int64), np.array(columns, dtype=np.int64), out
+    kind, number = np.zeros(len(out), dtype=np.uint8), np.zeros(len(out))
+    if shared:
+        at, index = zip(*shared)
+        kind[list(at)], number[list(at)] = 1, index
+    return np.array(numbers, dtype=np.int64), np.array(columns, dtype=np.int64), Values(kind, number, out[kind == 0])

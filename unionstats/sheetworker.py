@@ -1,0 +1,156 @@
+"""A big sheet's cells read in a second process while this one checks them (issue #17).
+
+Reading a province's 单位 sheet (xlsxrows: unzip, find the cells, parse their digits) costs as
+much as checking its rows, and both hold Python's lock: a thread would not run beside the checks,
+a process does, on the second core. The worker gets the file once it has passed
+filelimits.check, reads the workbook itself (xlsxrows.open_book), then one sheet with the same
+checks as in this process (filelimits.PartScan, cellformats), and sends each piece's cells as
+numbers (xlsxrows.Values: a shared string by its number, not its text), with what cellformats
+found in the piece. This process turns them into the grids the importer checks, a piece at a
+time: what the worker sends is what xlsxrows would have given here, in the same order. A worker
+that cannot start or stops midway reads as Unsupported: the importer then reads the file with
+calamine, as for any sheet xlsxrows does not read.
+
+    python -m unionstats.sheetworker   (the worker's side: pickled messages on stdin and stdout)
+"""
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import threading
+import weakref
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from . import cellformats, filelimits, xlsxrows
+
+BIG = 4 * xlsxrows.PIECE  # bytes of sheet XML from which a sheet is read by a worker (≈ 50,000 rows)
+_ROOT = str(Path(__file__).resolve().parent.parent)
+_ERRORS = {"Unsupported": xlsxrows.Unsupported, "Damaged": xlsxrows.Damaged}
+
+
+class Worker:
+    """One second process, started before the file is checked (Python and numpy take 0.2 s to
+    start), given the file once it passed (`read`), then asked for one sheet (`grids`)."""
+
+    def __init__(self):
+        # (Run from the folder holding the package, wherever the server was started from.)
+        self._proc = subprocess.Popen([sys.executable, "-m", "unionstats.sheetworker"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=_ROOT)
+        self._sending: threading.Thread | None = None
+        weakref.finalize(self, _stop, self._proc)  # a worker never asked for its sheet
+
+    def read(self, data: bytes, limits: filelimits.Limits) -> None:
+        """Hand over the file (in a thread: the worker may still be starting)."""
+        self._sending = threading.Thread(target=self._send, args=((data, limits),), daemon=True)
+        self._sending.start()
+
+    def grids(self, part: str, sheet: str, cells: cellformats.SheetCells,
+              strings: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The sheet's grids, as xlsxrows.rows gives them; what cellformats finds goes to `cells`
+        before the grid of its piece is given."""
+        try:
+            self._sending.join()
+            self._send((part, sheet))
+            while True:
+                message = pickle.load(self._proc.stdout)
+                if message[0] == "error":
+                    _, kind, text, where = message
+                    raise filelimits.Refused(text, where) if kind == "Refused" else _ERRORS[kind](text)
+                _add(cells, message[-1])
+                if message[0] == "end":
+                    return
+                _, numbers, columns, values, _found = message
+                yield xlsxrows.grid(numbers, columns, values.given(strings))
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:  # the worker stopped or never started
+            raise xlsxrows.Unsupported(f"the sheet worker stopped ({exc.__class__.__name__})") from None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        _stop(self._proc)
+
+    def _send(self, message) -> None:
+        try:
+            pickle.dump(message, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._proc.stdin.flush()
+        except OSError:
+            pass  # the worker is gone: reading its answer says so
+
+
+def wanted(data: bytes) -> bool:
+    """Whether an .xlsx holds a sheet big enough to be read by a worker (from the zip's own list
+    of sizes: filelimits.check has not looked at the file yet, and this only reads the list)."""
+    import io
+    import zipfile
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
+    return any(i.filename.startswith("xl/worksheets/") and i.file_size >= BIG for i in book.infolist())
+
+
+def start() -> Worker | None:
+    try:
+        return Worker()
+    except OSError:  # no process can be started here: the sheet is read in this one
+        return None
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        stream.close()
+
+
+def _add(cells: cellformats.SheetCells, found: tuple) -> None:
+    scales, hidden_rows, formulas, merged = found
+    cells.scales.update(scales)
+    cells.hidden_rows.update(hidden_rows)
+    cells.formulas.update(formulas)
+    cells.merged.extend(merged)
+
+
+def _taken(cells: cellformats.SheetCells) -> tuple:
+    """What cellformats found since the last message (then forgotten here: it was sent)."""
+    found = (dict(cells.scales), set(cells.hidden_rows), set(cells.formulas), list(cells.merged))
+    cells.scales.clear()
+    cells.hidden_rows.clear()
+    cells.formulas.clear()
+    cells.merged.clear()
+    return found
+
+
+def _serve(stdin, stdout) -> None:
+    def send(message) -> None:
+        pickle.dump(message, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.flush()
+
+    data, limits = pickle.load(stdin)
+    try:
+        book = xlsxrows.open_book(data, texts=False)  # (the importer has them: cells give their numbers)
+        part, sheet = pickle.load(stdin)
+        formats = cellformats.Reader()
+        visit = formats(book.zip, part)
+        if visit is None:
+            raise xlsxrows.Unsupported(f"part {part}")
+        cells = formats.sheets[formats.parts[part]]
+        for numbers, columns, values in xlsxrows.cells(book, part, filelimits.PartScan(limits, sheet), visit):
+            send(("cells", numbers, columns, values, _taken(cells)))
+        send(("end", _taken(cells)))
+    except (xlsxrows.Unsupported, xlsxrows.Damaged) as exc:
+        send(("error", type(exc).__name__, str(exc), ""))
+    except filelimits.Refused as exc:
+        send(("error", "Refused", str(exc), exc.sheet))
+
+
+if __name__ == "__main__":
+    try:
+        _serve(sys.stdin.buffer, sys.stdout.buffer)
+    except (BrokenPipeError, EOFError):  # the importer stopped listening, or asked for no sheet
+        pass
