@@ -19,7 +19,6 @@ import pickle
 import subprocess
 import sys
 import threading
-import weakref
 from pathlib import Path
 from typing import Iterator
 
@@ -41,11 +40,10 @@ class Worker:
         self._proc = subprocess.Popen([sys.executable, "-m", "unionstats.sheetworker"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=_ROOT)
         self._sending: threading.Thread | None = None
-        weakref.finalize(self, _stop, self._proc)  # a worker never asked for its sheet
 
     def read(self, data: bytes, limits: filelimits.Limits) -> None:
         """Hand over the file (in a thread: the worker may still be starting)."""
-        self._sending = threading.Thread(target=self._send, args=((data, limits),), daemon=True)
+        self._sending = threading.Thread(target=self._send, args=((data, limits, xlsxrows.PIECE),), daemon=True)
         self._sending.start()
 
     def grids(self, part: str, sheet: str, cells: cellformats.SheetCells,
@@ -131,7 +129,7 @@ def _serve(stdin, stdout) -> None:
         pickle.dump(message, stdout, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.flush()
 
-    data, limits = pickle.load(stdin)
+    data, limits, xlsxrows.PIECE = pickle.load(stdin)  # (tests read in small pieces)
     try:
         book = xlsxrows.open_book(data, texts=False)  # (the importer has them: cells give their numbers)
         part, sheet = pickle.load(stdin)

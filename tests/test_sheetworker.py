@@ -1,0 +1,181 @@
+"""A big sheet read in a second process (unionstats/sheetworker.py) gives the importer what
+xlsxrows gives it in this one: the same grids, the same number formats, hidden rows, formulas
+and merged ranges, the same messages; and when the worker cannot help (it cannot start, stops
+midway, meets a cell it does not read) the file is still read, the same way. The worker is
+made to take small files here (BIG lowered) and to read them in small pieces."""
+from __future__ import annotations
+
+import pytest
+
+from test_xlsxrows import WORKBOOKS, _both_ways, _edited, _same, _unit_book, _without_dimension, plain_cells
+from unionstats import cellformats, filelimits, importing, sheetworker, xlsxrows
+
+
+def _read(data: bytes, by_worker: bool) -> tuple[list, dict]:
+    """Each sheet's grids (row numbers and cells) and what cellformats found in it."""
+    formats = cellformats.Reader()
+    book = xlsxrows.open_book(data)
+    sheets, found = [], {}
+    for sheet in book.sheets:
+        visit = formats(book.zip, sheet.part)
+        cells = formats.sheets[sheet.name]
+        if by_worker:
+            worker = sheetworker.start()
+            worker.read(data, importing.limits())
+            blocks = worker.grids(sheet.part, sheet.name, cells, book.strings)
+        else:
+            blocks = xlsxrows.rows(book, sheet.part, filelimits.PartScan(importing.limits(), sheet.name),
+                                   visit).rest_blocks()
+        sheets.append([(held.tolist(), [[(type(v).__name__, v) for v in row] for row in grid.tolist()])
+                       for held, grid in blocks])
+        found[sheet.name] = cells
+    return sheets, found
+
+
+def _late_formats(ws, book):
+    """What cellformats must find deep in the sheet: a scaling format, a hidden row, a formula
+    and a merged range, each after the first pieces."""
+    ws.write_number(1499, 6, 68, book.add_format({"num_format": '0"万人"'}))
+    ws.set_row(1200, None, None, {"hidden": True})
+    ws.write_formula(1700, 7, "=10+10", None, 20)  # 女职工人数, as the row had it
+    ws.merge_range(1800, 0, 1801, 0, 2024)
+
+
+SHEETS = {**WORKBOOKS, "XlsxWriter, a 单位 sheet with formats late in it": lambda: _unit_book(2000, _late_formats)}
+
+
+@pytest.mark.parametrize("kind", SHEETS)
+@pytest.mark.parametrize("piece", [4096, 65_536])
+def test_the_worker_reads_what_this_process_reads(kind, piece, monkeypatch):
+    monkeypatch.setattr(xlsxrows, "PIECE", piece)
+    data = SHEETS[kind]()
+    here, found_here = _read(data, by_worker=False)
+    there, found_there = _read(data, by_worker=True)
+    assert there == here
+    assert found_there == found_here
+    if kind.startswith("XlsxWriter, a 单位") and piece == 4096:
+        assert len(here[0]) > 10 and found_here["单位"].scales  # many pieces, formats found late
+
+
+def _big_is_everything(monkeypatch) -> list:
+    """Every .xlsx read by a worker from now on; the list of their processes."""
+    started = []
+
+    def start():
+        worker = sheetworker.Worker()
+        started.append(worker._proc)
+        return worker
+    monkeypatch.setattr(sheetworker, "BIG", 0)
+    monkeypatch.setattr(sheetworker, "start", start)
+    return started
+
+
+def test_an_import_through_the_worker_is_the_import_read_here(monkeypatch):
+    data = _unit_book(2000, _late_formats)
+    here, by_calamine = _both_ways(data, monkeypatch)
+    started = _big_is_everything(monkeypatch)
+    there, _ = _both_ways(data, monkeypatch)
+    assert len(started) == 1
+    _same(there, here)
+    _same(there, by_calamine)
+    assert there.frames["unit_year"]["employees"].max() == 680_000  # the late 0"万人" counted
+    assert all(p.poll() is not None for p in started)  # no worker left running
+
+
+def test_what_the_worker_cannot_read_is_read_by_calamine(monkeypatch):
+    """A number shown as a date: Unsupported in the worker, then calamine, as in this process."""
+    dated = _unit_book(300, lambda ws, book: ws.write_number(250, 14, 45000, book.add_format({"num_format": "yyyy-mm-dd"})))
+    here, by_calamine = _both_ways(dated, monkeypatch)
+    started = _big_is_everything(monkeypatch)
+    by = []
+    calamine = importing._calamine_tables
+    monkeypatch.setattr(importing, "_calamine_tables", lambda data: by.append(1) or calamine(data))
+    there = importing.read("a.xlsx", dated, importing.Reference(_regions()))
+    assert started and by == [1]  # the worker said Unsupported; calamine read the file
+    _same(there, here)
+    _same(there, by_calamine)
+    assert there.ok and there.frames["unit_year"]["union_founded_year"].tolist()[249] != 45000
+
+
+def test_a_sheet_over_a_limit_is_refused_in_the_same_words(monkeypatch):
+    """A cell far down after 2,000 ordinary rows, no declared dimension to give it away: met by
+    the worker's own PartScan, in a late piece."""
+    data = _without_dimension(_unit_book(2000, lambda ws, book: ws.write_number(1_048_575, 0, 1)))
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    reference = importing.Reference(_regions())
+    here = importing.read("a.xlsx", data, reference)
+    started = _big_is_everything(monkeypatch)
+    there = importing.read("a.xlsx", data, reference)
+    assert started and [p.line() for p in there.problems] == [p.line() for p in here.problems]
+    assert "有内容的单元格一直到第 1,048,576 行" in there.problems[0].message
+
+
+def test_a_damaged_sheet_gets_calamines_message_through_the_worker(monkeypatch):
+    damaged = _edited(plain_cells(), lambda name, body: body.replace(
+        b'<c r="A9" s="1" t="s"><v>', b'<c r="A9" s="1" t="s"><v>99999999') if name.startswith("xl/worksheets/") else body)
+    reference = importing.Reference(_regions())
+    here = importing.read("a.xlsx", damaged, reference)
+    _big_is_everything(monkeypatch)
+    there = importing.read("a.xlsx", damaged, reference)
+    assert [p.line() for p in there.problems] == [p.line() for p in here.problems]
+    assert there.problems[0].message.startswith("文件已损坏或不是有效的 Excel 文件（")
+
+
+def _regions():
+    import pandas as pd
+    return pd.DataFrame({"code": ["CG", "NS"], "name_zh": ["城关镇", "南山乡"], "name_en": ["Chengguan", "Nanshan"]})
+
+
+def test_a_worker_that_stops_midway_leaves_the_file_to_calamine(monkeypatch):
+    data = _unit_book(2000, _late_formats)
+    here, _ = _both_ways(data, monkeypatch)
+    started = _big_is_everything(monkeypatch)
+    made = []
+    grid = xlsxrows.grid
+
+    def killing(*args):
+        made.append(1)
+        if len(made) == 2:
+            started[-1].kill()  # between two pieces: the next read finds the pipe closed
+        return grid(*args)
+    monkeypatch.setattr(xlsxrows, "grid", killing)
+    there, _ = _both_ways(data, monkeypatch)
+    assert len(made) >= 2
+    _same(there, here)
+
+
+def test_without_a_second_process_the_sheet_is_read_here(monkeypatch):
+    data = _unit_book(500)
+    here, _ = _both_ways(data, monkeypatch)
+
+    def refused(*args, **kwargs):
+        raise OSError("no processes here")
+    monkeypatch.setattr(sheetworker, "BIG", 0)
+    monkeypatch.setattr(sheetworker.subprocess, "Popen", refused)
+    there, _ = _both_ways(data, monkeypatch)
+    _same(there, here)
+
+
+def test_only_a_big_worksheet_wants_a_worker(monkeypatch):
+    data = _unit_book(2000)
+    assert not sheetworker.wanted(data)  # a county's sheet: read here, no process started
+    monkeypatch.setattr(sheetworker, "BIG", 100_000)  # the 单位 sheet's XML is bigger; shared strings are not a sheet
+    assert sheetworker.wanted(data)
+    assert not sheetworker.wanted(b"PK not a zip")
+
+
+def test_a_file_refused_before_its_big_sheet_is_read_leaves_no_worker_running(monkeypatch):
+    import gc
+    data = _edited(_unit_book(2000), lambda name, body: body.replace('name="单位"'.encode(), 'name="名单"'.encode())
+                   if name == "xl/workbook.xml" else body)
+    started = _big_is_everything(monkeypatch)
+    batch = importing.read("a.xlsx", data, importing.Reference(_regions()))
+    assert "无法识别的工作表名称「名单」" in batch.problems[0].message
+    gc.collect()
+    assert started and all(p.wait(timeout=10) is not None for p in started)
+
+
+def test_what_cellformats_found_is_sent_once():
+    cells = cellformats.SheetCells({5}, {(5, 2): 10_000}, {(6, 3)}, [((0, 0), (1, 0))])
+    assert sheetworker._taken(cells) == ({(5, 2): 10_000}, {5}, {(6, 3)}, [((0, 0), (1, 0))])
+    assert sheetworker._taken(cells) == ({}, set(), set(), [])
