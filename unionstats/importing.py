@@ -1313,7 +1313,8 @@ def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: li
     if body is None:
         return None
     good = body[~body["__bad__"]]
-    keys = pd.DataFrame({f: _key_values(good[f]) for f in spec.unique})
+    keys = good[list(spec.unique)].astype(object)
+    keys = keys.where(keys.notna() & (keys != 0), "")  # as `value or ""`
     repeated = keys.duplicated(keep="first").to_numpy()
     if repeated.any():
         first = good["__row__"].groupby([keys[f] for f in spec.unique], dropna=False, sort=False).transform("first")
@@ -1331,12 +1332,6 @@ def _finish(spec: Sheet, sheet_label: str, body: pd.DataFrame | None, totals: li
         frame["name_en"] = frame["name_en"].where(frame["name_en"].notna(), frame["name_zh"])
     frame["__row__"] = good["__row__"].to_numpy()
     return frame
-
-
-def _key_values(values: pd.Series) -> pd.Series:
-    """A key column as `value or ""` reads it (blank and 0 are the same key: none)."""
-    values = values.astype(object)
-    return values.where(values.notna() & (values != 0), "")
 
 
 def _shown(value) -> str:

@@ -580,7 +580,8 @@ def _plain_cells(piece: bytes, book: Book):
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
     if not tags:
-        return np.empty(0, np.int64), np.empty(0, np.int64), Values(np.empty(0, np.uint8), np.empty(0), np.empty(0, object)), 0, None
+        return np.empty(0, np.int64), np.empty(0, np.int64), Values(np.empty(0, np.uint8), np.empty(0), np.empty(0, object)), \
+            0, None
     ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
     ok &= at > starts + 6
@@ -638,11 +639,11 @@ def _plain_cells(piece: bytes, book: Book):
         return None  # an empty index, one not in digits or out of range: read one by one
     short = ~shared_v & whole & (value_end > value_at)
     kind[v] = np.where(shared_v, 1, np.where(short, 2, 0))
-    values = np.zeros(len(numbers))
-    values[v] = number  # (15 digits or fewer: exact as a float)
-    rest = np.flatnonzero(v)[~shared_v & ~short]
-    objects[rest] = [_number(piece[value_at[k]:value_end[k]]) for k in np.flatnonzero(~shared_v & ~short)]
-    return numbers, columns, Values(kind, values, objects[kind == 0]), tags, formats
+    read = np.zeros(len(numbers))
+    read[v] = number  # (15 digits or fewer: exact as a float)
+    other = np.flatnonzero(~shared_v & ~short)  # a sign, a point, an exponent, more digits: float()
+    objects[np.flatnonzero(v)[other]] = [_number(piece[value_at[k]:value_end[k]]) for k in other]
+    return numbers, columns, Values(kind, read, objects[kind == 0]), tags, formats
 
 
 def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray, kept: np.ndarray) -> list[str]:
