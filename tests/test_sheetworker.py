@@ -11,25 +11,30 @@ from test_xlsxrows import WORKBOOKS, _both_ways, _edited, _same, _unit_book, _wi
 from unionstats import cellformats, filelimits, importing, sheetworker, xlsxrows
 
 
-def _read(data: bytes, by_worker: bool) -> tuple[list, dict]:
-    """Each sheet's grids (row numbers and cells) and what cellformats found in it."""
+def _read(data: bytes, by_worker: bool) -> tuple[list, cellformats.SheetCells]:
+    """The grids (row numbers and cells) of the sheet a worker takes, the first of BIG bytes or
+    more, and what cellformats found in it."""
     formats = cellformats.Reader()
     book = xlsxrows.open_book(data)
-    sheets, found = [], {}
-    for sheet in book.sheets:
-        visit = formats(book.zip, sheet.part)
-        cells = formats.sheets[sheet.name]
-        if by_worker:
-            worker = sheetworker.start()
-            worker.read(data, importing.limits())
-            blocks = worker.grids(sheet.part, sheet.name, cells, book.strings)
-        else:
-            blocks = xlsxrows.rows(book, sheet.part, filelimits.PartScan(importing.limits(), sheet.name),
-                                   visit).rest_blocks()
-        sheets.append([(held.tolist(), [[(type(v).__name__, v) for v in row] for row in grid.tolist()])
-                       for held, grid in blocks])
-        found[sheet.name] = cells
-    return sheets, found
+    sheet = next(s for s in book.sheets if book.zip.getinfo(s.part).file_size >= sheetworker.BIG)
+    visit = formats(book.zip, sheet.part)
+    cells = formats.sheets[sheet.name]
+    if by_worker:
+        worker = sheetworker.start()
+        worker.read(data, importing.limits())
+        blocks = worker.grids(sheet.part, sheet.name, cells, book.strings)
+    else:
+        blocks = xlsxrows.rows(book, sheet.part, filelimits.PartScan(importing.limits(), sheet.name),
+                               visit).rest_blocks()
+    return [(held.tolist(), [[(type(v).__name__, v) for v in row] for row in grid.tolist()])
+            for held, grid in blocks], cells
+
+
+def _sizes(data: bytes) -> list[int]:
+    import io
+    import zipfile
+    return sorted(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()
+                  if i.filename.startswith("xl/worksheets/"))
 
 
 def _late_formats(ws, book):
@@ -47,14 +52,17 @@ SHEETS = {**WORKBOOKS, "XlsxWriter, a 单位 sheet with formats late in it": lam
 @pytest.mark.parametrize("kind", SHEETS)
 @pytest.mark.parametrize("piece", [4096, 65_536])
 def test_the_worker_reads_what_this_process_reads(kind, piece, monkeypatch):
+    """The first sheet, and the biggest (BIG at its size): what the worker takes either way."""
     monkeypatch.setattr(xlsxrows, "PIECE", piece)
     data = SHEETS[kind]()
-    here, found_here = _read(data, by_worker=False)
-    there, found_there = _read(data, by_worker=True)
-    assert there == here
-    assert found_there == found_here
+    for big in (0, _sizes(data)[-1]):
+        monkeypatch.setattr(sheetworker, "BIG", big)
+        here, found_here = _read(data, by_worker=False)
+        there, found_there = _read(data, by_worker=True)
+        assert there == here
+        assert found_there == found_here
     if kind.startswith("XlsxWriter, a 单位") and piece == 4096:
-        assert len(here[0]) > 10 and found_here["单位"].scales  # many pieces, formats found late
+        assert len(here) > 10 and found_here.scales  # many pieces, formats found late
 
 
 def _big_is_everything(monkeypatch) -> list:
@@ -179,3 +187,16 @@ def test_what_cellformats_found_is_sent_once():
     cells = cellformats.SheetCells({5}, {(5, 2): 10_000}, {(6, 3)}, [((0, 0), (1, 0))])
     assert sheetworker._taken(cells) == ({(5, 2): 10_000}, {5}, {(6, 3)}, [((0, 0), (1, 0))])
     assert sheetworker._taken(cells) == ({}, set(), set(), [])
+
+
+def test_a_worker_that_took_another_sheet_is_not_believed(monkeypatch):
+    """The worker picks its sheet by the importer's rule; should the two ever differ, the
+    importer does not take the other sheet's rows for its own."""
+    monkeypatch.setattr(sheetworker, "BIG", 0)
+    data = _unit_book(50)
+    book = xlsxrows.open_book(data)
+    worker = sheetworker.start()
+    worker.read(data, importing.limits())
+    with pytest.raises(xlsxrows.Unsupported, match="not"):
+        next(worker.grids(book.sheets[0].part, "另一张表", cellformats.SheetCells(), book.strings))
+    assert worker._proc.wait(timeout=10) is not None

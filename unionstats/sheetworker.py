@@ -3,19 +3,22 @@
 Reading a province's 单位 sheet (xlsxrows: unzip, find the cells, parse their digits) costs as
 much as checking its rows, and both hold Python's lock: a thread would not run beside the checks,
 a process does, on the second core. The worker gets the file once it has passed
-filelimits.check, reads the workbook itself (xlsxrows.open_book), then one sheet with the same
-checks as in this process (filelimits.PartScan, cellformats), and sends each piece's cells as
-numbers (xlsxrows.Values: a shared string by its number, not its text), with what cellformats
-found in the piece. This process turns them into the grids the importer checks, a piece at a
-time: what the worker sends is what xlsxrows would have given here, in the same order. A worker
-that cannot start or stops midway reads as Unsupported: the importer then reads the file with
-calamine, as for any sheet xlsxrows does not read.
+filelimits.check, reads the workbook itself (xlsxrows.open_book), then the first sheet of BIG
+bytes or more (the one the importer hands it) with the same checks as in this process
+(filelimits.PartScan, cellformats), and sends each piece's cells as numbers (xlsxrows.Values: a
+shared string by its number, not its text), with what cellformats found in the piece. This
+process turns them into the grids the importer checks, a piece at a time: what the worker sends
+is what xlsxrows would have given here, in the same order. A worker that cannot start leaves the
+sheet to this process; one that stops midway reads as Unsupported: the importer then reads the
+file with calamine, as for any sheet xlsxrows does not read.
 
     python -m unionstats.sheetworker   (the worker's side: pickled messages on stdin and stdout)
 """
 from __future__ import annotations
 
+import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
@@ -27,13 +30,14 @@ import numpy as np
 from . import cellformats, filelimits, xlsxrows
 
 BIG = 4 * xlsxrows.PIECE  # bytes of sheet XML from which a sheet is read by a worker (≈ 50,000 rows)
+AHEAD = 4  # pieces the worker reads ahead of the importer (each about 7 MB of numbers)
 _ROOT = str(Path(__file__).resolve().parent.parent)
 _ERRORS = {"Unsupported": xlsxrows.Unsupported, "Damaged": xlsxrows.Damaged}
 
 
 class Worker:
     """One second process, started before the file is checked (Python and numpy take 0.2 s to
-    start), given the file once it passed (`read`), then asked for one sheet (`grids`)."""
+    start), given the file once it passed (`read`); its sheet's grids come from `grids`."""
 
     def __init__(self):
         # (Run from the folder holding the package, wherever the server was started from.)
@@ -43,7 +47,8 @@ class Worker:
 
     def read(self, data: bytes, limits: filelimits.Limits) -> None:
         """Hand over the file (in a thread: the worker may still be starting)."""
-        self._sending = threading.Thread(target=self._send, args=((data, limits, xlsxrows.PIECE),), daemon=True)
+        message = (data, limits, xlsxrows.PIECE, BIG)
+        self._sending = threading.Thread(target=self._send, args=(message,), daemon=True)
         self._sending.start()
 
     def grids(self, part: str, sheet: str, cells: cellformats.SheetCells,
@@ -52,9 +57,12 @@ class Worker:
         before the grid of its piece is given."""
         try:
             self._sending.join()
-            self._send((part, sheet))
             while True:
                 message = pickle.load(self._proc.stdout)
+                if message[0] == "sheet":
+                    if message[1:] != (part, sheet):
+                        raise xlsxrows.Unsupported(f"the worker read {message[1:]}, not {(part, sheet)}")
+                    continue
                 if message[0] == "error":
                     _, kind, text, where = message
                     raise filelimits.Refused(text, where) if kind == "Refused" else _ERRORS[kind](text)
@@ -125,20 +133,42 @@ def _taken(cells: cellformats.SheetCells) -> tuple:
 
 
 def _serve(stdin, stdout) -> None:
-    def send(message) -> None:
-        pickle.dump(message, stdout, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.flush()
+    """Read the sheet, sending each piece's cells as soon as they are read: up to AHEAD pieces
+    wait to be taken (a thread writes them), so that reading goes on while the importer is busy
+    elsewhere (reading the shared strings, checking a chunk)."""
+    outbox: queue.Queue = queue.Queue(maxsize=AHEAD)
 
-    data, limits, xlsxrows.PIECE = pickle.load(stdin)  # (tests read in small pieces)
+    def sending() -> None:
+        while (message := outbox.get()) is not None:
+            try:
+                pickle.dump(message, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+                stdout.flush()
+            except OSError:  # the importer stopped listening
+                os._exit(0)
+
+    sender = threading.Thread(target=sending)
+    sender.start()
+    try:
+        _read(stdin, outbox.put)
+    finally:
+        outbox.put(None)
+        sender.join()
+
+
+def _read(stdin, send) -> None:
+    data, limits, xlsxrows.PIECE, big = pickle.load(stdin)  # (tests read small sheets in small pieces)
     try:
         book = xlsxrows.open_book(data, texts=False)  # (the importer has them: cells give their numbers)
-        part, sheet = pickle.load(stdin)
+        # The importer's choice, made the same way: the first sheet of BIG bytes or more.
+        sheet = next((s for s in book.sheets if book.zip.getinfo(s.part).file_size >= big), None)
         formats = cellformats.Reader()
-        visit = formats(book.zip, part)
+        visit = formats(book.zip, sheet.part) if sheet is not None else None
         if visit is None:
-            raise xlsxrows.Unsupported(f"part {part}")
-        cells = formats.sheets[formats.parts[part]]
-        for numbers, columns, values in xlsxrows.cells(book, part, filelimits.PartScan(limits, sheet), visit):
+            raise xlsxrows.Unsupported("no sheet for the worker")
+        send(("sheet", sheet.part, sheet.name))
+        cells = formats.sheets[formats.parts[sheet.part]]
+        for numbers, columns, values in xlsxrows.cells(book, sheet.part, filelimits.PartScan(limits, sheet.name),
+                                                       visit):
             send(("cells", numbers, columns, values, _taken(cells)))
         send(("end", _taken(cells)))
     except (xlsxrows.Unsupported, xlsxrows.Damaged) as exc:
