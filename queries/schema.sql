@@ -30,7 +30,7 @@ CREATE TABLE ownership (           -- ACFTU unit category codes; grp is the conf
 );
 
 CREATE TABLE units (               -- employer units: identity only; never personal data
-    unit_id        INTEGER PRIMARY KEY,
+    unit_id        INTEGER NOT NULL,   -- one row each (queries/store_integrity.sql)
     credit_code    VARCHAR         -- 统一社会信用代码, optional: the same code is the same unit
 );
 
@@ -56,9 +56,8 @@ CREATE TABLE unit_year (           -- stock per unit per year, plus the year's j
     has_openness         BOOLEAN NOT NULL,   -- 厂务公开
     has_collective_contract BOOLEAN NOT NULL, -- 集体合同
     has_wage_agreement   BOOLEAN NOT NULL,   -- 工资专项集体合同
-    employees_contracted INTEGER          CHECK (employees_contracted BETWEEN 0 AND employees),
-    PRIMARY KEY (year, unit_id)
-);
+    employees_contracted INTEGER          CHECK (employees_contracted BETWEEN 0 AND employees)
+);                                 -- one row per (year, unit_id); the keys: queries/store_integrity.sql
 
 -- Counts may be blank (NULL): "not reported" is never 0. Keys stay NOT NULL. industry_code or
 -- ownership_code '' is a total not broken down: it counts in every total, in no industry or

@@ -493,8 +493,9 @@ def test_a_store_rule_broken_at_build_time_is_a_message(county, monkeypatch, tmp
 
 @pytest.mark.parametrize("field, value", [("industry_code", "Z"), ("region_code", "nowhere"), ("ownership_code", "999")])
 def test_a_unit_year_naming_an_unknown_code_is_refused_by_the_store(county, field, value):
-    """unit_year has no foreign keys (they cost 0.6 s of a province import): the build checks
-    its references once. A row the importer's checks let through by mistake is still refused."""
+    """unit_year has no foreign keys (DuckDB checks them row by row: 0.6 s of a province
+    import): the build checks its references once (queries/store_integrity.sql). A row the
+    importer's checks let through by mistake is still refused."""
     batch = importing.read("单位.xlsx", units_file(unit_row(), unit_row(单位名称="城关另一测试公司")),
                            importing.reference_for(county))
     assert batch.ok, batch.problems
@@ -502,11 +503,11 @@ def test_a_unit_year_naming_an_unknown_code_is_refused_by_the_store(county, fiel
     before = state(county)
     prepared = importing._build(county, batch, "test", None)
     assert prepared.candidate is None
-    assert any("数据不符合数据库的规则" in p.message and repr(value) in p.message for p in batch.problems)
+    assert any("数据不符合数据库的规则" in p.message and f"{field} {value!r} is not in" in p.message for p in batch.problems)
     assert state(county) == before
 
 
-def test_a_demo_store_with_an_orphan_unit_year_is_not_written(tmp_path):
+def test_a_demo_store_breaking_a_key_or_reference_is_not_written(tmp_path):
     tables = snapshots.empty_tables()
     tables["units"] = pd.DataFrame({"unit_id": [1], "credit_code": [None]})
     row = dict(year=2024, unit_id=2, name="某公司", region_code="chengguan", industry_code="C", ownership_code="170",
@@ -515,9 +516,19 @@ def test_a_demo_store_with_an_orphan_unit_year_is_not_written(tmp_path):
     tables["unit_year"] = pd.DataFrame([row])
     tables["regions"] = pd.DataFrame([("chengguan", "城关镇", "Chengguan", "镇", 0)],
                                      columns=["code", "name_zh", "name_en", "kind", "sort_order"])
-    with pytest.raises(store.StoreError, match="'2' is not in units"):
+    with pytest.raises(store.StoreError, match="unit_id 2 is not in units"):
         snapshots.write_database(tmp_path / "s.duckdb", tables)
     assert not (tmp_path / "s.duckdb").exists()
+    tables["units"] = pd.DataFrame({"unit_id": [2, 2], "credit_code": [None, "X"]})
+    with pytest.raises(store.StoreError, match="units.unit_id 2 is there twice"):
+        snapshots.write_database(tmp_path / "s.duckdb", tables)
+    tables["units"] = pd.DataFrame({"unit_id": [2], "credit_code": [None]})
+    tables["unit_year"] = pd.DataFrame([row, {**row, "name": "又一行"}])
+    with pytest.raises(store.StoreError, match=r"\(2024, 2\) is there twice"):
+        snapshots.write_database(tmp_path / "s.duckdb", tables)
+    tables["unit_year"] = pd.DataFrame([row])
+    snapshots.write_database(tmp_path / "s.duckdb", tables)  # the same rows, each once: written
+    assert store.query("regions", path=tmp_path / "s.duckdb")["code"].tolist() == ["chengguan"]
 
 
 def test_dry_run_leaves_no_snapshot_behind(county, tmp_path):

@@ -247,11 +247,12 @@ def _load(con, name: str, frame: pd.DataFrame) -> None:
     con.unregister("incoming")
 
 
-def _check_references(con) -> None:
-    """What the foreign keys unit_year once had checked, checked once (queries/unit_year_orphans.sql)."""
-    orphans = con.execute(store.sql("unit_year_orphans")).fetchall()
-    if orphans:
-        raise duckdb.ConstraintException("unit_year: " + ", ".join(f"{v!r} is not in {t}" for t, v in orphans))
+def _check_integrity(con) -> None:
+    """What the keys of units and unit_year and the foreign keys of unit_year once checked,
+    checked once (queries/store_integrity.sql)."""
+    findings = [f for (f,) in con.execute(store.sql("store_integrity")).fetchall()]
+    if findings:
+        raise duckdb.ConstraintException("; ".join(findings))
 
 
 def write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progress | None = None) -> Path:
@@ -285,7 +286,7 @@ def _write_database(path: Path, tables: dict[str, pd.DataFrame], progress: Progr
                 if progress:
                     progress(i / (len(names) + 1), name)
                 _load(con, name, tables[name])
-            _check_references(con)
+            _check_integrity(con)
             if progress:
                 progress(len(names) / (len(names) + 1), "cube")
             con.execute(store.sql("build_cube"))
@@ -538,7 +539,7 @@ def _build_candidate(path: Path, batch, user, progress, folder: Path, mode: str)
         step(0.75, "targets")
         _write_plans(b)
         _write_imports(b)
-        _check_references(con)
+        _check_integrity(con)
         step(0.85, "cube")
         con.execute(store.sql("build_cube"))
         twice = [r for r in con.execute(store.sql("count_levels"), {"years": None}).fetchall()
