@@ -964,14 +964,27 @@ def _maybe_totals(texts: np.ndarray) -> np.ndarray:
     return maybe
 
 
-def _check_chars(codes: list[str]) -> np.ndarray:
-    """credit_check_char of many 18-character codes at once ("" where a letter is not in the standard)."""
+def _plain_credits(codes: np.ndarray) -> np.ndarray:
+    """_CREDIT_PLAIN.fullmatch of many texts at once: 18 of 0-9 and A-Z."""
+    lengths = np.fromiter(map(len, codes), np.int64, len(codes))
+    plain = lengths == 18
+    try:
+        raw = np.frombuffer("".join(codes[plain]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    except UnicodeEncodeError:  # a code with a character beyond ASCII among them: one at a time
+        return np.fromiter((_CREDIT_PLAIN.fullmatch(v) is not None for v in codes), bool, len(codes))
+    plain[plain] = (((raw >= 48) & (raw <= 57)) | ((raw >= 65) & (raw <= 90))).all(axis=1)
+    return plain
+
+
+def _check_chars(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """credit_check_char of many 18-character codes at once ("" where a letter is not in the
+    standard), and the 18th character each has."""
     raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
     index = _CREDIT_INDEX[raw[:, :17]]
     usable = (index >= 0).all(axis=1)
     total = (index * np.array(CREDIT_WEIGHTS)).sum(axis=1)
     check = np.array(list(CREDIT_CHARS))[(31 - total % 31) % 31]
-    return np.where(usable, check, "")
+    return np.where(usable, check, ""), raw[:, 17].copy().view("S1").astype(str)
 
 
 class _Checker:
@@ -1054,7 +1067,8 @@ class _Checker:
                 numeric = column.kind in ("int", "money", "year", "founded_year")
                 values[column.field] = np.full(len(rows), np.nan if numeric else None, dtype=float if numeric else object)
                 continue
-            raw, empty = cols[column.field][rows], blank[column.field][rows]
+            raw, empty = (cols[column.field], blank[column.field]) if len(rows) == len(excel) else \
+                (cols[column.field][rows], blank[column.field][rows])  # (no copy when every row is a unit's)
             values[column.field] = self._column(column, order, raw, empty, excel_rows, bad, values, found)
         self._row_checks(values, excel_rows, bad, found)
         for n, _, _, col, message in sorted(found, key=lambda p: p[:3]):
@@ -1114,7 +1128,7 @@ class _Checker:
             done = np.array([bool(v) and v[0] != "'" for v in stripped], dtype=bool)
             result[done] = stripped[done]
         elif kind == "credit" and plain == "string":
-            done = np.array([_CREDIT_PLAIN.fullmatch(v) is not None for v in given], dtype=bool)
+            done = _plain_credits(given)
             result[done] = given[done]
         elif kind in ("region", "industry", "ownership", "program", "status", "flag", "region_kind") \
                 and plain == "string":
@@ -1159,8 +1173,7 @@ class _Checker:
         given = np.flatnonzero(pd.notna(codes))
         if not len(given):
             return
-        check = _check_chars(list(codes[given]))
-        last = np.array([c[17] for c in codes[given]])
+        check, last = _check_chars(codes[given])
         for k in np.flatnonzero(check != last):
             code, want = codes[given[k]], check[k]
             why = f"校验位应为「{want}」" if want else "含有标准不用的字母（I、O、S、V、Z）"
