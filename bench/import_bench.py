@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,6 +69,16 @@ def _run(argv: list[str], raise_limits: bool) -> dict:
     return result
 
 
+def _fresh_run(workdir: Path, kind: str, source: Path, towns: Path, run: str, raised: bool) -> dict:
+    """One measured run into a new store (a CSV's first holds its townships): each run of a
+    repeat is a first import, never a re-import of the same file."""
+    with tempfile.TemporaryDirectory(dir=workdir) as folder:
+        db = Path(folder) / f"{kind}.duckdb"
+        if kind == "csv":
+            _run(["import", str(towns), "--db", str(db)], False)
+        return _run(["import", str(source), "--db", str(db)] + (["--dry-run"] if run == "dry-run" else []), raised)
+
+
 def measure(scale: str, workdir: Path, progress=print, repeat: int = 1) -> list[dict]:
     rows = SCALES[scale]
     out = workdir / f"{scale}-units"
@@ -77,24 +86,19 @@ def measure(scale: str, workdir: Path, progress=print, repeat: int = 1) -> list[
         unit_sheet.write(out, rows)
     xlsx, csv_file, towns = out.with_suffix(".xlsx"), out.with_suffix(".csv"), out.with_name(out.name + "-regions.xlsx")
     results = []
-    with tempfile.TemporaryDirectory(dir=workdir) as folder:
-        for kind, source in (("xlsx", xlsx), ("csv", csv_file)):
-            db = Path(folder) / f"{kind}.duckdb"
-            if kind == "csv":
-                _run(["import", str(towns), "--db", str(db)], False)
-            raised = scale in RAISED or source.stat().st_size > importing.MAX_BYTES
-            for run in ("dry-run", "import"):
-                argv = ["import", str(source), "--db", str(db)] + (["--dry-run"] if run == "dry-run" else [])
-                runs = sorted((_run(argv, raised) for _ in range(repeat)), key=lambda r: r["wall"])
-                r = runs[len(runs) // 2]  # the median run by wall time
-                results.append({"scale": scale, "rows": f"{rows:,}", "file": kind,
-                                "size_mb": f"{source.stat().st_size / 1024 / 1024:,.1f}", "run": run,
-                                "wall_s": f"{r['wall']:,.2f}", "cpu_s": f"{r['cpu']:,.2f}",
-                                "peak_rss_mb": f"{r['rss_mb']:,.0f}",
-                                "worker_rss_mb": f"{r['worker_rss_mb']:,.0f}" if r["worker_rss_mb"] else "—",
-                                "limits": "raised" if raised else "as shipped"})
-                progress("  ".join(f"{k}={v}" for k, v in results[-1].items()))
-            shutil.rmtree(db.with_name(db.name + ".snapshots"), ignore_errors=True)
+    for kind, source in (("xlsx", xlsx), ("csv", csv_file)):
+        raised = scale in RAISED or source.stat().st_size > importing.MAX_BYTES
+        for run in ("dry-run", "import"):
+            runs = sorted((_fresh_run(workdir, kind, source, towns, run, raised) for _ in range(repeat)),
+                          key=lambda r: r["wall"])
+            r = runs[len(runs) // 2]  # the median run by wall time
+            results.append({"scale": scale, "rows": f"{rows:,}", "file": kind,
+                            "size_mb": f"{source.stat().st_size / 1024 / 1024:,.1f}", "run": run,
+                            "wall_s": f"{r['wall']:,.2f}", "cpu_s": f"{r['cpu']:,.2f}",
+                            "peak_rss_mb": f"{r['rss_mb']:,.0f}",
+                            "worker_rss_mb": f"{r['worker_rss_mb']:,.0f}" if r["worker_rss_mb"] else "—",
+                            "limits": "raised" if raised else "as shipped"})
+            progress("  ".join(f"{k}={v}" for k, v in results[-1].items()))
     return results
 
 

@@ -42,7 +42,7 @@ class Worker:
     def __init__(self):
         # (Run from the folder holding the package, wherever the server was started from.)
         self._proc = subprocess.Popen([sys.executable, "-m", "unionstats.sheetworker"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=_ROOT)
+                                      stdout=subprocess.PIPE, cwd=_ROOT)  # (its errors, if any, in our log)
         self._sending: threading.Thread | None = None
 
     def read(self, data: bytes, limits: filelimits.Limits) -> None:
@@ -77,7 +77,17 @@ class Worker:
             self.close()
 
     def close(self) -> None:
-        _stop(self._proc)
+        """Stop the worker (done or not) and let go of its pipes."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        if self._sending is not None:
+            self._sending.join()  # ends at once: nobody reads the pipe any more
+        for stream in (self._proc.stdin, self._proc.stdout):
+            try:
+                stream.close()
+            except OSError:  # what was still buffered for a worker that is gone
+                pass
 
     def _send(self, message) -> None:
         try:
@@ -104,14 +114,6 @@ def start() -> Worker | None:
         return Worker()
     except OSError:  # no process can be started here: the sheet is read in this one
         return None
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        stream.close()
 
 
 def _add(cells: cellformats.SheetCells, found: tuple) -> None:
