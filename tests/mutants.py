@@ -183,8 +183,8 @@ MUTANTS = [
            ("tests/test_section_tabs.py", "-k", "language")),
     # --- the streaming .xlsx reader (issue #17 item 3) ------------------------------------------
     Mutant("xlsx_shared_string_off_by_one", "unionstats/xlsxrows.py",
-           "    out[shared_v] = book.strings[number[shared_v]]\n",
-           "    out[shared_v] = book.strings[np.maximum(number[shared_v] - 1, 0)]\n",
+           "        out[shared] = strings[self.number[shared].astype(np.int64)]\n",
+           "        out[shared] = strings[np.maximum(self.number[shared].astype(np.int64) - 1, 0)]\n",
            ("tests/test_xlsxrows.py", "-k", "calamines")),
     Mutant("xlsx_blank_rows_dropped", "unionstats/xlsxrows.py",
            "        if number > self._row:  # a row with no cell holding something\n",
@@ -214,6 +214,20 @@ MUTANTS = [
            "        if len(texts) == count:  # else a text held the separator itself\n",
            "        if True:\n",
            ("tests/test_xlsxrows.py", "-k", "calamines")),
+    # --- the sheet worker, the store's checks once per build, credit codes at once (#17, 4th round)
+    Mutant("worker_late_format_dropped", "unionstats/sheetworker.py",
+           "    cells.scales.update(scales)\n", "    pass\n",
+           ("tests/test_sheetworker.py",)),
+    Mutant("worker_error_taken_for_the_end", "unionstats/sheetworker.py",
+           "                if message[0] == \"error\":\n", "                if message[0] == \"ERROR\":\n",
+           ("tests/test_sheetworker.py",)),
+    Mutant("store_integrity_not_checked", "unionstats/snapshots.py",
+           "        _check_integrity(con)\n        step(0.85, \"cube\")\n", "        step(0.85, \"cube\")\n",
+           ("tests/test_hostile_files.py", "-k", "unknown_code")),
+    Mutant("credit_plain_any_character", "unionstats/importing.py",
+           "    plain[plain] = (((raw >= 48) & (raw <= 57)) | ((raw >= 65) & (raw <= 90))).all(axis=1)\n",
+           "    plain[plain] = (((raw >= 48) & (raw <= 57)) | ((raw >= 65) & (raw <= 90))).any(axis=1)\n",
+           ("tests/test_xlsxrows.py", "-k", "credit_codes")),
 ]
 
 

@@ -356,6 +356,30 @@ def test_the_total_prefilter_misses_no_total_row():
     assert importing._maybe_totals(without_break).sum() < len(without_break)
 
 
+def test_credit_codes_checked_at_once_as_one_at_a_time():
+    """_plain_credits and _check_chars (a column of codes as one byte matrix) against the
+    definitions they stand in for: _CREDIT_PLAIN.fullmatch and credit_check_char, code by code."""
+    import random
+    import numpy as np
+    rng = random.Random(11)
+    def char() -> str:  # now and then a letter the standard leaves out, or no plain character at all
+        return rng.choice(importing.CREDIT_CHARS) if rng.random() < 0.97 else rng.choice("IOSVZaz-Ｍ９ ")
+    codes = ["91350100M000100Y43", "91350100M000100Y44", "9135010OM000100Y43", "91350100m000100Y43",
+             "９１３５０１００Ｍ０００１００Ｙ４３", "91350100M000100Y4", "91350100M000100Y433", "", "ABCDEFGHJKLMNPQRTU"]
+    codes += ["".join(char() for _ in range(rng.choice([17, 18, 18, 18, 19]))) for _ in range(400)]
+    values = np.empty(len(codes), dtype=object)
+    values[:] = codes
+    plain = importing._plain_credits(values)
+    assert plain.tolist() == [importing._CREDIT_PLAIN.fullmatch(c) is not None for c in codes]
+    assert plain.sum() > 50 and (~plain).sum() > 50
+    check, last = importing._check_chars(values[plain])
+    assert check.tolist() == [importing.credit_check_char(c) or "" for c in values[plain]]
+    assert last.tolist() == [c[17] for c in values[plain]]
+    ascii_only = values[[c.isascii() for c in codes]]  # the byte matrix itself, without the fallback
+    assert importing._plain_credits(ascii_only).tolist() == [importing._CREDIT_PLAIN.fullmatch(c) is not None
+                                                              for c in ascii_only]
+
+
 def test_formats_learnt_while_streaming_equal_cellformats_own_reading(monkeypatch):
     """Plain pieces hand cellformats the cells already found (styles, rows, columns); what it
     learns must equal its own search of the XML: scaled cells, hidden rows, merged ranges."""
