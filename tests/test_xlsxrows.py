@@ -112,14 +112,18 @@ def unusual_cells() -> bytes:
     return zip_file(members(xml, extra={"xl/sharedStrings.xml": SHARED}))
 
 
+KEEP = ' xml:space="preserve"'
+
+
 def inline_references() -> bytes:
     """Inline strings as openpyxl writes them (every Chinese character a character reference),
     with the references expat reads in one go and ones that send it back to item by item."""
     texts = ["&#24180;&#24230;", "a &amp; b &lt;c&gt; &quot;q&quot; &apos;", "&#x4E2D;&#x6587;", "",
-             "私用&#57344;字", "&#57344;", "_x000D_&#13;end", "  两端空格  "]
-    rows = "".join(f'<row r="{i}">' + "".join(f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>'
-                                              for c, t in zip("ABCDEFGH", texts[i % 3:] + texts[:i % 3]))
-                   + f'<c r="I{i}" t="n"><v>{i}</v></c></row>' for i in range(1, 60))
+             "私用&#57344;字", "&#57344;", "_x000D_&#13;end", "  两端空格  ", "&#32;前后&#10;", "&#x20;", "x&#9;"]
+    # Every other row without xml:space="preserve": calamine trims those, references to spaces too.
+    rows = "".join(f'<row r="{i}">' + "".join(f'<c r="{c}{i}" t="inlineStr"><is><t{KEEP * (i % 2)}>{t}</t></is></c>'
+                                              for c, t in zip("ABCDEFGHIJK", texts[i % 3:] + texts[:i % 3]))
+                   + f'<c r="L{i}" t="n"><v>{i}</v></c></row>' for i in range(1, 60))
     xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            + rows + "</sheetData></worksheet>").encode()
     return zip_file(members(xml))

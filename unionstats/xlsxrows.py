@@ -653,8 +653,7 @@ def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray, kept: np.ndarray
     length = end - start
     offset = np.cumsum(length + 1) - (length + 1)  # where each text begins in the joined copy
     total = int(length.sum() + len(length))
-    which = np.repeat(np.arange(len(length)), length + 1)
-    source = start[which] + (np.arange(total) - offset[which])
+    source = np.arange(total) + np.repeat(start - offset, length + 1)  # each byte's place in raw
     joined = raw[np.minimum(source, len(raw) - 1)]
     joined[offset + length] = 0
     data = joined.tobytes()
@@ -662,13 +661,18 @@ def _texts(raw: np.ndarray, start: np.ndarray, end: np.ndarray, kept: np.ndarray
         texts = _entities_resolved(data, kept)
     else:
         texts = data.decode("utf-8").split("\x00")[:-1]
-    if not kept.all():  # what calamine drops at either end of a <t> not kept as written
-        texts = [t if keep else t.strip(" \t\r\n") for t, keep in zip(texts, kept.tolist())]
+    # What calamine drops at either end of a <t> not kept as written: only a text that starts or
+    # ends with a space or a reference (&#32;) can have any.
+    edge = ~kept & (length > 0)
+    edge &= np.isin(raw[start], _EDGE_BYTES) | np.isin(raw[np.maximum(end - 1, start)], _EDGE_BYTES)
+    for k in np.flatnonzero(edge).tolist():
+        texts[k] = texts[k].strip(" \t\r\n")
     if b"_x00" in data:
         texts = [_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), t) if "_x00" in t else t for t in texts]
     return texts
 
 
+_EDGE_BYTES = np.frombuffer(b" \t\r\n&;", dtype=np.uint8)
 _SEPARATOR = "\ue000"  # a private-use character stands between the texts while expat reads them
 
 
