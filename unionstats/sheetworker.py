@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 
 from . import cellformats, filelimits, xlsxrows
 
@@ -69,8 +70,8 @@ class Worker:
                 _add(cells, message[-1])
                 if message[0] == "end":
                     return
-                _, numbers, columns, values, _found = message
-                yield xlsxrows.grid(numbers, columns, values.given(strings))
+                _, numbers, columns, packed, _found = message
+                yield xlsxrows.grid(numbers, columns, _unpacked(packed).given(strings))
         except (OSError, EOFError, pickle.UnpicklingError) as exc:  # the worker stopped or never started
             raise xlsxrows.Unsupported(f"the sheet worker stopped ({exc.__class__.__name__})") from None
         finally:
@@ -124,6 +125,22 @@ def _add(cells: cellformats.SheetCells, found: tuple) -> None:
     cells.merged.extend(merged)
 
 
+def _packed(values: xlsxrows.Values) -> tuple:
+    """The values to send: texts each sent once with the numbers of the cells holding them
+    (inline strings repeat: 乡镇, 行业, 是/否 in every row), anything else as it is. Only when
+    all are text: factorize would take True, 1 and 1.0 for one value."""
+    objects = values.objects
+    if len(objects) and pd.api.types.infer_dtype(objects, skipna=False) == "string":
+        codes, uniques = pd.factorize(objects)
+        objects = (np.asarray(uniques, dtype=object), codes)
+    return values.kind, values.number, objects
+
+
+def _unpacked(packed: tuple) -> xlsxrows.Values:
+    kind, number, objects = packed
+    return xlsxrows.Values(kind, number, objects if isinstance(objects, np.ndarray) else objects[0][objects[1]])
+
+
 def _taken(cells: cellformats.SheetCells) -> tuple:
     """What cellformats found since the last message (then forgotten here: it was sent)."""
     found = (dict(cells.scales), set(cells.hidden_rows), set(cells.formulas), list(cells.merged))
@@ -171,7 +188,7 @@ def _read(stdin, send) -> None:
         cells = formats.sheets[formats.parts[sheet.part]]
         for numbers, columns, values in xlsxrows.cells(book, sheet.part, filelimits.PartScan(limits, sheet.name),
                                                        visit):
-            send(("cells", numbers, columns, values, _taken(cells)))
+            send(("cells", numbers, columns, _packed(values), _taken(cells)))
         send(("end", _taken(cells)))
     except (xlsxrows.Unsupported, xlsxrows.Damaged) as exc:
         send(("error", type(exc).__name__, str(exc), ""))
