@@ -16,12 +16,14 @@ file with calamine, as for any sheet xlsxrows does not read.
 """
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import queue
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 from typing import Iterator
 
@@ -101,8 +103,6 @@ class Worker:
 def wanted(data: bytes) -> bool:
     """Whether an .xlsx holds a sheet big enough to be read by a worker (from the zip's own list
     of sizes: filelimits.check has not looked at the file yet, and this only reads the list)."""
-    import io
-    import zipfile
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
