@@ -200,3 +200,58 @@ def test_a_worker_that_took_another_sheet_is_not_believed(monkeypatch):
     with pytest.raises(xlsxrows.Unsupported, match="not"):
         next(worker.grids(book.sheets[0].part, "另一张表", cellformats.SheetCells(), book.strings))
     assert worker._proc.wait(timeout=10) is not None
+
+
+def _with_small_sheet_first(first_cells) -> bytes:
+    """A 乡镇 sheet (with `first_cells(ws, book)` written in it) before a 单位 sheet of 2,000 units."""
+    import io
+    import xlsxwriter
+    from test_importing import UNIT_HEADER, unit_row
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet("乡镇")
+    ws.write_row(0, 0, ["乡镇代码", "乡镇名称"])
+    ws.write_row(1, 0, ["CG", "城关镇"])
+    first_cells(ws, book)
+    ws = book.add_worksheet("单位")
+    ws.write_row(0, 0, UNIT_HEADER)
+    for i in range(1, 2001):
+        ws.write_row(i, 0, unit_row(单位名称=f"测试单位{i}", 职工人数=60 + i))
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("first_cells", [
+    lambda ws, book: ws.write_number(1_048_575, 0, 1),  # over a limit: refused
+    lambda ws, book: ws.write_number(2, 0, 45000, book.add_format({"num_format": "yyyy-mm-dd"})),  # left to calamine
+], ids=["refused", "unsupported"])
+def test_a_worker_whose_sheet_was_never_reached_is_stopped_with_the_import(first_cells, monkeypatch):
+    """The first sheet ends the streamed reading before the worker's (the second) is reached:
+    the worker is stopped when read() returns, not whenever the garbage collector gets to it
+    (until then it holds the file and a core)."""
+    import gc
+    data = _without_dimension(_with_small_sheet_first(first_cells))
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    here = importing.read("a.xlsx", data, importing.Reference(_regions()))
+    started = _big_is_everything(monkeypatch)
+    monkeypatch.setattr(sheetworker, "BIG", max(_sizes(data)))  # the 单位 sheet only
+    gc.disable()  # (a collection would stop it by chance)
+    try:
+        there = importing.read("a.xlsx", data, importing.Reference(_regions()))
+        assert len(started) == 1
+        assert started[0].poll() is not None
+    finally:
+        gc.enable()
+    _same(there, here)
+
+
+def test_an_interpreter_of_unknown_path_reads_the_sheet_here(monkeypatch):
+    """sys.executable may be None or "" (Python could not tell its own path): no worker then."""
+    data = _unit_book(500)
+    here, _ = _both_ways(data, monkeypatch)
+    monkeypatch.setattr(sheetworker, "BIG", 0)
+    for executable in (None, ""):
+        monkeypatch.setattr(sheetworker.sys, "executable", executable)
+        assert sheetworker.start() is None
+        there, _ = _both_ways(data, monkeypatch)
+        _same(there, here)

@@ -110,6 +110,8 @@ def wanted(data: bytes) -> bool:
 
 
 def start() -> Worker | None:
+    if not sys.executable:  # None or "": Python could not tell its own path
+        return None
     try:
         return Worker()
     except OSError:  # no process can be started here: the sheet is read in this one

@@ -382,8 +382,9 @@ class SheetRows:
     or, from wherever iterating stopped, the rest as blocks (`rest_blocks`): the grids the reader
     makes a piece at a time, which the importer checks without a list per row."""
 
-    def __init__(self, blocks: Iterator[tuple[np.ndarray, np.ndarray]]):
+    def __init__(self, blocks: Iterator[tuple[np.ndarray, np.ndarray]], close=None):
         self._blocks = blocks
+        self._close = close  # what else to let go of when reading stops (a sheet worker)
         self._block: tuple[np.ndarray, np.ndarray] | None = None
         self._lists: list = []
         self._next = 0  # in the current block
@@ -402,6 +403,13 @@ class SheetRows:
             return []
         self._next += 1
         return self._lists[self._next - 1]
+
+    def close(self) -> None:
+        """Stop reading (the rows not read are dropped). A generator never started would not run
+        its `finally`, so a worker is stopped here, whether or not its sheet was reached."""
+        self._blocks.close()
+        if self._close is not None:
+            self._close()
 
     def rest_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The rows not yet given: (their row numbers, as Excel numbers them; a 2-D object grid
