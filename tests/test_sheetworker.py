@@ -255,3 +255,31 @@ def test_an_interpreter_of_unknown_path_reads_the_sheet_here(monkeypatch):
         assert sheetworker.start() is None
         there, _ = _both_ways(data, monkeypatch)
         _same(there, here)
+
+
+def test_a_file_that_could_not_be_handed_over_is_read_all_the_same(monkeypatch):
+    """Writing the file to the worker fails midway (memory, not a closed pipe): the worker would
+    wait for the rest and the importer for its answer, for ever. It is stopped instead, and the
+    file read by calamine, as for a worker that stopped."""
+    import pickle
+    import threading
+    import types
+    data = _unit_book(300)
+    here, _ = _both_ways(data, monkeypatch)
+    started = _big_is_everything(monkeypatch)
+
+    def dump(message, stream, protocol=None):
+        stream.write(pickle.dumps(message, protocol)[:1000])
+        raise MemoryError
+    monkeypatch.setattr(sheetworker, "pickle", types.SimpleNamespace(
+        dump=dump, load=pickle.load, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL, UnpicklingError=pickle.UnpicklingError))
+    out = []
+    reading = threading.Thread(target=lambda: out.append(_both_ways(data, monkeypatch)[0]), daemon=True)
+    reading.start()
+    reading.join(timeout=120)  # (before the fix: no answer, ever)
+    try:
+        assert not reading.is_alive() and out, "the import is still waiting for the worker"
+    finally:
+        for process in started:
+            process.kill()
+    _same(out[0], here)

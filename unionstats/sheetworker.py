@@ -95,6 +95,8 @@ class Worker:
             self._proc.stdin.flush()
         except OSError:
             pass  # the worker is gone: reading its answer says so
+        except Exception:  # (a MemoryError) the worker would wait for the rest of the file, and
+            self._proc.kill()  # the importer for its answer: stopped, it says so (Unsupported)
 
 
 def wanted(data: bytes) -> bool:
