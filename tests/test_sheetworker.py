@@ -283,3 +283,28 @@ def test_a_file_that_could_not_be_handed_over_is_read_all_the_same(monkeypatch):
         for process in started:
             process.kill()
     _same(out[0], here)
+
+
+def test_ctrl_c_is_for_the_importer_not_its_worker(monkeypatch, capfd):
+    """Ctrl-C in a terminal reaches every process of the command: the worker goes on (the
+    importer stops it, if the importer stops), printing no traceback of its own."""
+    import os
+    import signal
+    monkeypatch.setattr(xlsxrows, "PIECE", 4096)
+    monkeypatch.setattr(sheetworker, "BIG", 0)
+    data = _unit_book(2000)
+    here, _ = _read(data, by_worker=False)
+    formats = cellformats.Reader()
+    book = xlsxrows.open_book(data)
+    sheet = book.sheets[0]
+    formats(book.zip, sheet.part)
+    worker = sheetworker.start()
+    worker.read(data, importing.limits())
+    blocks = worker.grids(sheet.part, sheet.name, formats.sheets[sheet.name], book.strings)
+    there = [next(blocks)]
+    os.kill(worker._proc.pid, signal.SIGINT)
+    there += list(blocks)
+    assert [(held.tolist(), [[(type(v).__name__, v) for v in row] for row in grid.tolist()])
+            for held, grid in there] == here
+    assert len(here) > sheetworker.AHEAD + 10  # read long after the signal
+    assert "Traceback" not in capfd.readouterr().err

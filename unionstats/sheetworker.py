@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -184,6 +185,9 @@ def _read(stdin, send) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches every process of a terminal's command: the importer's to stop, not this one
+    # (the importer stops it, or its pipes close when the importer is gone).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _serve(sys.stdin.buffer, sys.stdout.buffer)
     except (BrokenPipeError, EOFError):  # the importer stopped listening, or asked for no sheet
