@@ -308,3 +308,13 @@ def test_ctrl_c_is_for_the_importer_not_its_worker(monkeypatch, capfd):
             for held, grid in there] == here
     assert len(here) > sheetworker.AHEAD + 10  # read long after the signal
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_worker_finds_the_package_with_pythonsafepath_set(monkeypatch):
+    """PYTHONSAFEPATH (a hardened server's setting; streamlit run still finds the package by the
+    script's folder) keeps `python -m` from looking in the folder it starts in: the worker is
+    told where the package is, and reads the sheet instead of stopping at once."""
+    monkeypatch.setenv("PYTHONSAFEPATH", "1")
+    monkeypatch.setattr(sheetworker, "BIG", 0)
+    data = _unit_book(50)
+    assert _read(data, by_worker=True) == _read(data, by_worker=False)

@@ -41,9 +41,12 @@ class Worker:
     start), given the file once it passed (`read`); its sheet's grids come from `grids`."""
 
     def __init__(self):
-        # (Run from the folder holding the package, wherever the server was started from.)
+        # (Run from the folder holding the package, wherever the server was started from; that
+        # folder on its path too: with PYTHONSAFEPATH set, -m would not look in the current one.)
+        path = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen([sys.executable, "-m", "unionstats.sheetworker"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, cwd=_ROOT)  # (its errors, if any, in our log)
+                                      stdout=subprocess.PIPE, cwd=_ROOT,  # (its errors, if any, in our log)
+                                      env={**os.environ, "PYTHONPATH": path})
         self._sending: threading.Thread | None = None
 
     def read(self, data: bytes, limits: filelimits.Limits) -> None:
