@@ -318,3 +318,28 @@ def test_the_worker_finds_the_package_with_pythonsafepath_set(monkeypatch):
     monkeypatch.setattr(sheetworker, "BIG", 0)
     data = _unit_book(50)
     assert _read(data, by_worker=True) == _read(data, by_worker=False)
+
+
+def test_a_worker_that_cannot_send_a_piece_stops(tmp_path):
+    """The worker's sending thread fails on a piece (memory, not a closed pipe): the reading
+    thread must not wait for it for ever (nor the importer for the worker). It stops, with an
+    exit code that is not 0, and the importer then reads the file with calamine."""
+    import pickle
+    import subprocess
+    import sys
+    from pathlib import Path
+    message = tmp_path / "message"
+    message.write_bytes(pickle.dumps((_unit_book(2000), importing.limits(), 4096, 0)))
+    script = (
+        "import io, sys\n"
+        "from unionstats import sheetworker\n"
+        "class Failing(io.RawIOBase):\n"
+        "    def writable(self): return True\n"
+        "    def write(self, b): raise MemoryError\n"
+        f"sheetworker._serve(open({str(message)!r}, 'rb'), Failing())\n")
+    root = Path(sheetworker.__file__).resolve().parent.parent
+    try:
+        done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the worker still waits for its sending thread")
+    assert done.returncode != 0

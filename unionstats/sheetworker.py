@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
+import traceback
 from pathlib import Path
 from typing import Iterator
 
@@ -155,6 +156,9 @@ def _serve(stdin, stdout) -> None:
                 stdout.flush()
             except OSError:  # the importer stopped listening
                 os._exit(0)
+            except BaseException:  # (a MemoryError) the reading thread would wait for this one for
+                traceback.print_exc()  # ever, and the importer for it: stop, in the server's log
+                os._exit(1)
 
     sender = threading.Thread(target=sending)
     sender.start()
