@@ -343,3 +343,46 @@ def test_a_worker_that_cannot_send_a_piece_stops(tmp_path):
     except subprocess.TimeoutExpired:
         pytest.fail("the worker still waits for its sending thread")
     assert done.returncode != 0
+
+
+def _zip_entry_edited(data: bytes, part: str, edit) -> bytes:
+    """The zip with `edit(bytes, central header offset, local header offset)` applied to one part's headers."""
+    import struct
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", out, at + 28)[0]
+        if bytes(out[at + 46:at + 46 + length]) == part.encode():
+            edit(out, at, struct.unpack_from("<I", out, at + 42)[0])
+        at = out.find(b"PK\x01\x02", at + 4)
+    return bytes(out)
+
+
+def _method_99(out, central, local):
+    import struct
+    struct.pack_into("<H", out, central + 10, 99)
+    struct.pack_into("<H", out, local + 8, 99)
+
+
+def _encrypted(out, central, local):
+    out[central + 8] |= 1
+    out[local + 6] |= 1
+
+
+def _version_8_5(out, central, local):
+    out[central + 6] = 85
+
+
+@pytest.mark.parametrize("edit", [_method_99, _encrypted, _version_8_5], ids=["compression method 99",
+                                                                            "encrypted", "zip version 8.5"])
+def test_a_sheet_part_python_cannot_unpack_is_damaged_either_way(edit, monkeypatch):
+    """zipfile raises NotImplementedError or RuntimeError for these (filelimits refuses them as
+    damaged): read in this process or by a worker, and in deciding whether to start one, the file
+    gets the one message, no traceback."""
+    data = _zip_entry_edited(_unit_book(300), "xl/worksheets/sheet1.xml", edit)
+    reference = importing.Reference(_regions())
+    here = importing.read("a.xlsx", data, reference)
+    _big_is_everything(monkeypatch)
+    there = importing.read("a.xlsx", data, reference)
+    assert [p.line() for p in here.problems] == [p.line() for p in there.problems]
+    assert "文件已损坏或不是有效的 Excel 文件" in here.problems[0].message

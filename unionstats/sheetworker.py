@@ -111,8 +111,8 @@ def wanted(data: bytes) -> bool:
     import zipfile
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return False
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        return False  # (as filelimits.check: it refuses the file as damaged)
     return any(i.filename.startswith("xl/worksheets/") and i.file_size >= BIG for i in book.infolist())
 
 

@@ -317,6 +317,10 @@ def _sheet_name(raw: str) -> str:
     return name
 
 
+# What reading a damaged part raises (zipfile: NotImplementedError for an unknown compression
+# method or zip version, RuntimeError for an encrypted part; filelimits refuses the same as damaged).
+_ZIP_ERRORS = (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
+               OSError, NotImplementedError, RuntimeError)
 _WORKSHEET = "/relationships/worksheet"
 _OFFICE_DOCUMENT = "/relationships/officeDocument"
 
@@ -358,8 +362,7 @@ def open_book(data: bytes, texts: bool = True) -> Book:
         if len({s.name for s in sheets}) != len(sheets) or len({s.part for s in sheets}) != len(sheets):
             raise Unsupported("two sheets of one name, or one part")  # calamine reads the first twice
         return Book(sheets, _shared_strings(book) if texts else _no_texts(book), _date_styles(book), book)
-    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
-            OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise Damaged(exc.__class__.__name__) from None
 
 
@@ -449,8 +452,7 @@ def cells(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.n
         yield from _cells(book, part, scan, visit)
     except filelimits.Refused as exc:
         raise filelimits.Refused(str(exc), exc.sheet or (scan.sheet if scan else "")) from None
-    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
-            OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise Damaged(exc.__class__.__name__) from None
 
 
