@@ -386,3 +386,42 @@ def test_a_sheet_part_python_cannot_unpack_is_damaged_either_way(edit, monkeypat
     there = importing.read("a.xlsx", data, reference)
     assert [p.line() for p in here.problems] == [p.line() for p in there.problems]
     assert "文件已损坏或不是有效的 Excel 文件" in here.problems[0].message
+
+
+def _deflate_broken(out, central, local):
+    """The part's packed data starts with a block of a type deflate does not have (zlib.error)."""
+    import struct
+    name, extra = struct.unpack_from("<HH", out, local + 26)
+    out[local + 30 + name + extra] |= 0b110
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"])
+def test_a_part_whose_packed_data_is_broken_is_damaged_and_leaves_no_worker(part, monkeypatch):
+    """zlib's own error (not one of zipfile's) while the file is checked or read: the damaged
+    message, the same through a worker, and the worker started for the file stopped."""
+    data = _zip_entry_edited(_unit_book(300), part, _deflate_broken)
+    reference = importing.Reference(_regions())
+    here = importing.read("a.xlsx", data, reference)
+    started = _big_is_everything(monkeypatch)
+    there = importing.read("a.xlsx", data, reference)
+    assert [p.line() for p in here.problems] == [p.line() for p in there.problems]
+    assert "文件已损坏或不是有效的 Excel 文件" in here.problems[0].message
+    assert started and all(p.poll() is not None for p in started)
+
+
+def test_a_check_that_fails_unexpectedly_stops_the_worker_it_found_started(monkeypatch):
+    """filelimits.check ending otherwise than by refusing the file (memory, a bug): the worker
+    started for the file is stopped before the error goes on, not left to the collector."""
+    import gc
+    started = _big_is_everything(monkeypatch)
+
+    def failing(*args, **kwargs):
+        raise MemoryError
+    monkeypatch.setattr(importing.filelimits, "check", failing)
+    gc.disable()  # (a collection would stop it by chance)
+    try:
+        with pytest.raises(MemoryError):
+            importing.read("a.xlsx", _unit_book(50), importing.Reference(_regions()))
+        assert started and all(p.poll() is not None for p in started)
+    finally:
+        gc.enable()

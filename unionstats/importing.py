@@ -522,10 +522,12 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
         # Before any reader: calamine aborts the process on a hostile file. A streamed sheet is
         # checked piece by piece as it is read, in the same pass.
         filelimits.check(data, limits(), formats, sheets_too=not streamed)
-    except filelimits.Refused as exc:
+    except BaseException as exc:
         if worker is not None:
             worker.close()
-        raise _Bad(str(exc), sheet=exc.sheet) from None
+        if isinstance(exc, filelimits.Refused):
+            raise _Bad(str(exc), sheet=exc.sheet) from None
+        raise
     if streamed:
         try:
             return _streamed_tables(data, formats, worker)
