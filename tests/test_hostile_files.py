@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -504,6 +505,34 @@ def test_a_unit_year_naming_an_unknown_code_is_refused_by_the_store(county, fiel
     prepared = importing._build(county, batch, "test", None)
     assert prepared.candidate is None
     assert any("数据不符合数据库的规则" in p.message and f"{field} {value!r} is not in" in p.message for p in batch.problems)
+    assert state(county) == before
+
+
+@pytest.mark.parametrize("how", ["a unit twice", "an unknown unit", "a unit-year twice"])
+def test_a_key_the_matching_breaks_is_refused_by_the_store(county, how, monkeypatch):
+    """units and unit_year have no keys (queries/store_integrity.sql checks them once per build):
+    should unit matching ever give a unit twice, a row an unknown unit or two rows of a year one
+    unit, the import is refused, as the keys refused it, and the store is unchanged."""
+    batch = importing.read("单位.xlsx", units_file(unit_row(), unit_row(单位名称="城关另一测试公司")),
+                           importing.reference_for(county))
+    assert batch.ok, batch.problems
+    matched = snapshots._match_units
+
+    def broken(units, by_name, incoming):
+        units, ids = matched(units, by_name, incoming)
+        if how == "a unit twice":
+            return pd.concat([units, units.tail(1)], ignore_index=True), ids
+        if how == "an unknown unit":
+            return units, ids + 10**6
+        return units, pd.Series(ids.iloc[0], index=ids.index)
+    monkeypatch.setattr(snapshots, "_match_units", broken)
+    monkeypatch.setattr(snapshots, "_clashes", lambda *args: [])  # (the importer's own check of the last)
+    before = state(county)
+    prepared = importing._build(county, batch, "test", None)
+    assert prepared.candidate is None
+    expected = {"a unit twice": r"units\.unit_id \d+ is there twice", "an unknown unit": r"unit_id \d+ is not in units",
+                "a unit-year twice": r"\(2024, \d+\) is there twice"}[how]
+    assert any("数据不符合数据库的规则" in p.message and re.search(expected, p.message) for p in batch.problems)
     assert state(county) == before
 
 

@@ -26,6 +26,7 @@ import re
 import struct
 import sys
 import zipfile
+import zlib
 from array import array
 from dataclasses import dataclass
 
@@ -127,7 +128,7 @@ def _sheet_parts(book: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
         if any(p is None or p.file_size > NAMES_PART_MAX for p in parts):
             return {}, False
         workbook, rels = (book.read(p) for p in parts)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError):
         return {}, False
     names = {_attribute(t, b"id"): _attribute(t, b"name") for t in _SHEET_TAG.findall(workbook)}
     out = {}
@@ -147,7 +148,7 @@ def check_xlsx(data: bytes, limits: Limits, sheet_reader=None, sheets_too: bool 
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         infos = book.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, RuntimeError):
         raise Refused(DAMAGED) from None
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):  # two parts of one name: we might check one, calamine read the other
@@ -287,7 +288,7 @@ def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, she
             visit(None)  # the part's end
     except Refused as exc:
         raise Refused(str(exc), exc.sheet or sheet) from None
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
         raise Refused(DAMAGED, sheet) from None  # includes a CRC mismatch: the part is not what it declared
 
 

@@ -522,10 +522,12 @@ def _read_tables(name: str, data: bytes, streamed: bool = True) -> list[_Table]:
         # Before any reader: calamine aborts the process on a hostile file. A streamed sheet is
         # checked piece by piece as it is read, in the same pass.
         filelimits.check(data, limits(), formats, sheets_too=not streamed)
-    except filelimits.Refused as exc:
+    except BaseException as exc:
         if worker is not None:
             worker.close()
-        raise _Bad(str(exc), sheet=exc.sheet) from None
+        if isinstance(exc, filelimits.Refused):
+            raise _Bad(str(exc), sheet=exc.sheet) from None
+        raise
     if streamed:
         try:
             return _streamed_tables(data, formats, worker)
@@ -552,22 +554,27 @@ def _streamed_tables(data: bytes, formats: cellformats.Reader, worker: sheetwork
     (_validate_sheet checks)."""
     if worker is not None:
         worker.read(data, limits())  # the worker reads the workbook while this process does
-    book = xlsxrows.open_book(data)
     tables = []
-    for sheet in book.sheets:
-        visit = formats(book.zip, sheet.part)
-        if visit is None or formats.parts.get(sheet.part) != sheet.name:
-            # cellformats would not read this part as this sheet: its number formats would go unseen
-            raise xlsxrows.Unsupported(f"part {sheet.part}")
-        cells = formats.sheets[sheet.name]
-        if worker is not None and book.zip.getinfo(sheet.part).file_size >= sheetworker.BIG:
-            rows = xlsxrows.SheetRows(worker.grids(sheet.part, sheet.name, cells, book.strings))
-            worker = None
-        else:
-            rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)
-        tables.append(_Table(sheet.name, rows, sheet.hidden, cells.merged, cells, formulas=True))
-    if worker is not None:
-        worker.close()
+    try:
+        book = xlsxrows.open_book(data)
+        for sheet in book.sheets:
+            visit = formats(book.zip, sheet.part)
+            if visit is None or formats.parts.get(sheet.part) != sheet.name:
+                # cellformats would not read this part as this sheet: its number formats would go unseen
+                raise xlsxrows.Unsupported(f"part {sheet.part}")
+            cells = formats.sheets[sheet.name]
+            if worker is not None and book.zip.getinfo(sheet.part).file_size >= sheetworker.BIG:
+                rows = xlsxrows.SheetRows(worker.grids(sheet.part, sheet.name, cells, book.strings), worker.close)
+                worker = None
+            else:
+                rows = xlsxrows.rows(book, sheet.part, filelimits.PartScan(limits(), sheet.name), visit)
+            tables.append(_Table(sheet.name, rows, sheet.hidden, cells.merged, cells, formulas=True))
+    except BaseException:
+        _close(tables)
+        raise
+    finally:
+        if worker is not None:  # no sheet was its (or reading stopped before one was)
+            worker.close()
     return tables
 
 
@@ -726,16 +733,27 @@ def read(name: str, data: bytes, reference: Reference) -> Batch:
         return _refused_file(file, sha, message=f"文件超过 {MAX_BYTES // 1024 // 1024} MB 上限（{len(data) / 1024 / 1024:.1f} MB）")
     if not data:
         return _refused_file(file, sha, message="文件是空的")
+    tables = []
     try:
         try:
-            return validate(file, _read_tables(name, data), reference, sha)
+            tables = _read_tables(name, data)
+            return validate(file, tables, reference, sha)
         except (xlsxrows.Unsupported, xlsxrows.Damaged):  # met while streaming: calamine reads the file
             # instead, so that a damaged file gets the one message whichever reader met the damage
+            _close(tables)
             return validate(file, _read_tables(name, data, streamed=False), reference, sha)
         except filelimits.Refused as exc:  # a streamed sheet over a limit
             raise _Bad(str(exc), sheet=exc.sheet) from None
     except _Bad as exc:
         return _refused_file(file, sha, exc.sheet, exc.row, exc.column, str(exc))
+    finally:
+        _close(tables)  # a sheet worker whose sheet was not reached is stopped now, not when collected
+
+
+def _close(tables: list[_Table]) -> None:
+    for table in tables:
+        if isinstance(table.rows, xlsxrows.SheetRows):
+            table.rows.close()
 
 
 def validate_rows(file: str, sheets: dict[str, list[list]], reference: Reference) -> Batch:

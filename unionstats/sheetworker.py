@@ -20,9 +20,11 @@ import io
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
+import traceback
 import zipfile
 from pathlib import Path
 from typing import Iterator
@@ -43,9 +45,12 @@ class Worker:
     start), given the file once it passed (`read`); its sheet's grids come from `grids`."""
 
     def __init__(self):
-        # (Run from the folder holding the package, wherever the server was started from.)
+        # (Run from the folder holding the package, wherever the server was started from; that
+        # folder on its path too: with PYTHONSAFEPATH set, -m would not look in the current one.)
+        path = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen([sys.executable, "-m", "unionstats.sheetworker"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, cwd=_ROOT)  # (its errors, if any, in our log)
+                                      stdout=subprocess.PIPE, cwd=_ROOT,  # (its errors, if any, in our log)
+                                      env={**os.environ, "PYTHONPATH": path})
         self._sending: threading.Thread | None = None
 
     def read(self, data: bytes, limits: filelimits.Limits) -> None:
@@ -98,6 +103,8 @@ class Worker:
             self._proc.stdin.flush()
         except OSError:
             pass  # the worker is gone: reading its answer says so
+        except Exception:  # (a MemoryError) the worker would wait for the rest of the file, and
+            self._proc.kill()  # the importer for its answer: stopped, it says so (Unsupported)
 
 
 def wanted(data: bytes) -> bool:
@@ -105,12 +112,14 @@ def wanted(data: bytes) -> bool:
     of sizes: filelimits.check has not looked at the file yet, and this only reads the list)."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return False
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        return False  # (as filelimits.check: it refuses the file as damaged)
     return any(i.filename.startswith("xl/worksheets/") and i.file_size >= BIG for i in book.infolist())
 
 
 def start() -> Worker | None:
+    if not sys.executable:  # None or "": Python could not tell its own path
+        return None
     try:
         return Worker()
     except OSError:  # no process can be started here: the sheet is read in this one
@@ -164,6 +173,9 @@ def _serve(stdin, stdout) -> None:
                 stdout.flush()
             except OSError:  # the importer stopped listening
                 os._exit(0)
+            except BaseException:  # (a MemoryError) the reading thread would wait for this one for
+                traceback.print_exc()  # ever, and the importer for it: stop, in the server's log
+                os._exit(1)
 
     sender = threading.Thread(target=sending)
     sender.start()
@@ -197,6 +209,9 @@ def _read(stdin, send) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches every process of a terminal's command: the importer's to stop, not this one
+    # (the importer stops it, or its pipes close when the importer is gone).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _serve(sys.stdin.buffer, sys.stdout.buffer)
     except (BrokenPipeError, EOFError):  # the importer stopped listening, or asked for no sheet

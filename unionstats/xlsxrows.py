@@ -317,6 +317,10 @@ def _sheet_name(raw: str) -> str:
     return name
 
 
+# What reading a damaged part raises (zipfile: NotImplementedError for an unknown compression
+# method or zip version, RuntimeError for an encrypted part; filelimits refuses the same as damaged).
+_ZIP_ERRORS = (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
+               OSError, NotImplementedError, RuntimeError)
 _WORKSHEET = "/relationships/worksheet"
 _OFFICE_DOCUMENT = "/relationships/officeDocument"
 
@@ -358,8 +362,7 @@ def open_book(data: bytes, texts: bool = True) -> Book:
         if len({s.name for s in sheets}) != len(sheets) or len({s.part for s in sheets}) != len(sheets):
             raise Unsupported("two sheets of one name, or one part")  # calamine reads the first twice
         return Book(sheets, _shared_strings(book) if texts else _no_texts(book), _date_styles(book), book)
-    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
-            OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise Damaged(exc.__class__.__name__) from None
 
 
@@ -382,8 +385,9 @@ class SheetRows:
     or, from wherever iterating stopped, the rest as blocks (`rest_blocks`): the grids the reader
     makes a piece at a time, which the importer checks without a list per row."""
 
-    def __init__(self, blocks: Iterator[tuple[np.ndarray, np.ndarray]]):
+    def __init__(self, blocks: Iterator[tuple[np.ndarray, np.ndarray]], close=None):
         self._blocks = blocks
+        self._close = close  # what else to let go of when reading stops (a sheet worker)
         self._block: tuple[np.ndarray, np.ndarray] | None = None
         self._lists: list = []
         self._next = 0  # in the current block
@@ -402,6 +406,13 @@ class SheetRows:
             return []
         self._next += 1
         return self._lists[self._next - 1]
+
+    def close(self) -> None:
+        """Stop reading (the rows not read are dropped). A generator never started would not run
+        its `finally`, so a worker is stopped here, whether or not its sheet was reached."""
+        self._blocks.close()
+        if self._close is not None:
+            self._close()
 
     def rest_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The rows not yet given: (their row numbers, as Excel numbers them; a 2-D object grid
@@ -441,8 +452,7 @@ def cells(book: Book, part: str, scan, visit) -> Iterator[tuple[np.ndarray, np.n
         yield from _cells(book, part, scan, visit)
     except filelimits.Refused as exc:
         raise filelimits.Refused(str(exc), exc.sheet or (scan.sheet if scan else "")) from None
-    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError,
-            OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise Damaged(exc.__class__.__name__) from None
 
 
