@@ -136,7 +136,7 @@ if admin:
             st.markdown(f"**{view.t('preview_rows')}**")
             st.dataframe(counts, hide_index=True, width="stretch",  # 400,000 as the figures beside it, not 400000
                          column_config={c: st.column_config.NumberColumn(format="localized")
-                                        for c in ("导入前行数", "导入后行数")})
+                                        for c in importing.ROW_COUNT_COLUMNS})
             if len(changes):  # a file of townships, targets or reference figures moves no headline figure
                 st.markdown(f"**{view.t('preview_figures')}**")
                 units = [catalog.get(c).unit for c in changes["code"]]

@@ -1633,6 +1633,7 @@ HEADLINE_PREVIEW = ("units", "unionization_rate", "members", "membership_rate", 
 
 
 PREVIEW_COLUMNS = ("年度", "指标", "code", "导入前", "导入后")
+ROW_COUNT_COLUMNS = ("导入前行数", "导入后行数")  # preview()'s row counts, before and after
 
 
 def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1650,8 +1651,8 @@ def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
             shown = [year] if year is not None else None
             before, after = _count(candidate.base_file, table, shown), _count(candidate.file, table, shown)
             if before or after:
-                counts.append({"表": BY_TABLE[table].zh, "年度": str(year) if year is not None else "全部",
-                               "导入前行数": before, "导入后行数": after})
+                counts.append(dict(zip(("表", "年度", *ROW_COUNT_COLUMNS),
+                                       (BY_TABLE[table].zh, str(year) if year is not None else "全部", before, after))))
     # Targets and others' reference figures change no county figure: no headline to show for them.
     years = sorted({int(y) for t, f in frames.items() if "year" in f and t not in ("targets", "reference_figures")
                     for y in f["year"].unique()})
@@ -1663,7 +1664,7 @@ def preview(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
             changes.append({"年度": year, "指标": catalog.get(code).name_zh, "code": code,
                             "导入前": old.get(code), "导入后": new.get(code)})
     store.forget(candidate.file)
-    return (pd.DataFrame(counts, columns=["表", "年度", "导入前行数", "导入后行数"]),
+    return (pd.DataFrame(counts, columns=["表", "年度", *ROW_COUNT_COLUMNS]),
             pd.DataFrame(changes, columns=list(PREVIEW_COLUMNS)))
 
 

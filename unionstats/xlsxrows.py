@@ -590,8 +590,8 @@ def _plain_cells(piece: bytes, book: Book):
     starts = lt[cell & (after == ord(" "))]
     tags = len(starts)
     if not tags:
-        return np.empty(0, np.int64), np.empty(0, np.int64), Values(np.empty(0, np.uint8), np.empty(0), np.empty(0, object)), \
-            0, None
+        nothing = np.empty(0, np.int64)
+        return nothing, nothing, Values(np.empty(0, np.uint8), np.empty(0), np.empty(0, object)), 0, None
     ok = _bytes_are(raw, starts + 3, b'r="')
     columns, at = _letters(raw, starts + 6)
     ok &= at > starts + 6
